@@ -1,0 +1,38 @@
+// The INI configuration file shared by every Stratus program ([DEFAULT], [libvirt],
+// [traits], ...). Each component reads its own sections and validates its own keys.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/result.h"
+
+namespace stratus {
+
+class IniConfig {
+ public:
+  IniConfig() = default;
+
+  static Result<IniConfig> load(const std::filesystem::path& path);
+  static Result<IniConfig> parse(const std::string& text, const std::string& source);
+
+  std::optional<std::string> get(const std::string& section, const std::string& key) const;
+  std::vector<std::string> keys(const std::string& section) const;
+  void set(const std::string& section, const std::string& key, std::string value);
+  // "[section] key" as users write it in messages.
+  static std::string qualified(std::string_view section, std::string_view key);
+
+ private:
+  std::map<std::string, std::map<std::string, std::string>> sections_;
+};
+
+// Rejects keys of `section` that are not in `known`: a typo in a setting must not be
+// silently ignored.
+Status requireKnownKeys(const IniConfig& config, const std::string& section,
+                        const std::vector<std::string_view>& known);
+
+}  // namespace stratus

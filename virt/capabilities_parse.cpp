@@ -1,0 +1,138 @@
+#include "virt/capabilities_parse.h"
+
+#include <libxml/parser.h>
+#include <libxml/xpath.h>
+
+#include <algorithm>
+#include <charconv>
+#include <memory>
+
+namespace stratus::virt {
+namespace {
+
+struct DocFree {
+  void operator()(xmlDocPtr d) const { xmlFreeDoc(d); }
+};
+struct ContextFree {
+  void operator()(xmlXPathContextPtr c) const { xmlXPathFreeContext(c); }
+};
+struct ObjectFree {
+  void operator()(xmlXPathObjectPtr o) const { xmlXPathFreeObject(o); }
+};
+using Doc = std::unique_ptr<xmlDoc, DocFree>;
+using Context = std::unique_ptr<xmlXPathContext, ContextFree>;
+using Object = std::unique_ptr<xmlXPathObject, ObjectFree>;
+
+const xmlChar* X(const char* s) { return reinterpret_cast<const xmlChar*>(s); }
+
+std::string attr(xmlNodePtr node, const char* name) {
+  xmlChar* v = xmlGetProp(node, X(name));
+  if (v == nullptr) return {};
+  std::string out(reinterpret_cast<const char*>(v));
+  xmlFree(v);
+  return out;
+}
+
+std::string content(xmlNodePtr node) {
+  xmlChar* v = xmlNodeGetContent(node);
+  if (v == nullptr) return {};
+  std::string out(reinterpret_cast<const char*>(v));
+  xmlFree(v);
+  return out;
+}
+
+template <typename T>
+T number(const std::string& s) {
+  T out{};
+  std::from_chars(s.data(), s.data() + s.size(), out);
+  return out;
+}
+
+// Nodes matching `expr` relative to `node` (or the document root when null).
+std::vector<xmlNodePtr> select(xmlXPathContextPtr ctx, const char* expr, xmlNodePtr node) {
+  ctx->node = node != nullptr ? node : xmlDocGetRootElement(ctx->doc);
+  Object obj(xmlXPathEvalExpression(X(expr), ctx));
+  std::vector<xmlNodePtr> out;
+  if (obj && obj->nodesetval != nullptr) {
+    for (int i = 0; i < obj->nodesetval->nodeNr; ++i) out.push_back(obj->nodesetval->nodeTab[i]);
+  }
+  return out;
+}
+
+Result<Doc> parseXml(const std::string& xml, const char* what) {
+  Doc doc(xmlReadMemory(xml.data(), static_cast<int>(xml.size()), what, nullptr,
+                        XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING));
+  if (!doc) {
+    return Error::make(ErrorCode::kInternal, std::string("libvirt returned ") + what +
+                                                 " that is not well-formed XML");
+  }
+  return doc;
+}
+
+void addUnique(std::vector<std::string>& list, const std::string& v) {
+  if (!v.empty() && std::find(list.begin(), list.end(), v) == list.end()) list.push_back(v);
+}
+
+}  // namespace
+
+Result<CapabilitiesInfo> parseCapabilities(const std::string& xml) {
+  auto doc = parseXml(xml, "capabilities");
+  if (!doc) return doc.takeError();
+  Context ctx(xmlXPathNewContext(doc->get()));
+  CapabilitiesInfo info;
+
+  for (auto* n : select(ctx.get(), "/capabilities/host/cpu/arch", nullptr)) {
+    info.host_arch = content(n);
+  }
+  if (info.host_arch.empty()) {
+    return Error::make(ErrorCode::kInternal, "capabilities XML has no host/cpu/arch");
+  }
+
+  for (auto* cell : select(ctx.get(), "/capabilities/host/topology/cells/cell", nullptr)) {
+    NumaCellFacts c;
+    c.id = number<int>(attr(cell, "id"));
+    for (auto* m : select(ctx.get(), "memory", cell)) c.memory_kib = number<std::uint64_t>(content(m));
+    for (auto* p : select(ctx.get(), "pages", cell)) {
+      PageFacts pf;
+      pf.size_kib = number<std::uint64_t>(attr(p, "size"));
+      pf.total = number<std::uint64_t>(content(p));
+      c.pages.push_back(pf);
+    }
+    for (auto* cpu : select(ctx.get(), "cpus/cpu", cell)) c.cpus.push_back(number<int>(attr(cpu, "id")));
+    info.cells.push_back(std::move(c));
+  }
+
+  for (auto* guest : select(ctx.get(), "/capabilities/guest[os_type='hvm']", nullptr)) {
+    for (auto* arch : select(ctx.get(), "arch", guest)) {
+      const std::string name = attr(arch, "name");
+      auto it = std::find_if(info.guests.begin(), info.guests.end(),
+                             [&](const GuestArchFacts& g) { return g.arch == name; });
+      if (it == info.guests.end()) {
+        info.guests.push_back(GuestArchFacts{name, {}, {}, false});
+        it = std::prev(info.guests.end());
+      }
+      // Machines listed under <domain type='kvm'> may differ from the emulator's.
+      for (auto* m : select(ctx.get(), "machine | domain/machine", arch)) {
+        addUnique(it->machines, content(m));
+        addUnique(it->machines, attr(m, "canonical"));
+      }
+      for (auto* d : select(ctx.get(), "domain", arch)) addUnique(it->domain_types, attr(d, "type"));
+    }
+  }
+  return info;
+}
+
+Result<bool> domainCapsOfferUefi(const std::string& xml) {
+  auto doc = parseXml(xml, "domain capabilities");
+  if (!doc) return doc.takeError();
+  Context ctx(xmlXPathNewContext(doc->get()));
+  if (!select(ctx.get(), "/domainCapabilities/os/enum[@name='firmware']/value[.='efi']", nullptr)
+           .empty()) {
+    return true;
+  }
+  return !select(ctx.get(), "/domainCapabilities/os[@supported='yes']/loader[@supported='yes']/value",
+                 nullptr)
+              .empty();
+}
+
+}  // namespace stratus::virt

@@ -1,0 +1,150 @@
+#include "virt/domain_render.h"
+
+#include <libxml/xmlwriter.h>
+
+#include <memory>
+
+namespace stratus::virt {
+namespace {
+
+struct BufferFree {
+  void operator()(xmlBufferPtr b) const { xmlBufferFree(b); }
+};
+struct WriterFree {
+  void operator()(xmlTextWriterPtr w) const { xmlFreeTextWriter(w); }
+};
+
+const xmlChar* X(const char* s) { return reinterpret_cast<const xmlChar*>(s); }
+
+// Collects the first libxml2 failure so the formatter reads straight through.
+class Writer {
+ public:
+  explicit Writer(xmlTextWriterPtr w) : w_(w) {}
+
+  void start(const char* name) { check(xmlTextWriterStartElement(w_, X(name))); }
+  void end() { check(xmlTextWriterEndElement(w_)); }
+  void attr(const char* name, const std::string& value) {
+    check(xmlTextWriterWriteAttribute(w_, X(name), X(value.c_str())));
+  }
+  void text(const std::string& value) { check(xmlTextWriterWriteString(w_, X(value.c_str()))); }
+  void empty(const char* name) { start(name); end(); }
+  void element(const char* name, const std::string& value) { start(name); text(value); end(); }
+  void tristate(const char* name, Tristate t) {
+    if (t != Tristate::kAbsent) attr(name, t == Tristate::kOn ? "on" : "off");
+  }
+  bool failed() const { return failed_; }
+
+ private:
+  void check(int rc) { failed_ = failed_ || rc < 0; }
+  xmlTextWriterPtr w_;
+  bool failed_ = false;
+};
+
+void writeIommu(Writer& w, const IommuDef& iommu) {
+  w.start("iommu");
+  w.attr("model", std::string(viommuModelName(iommu.model)));
+  if (!iommu.driver.empty()) {
+    w.start("driver");
+    w.tristate("intremap", iommu.driver.intremap);
+    w.tristate("caching_mode", iommu.driver.caching_mode);
+    w.tristate("eim", iommu.driver.eim);
+    w.tristate("iotlb", iommu.driver.iotlb);
+    if (iommu.driver.aw_bits != 0) w.attr("aw_bits", std::to_string(iommu.driver.aw_bits));
+    w.end();
+  }
+  w.end();
+}
+
+}  // namespace
+
+Result<std::string> renderDomainXml(const DomainDef& def) {
+  std::unique_ptr<xmlBuffer, BufferFree> buffer(xmlBufferCreate());
+  if (!buffer) return Error::make(ErrorCode::kInternal, "out of memory creating an XML buffer");
+  std::unique_ptr<xmlTextWriter, WriterFree> writer(xmlNewTextWriterMemory(buffer.get(), 0));
+  if (!writer) return Error::make(ErrorCode::kInternal, "out of memory creating an XML writer");
+  xmlTextWriterSetIndent(writer.get(), 1);
+  xmlTextWriterSetIndentString(writer.get(), X("  "));
+
+  Writer w(writer.get());
+  w.start("domain");
+  w.attr("type", def.type);
+  w.element("name", def.name);
+  if (!def.uuid.empty()) w.element("uuid", def.uuid);
+  w.start("memory");
+  w.attr("unit", "KiB");
+  w.text(std::to_string(def.memory_kib));
+  w.end();
+  if (def.hugepage_kib || def.locked_memory) {
+    w.start("memoryBacking");
+    if (def.hugepage_kib) {
+      w.start("hugepages");
+      w.start("page");
+      w.attr("size", std::to_string(*def.hugepage_kib));
+      w.attr("unit", "KiB");
+      w.end();
+      w.end();
+    }
+    if (def.locked_memory) w.empty("locked");
+    w.end();
+  }
+  w.start("vcpu");
+  w.attr("placement", "static");
+  w.text(std::to_string(def.vcpus));
+  w.end();
+  w.start("os");
+  if (def.firmware_efi) w.attr("firmware", "efi");
+  w.start("type");
+  w.attr("arch", def.arch);
+  w.attr("machine", def.machine);
+  w.text("hvm");
+  w.end();
+  w.end();
+  if (def.acpi || def.ioapic_qemu) {
+    w.start("features");
+    if (def.acpi) w.empty("acpi");
+    if (def.ioapic_qemu) {
+      w.start("ioapic");
+      w.attr("driver", "qemu");
+      w.end();
+    }
+    w.end();
+  }
+  if (def.cpu) {
+    w.start("cpu");
+    w.attr("mode", def.cpu->mode);
+    if (!def.cpu->model.empty()) {
+      w.attr("match", "exact");
+      w.attr("check", "none");
+      w.start("model");
+      w.attr("fallback", "forbid");
+      w.text(def.cpu->model);
+      w.end();
+    }
+    w.end();
+  }
+  w.element("on_poweroff", "destroy");
+  w.element("on_reboot", "restart");
+  w.element("on_crash", "destroy");
+  w.start("devices");
+  w.start("controller");
+  w.attr("type", "usb");
+  w.attr("model", "none");
+  w.end();
+  w.start("serial");
+  w.attr("type", "pty");
+  w.end();
+  w.start("memballoon");
+  w.attr("model", "none");
+  w.end();
+  if (def.iommu) writeIommu(w, *def.iommu);
+  w.end();  // devices
+  w.end();  // domain
+  if (xmlTextWriterEndDocument(writer.get()) < 0 || w.failed()) {
+    return Error::make(ErrorCode::kInternal, "libxml2 failed to format the domain XML");
+  }
+  writer.reset();  // flushes into the buffer
+  return std::string(reinterpret_cast<const char*>(xmlBufferContent(buffer.get())),
+                     static_cast<std::size_t>(xmlBufferLength(buffer.get())));
+}
+
+}  // namespace stratus::virt

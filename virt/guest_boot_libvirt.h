@@ -1,0 +1,31 @@
+// Defines, starts, inspects and removes guests on a real libvirt.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "virt/libvirt_connection.h"
+
+namespace stratus::virt {
+
+class LibvirtGuests {
+ public:
+  explicit LibvirtGuests(const LibvirtConnection& conn) : conn_(conn) {}
+
+  // Defines with VIR_DOMAIN_DEFINE_VALIDATE (without it libvirt 9.0 silently drops
+  // what it does not know) and starts. A guest that fails to start is undefined again,
+  // so a failure leaves nothing behind; the error carries libvirt's message.
+  Status defineAndStart(const std::string& xml);
+  // The running guest's XML as libvirt sees it.
+  Result<std::string> liveXml(const std::string& name) const;
+  // Stops (if running) and undefines, with its NVRAM. NotFound when there is no such guest.
+  Status destroyAndUndefine(const std::string& name);
+  Result<std::vector<std::string>> names() const;
+
+ private:
+  Result<DomainHandle> lookup(const std::string& name) const;
+  const LibvirtConnection& conn_;
+};
+
+}  // namespace stratus::virt

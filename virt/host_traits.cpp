@@ -1,0 +1,40 @@
+#include "virt/host_traits.h"
+
+#include "virt/page_size.h"
+#include "virt/viommu_rules.h"
+
+namespace stratus::virt {
+
+std::set<std::string> hostViommuAndArchTraits(const HostFacts& host,
+                                              const traits::TraitsConfig& config) {
+  std::set<std::string> out;
+  bool any_model = false;
+  for (const auto& arch : host.runnableArches()) {
+    if (auto t = traits::archTrait(arch); !t.empty()) out.insert(t);
+    const auto* guest = host.guest(arch);
+    for (const auto& machine : guest->machines) {
+      for (auto model : kConcreteViommuModels) {
+        if (checkModelFitsGuest(model, "", arch, machine) &&
+            checkHostBootsModel(host, model, "", arch, machine)) {
+          out.insert(config.viommuTrait(viommuTraitSuffix(model)));
+          any_model = true;
+        }
+      }
+    }
+  }
+  if (any_model) out.insert(config.viommuTrait(viommuTraitSuffix(ViommuModel::kAuto)));
+  return out;
+}
+
+std::set<std::string> hostTraits(const HostFacts& host, const traits::TraitsConfig& config) {
+  auto out = hostViommuAndArchTraits(host, config);
+  for (const auto& cell : host.numa_cells) {
+    for (const auto& page : cell.pages) {
+      // A size the kernel supports but has no pages reserved in cannot back a guest.
+      if (page.size_kib > kSmallPageKib && page.total > 0) out.insert(traits::pageSizeTrait(page.size_kib));
+    }
+  }
+  return out;
+}
+
+}  // namespace stratus::virt

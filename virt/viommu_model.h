@@ -1,0 +1,28 @@
+// The vIOMMU models a flavor or image may ask for. One table serves parsing,
+// formatting, trait names and the "allowed" part of error messages.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "common/result.h"
+
+namespace stratus::virt {
+
+enum class ViommuModel { kNone, kIntel, kSmmuv3, kVirtio, kAuto };
+
+// "none", "intel", "smmuv3", "virtio", "auto": the exact spelling users write.
+std::string_view viommuModelName(ViommuModel model);
+// "INTEL", "SMMUV3", "VIRTIO", "AUTO" (no trait for none).
+std::string_view viommuTraitSuffix(ViommuModel model);
+// "none, intel, smmuv3, virtio, auto"
+std::string viommuAllowedList();
+// Exact lower case only; a value that differs only in case gets a hint.
+Result<ViommuModel> parseViommuModel(std::string_view value, std::string_view key);
+
+// The concrete models, in the order 'auto' prefers them when all else is equal.
+inline constexpr ViommuModel kConcreteViommuModels[] = {ViommuModel::kVirtio, ViommuModel::kIntel,
+                                                        ViommuModel::kSmmuv3};
+
+}  // namespace stratus::virt

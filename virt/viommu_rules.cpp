@@ -1,0 +1,136 @@
+#include "virt/viommu_rules.h"
+
+#include <vector>
+
+namespace stratus::virt {
+namespace {
+
+bool fits(ViommuModel model, std::string_view arch, std::string_view machine) {
+  const bool x86_q35 = arch == "x86_64" && isQ35Machine(machine);
+  const bool arm_virt = arch == "aarch64" && isArmVirtMachine(machine);
+  switch (model) {
+    case ViommuModel::kNone: return true;
+    case ViommuModel::kIntel: return x86_q35;
+    case ViommuModel::kSmmuv3: return arm_virt;
+    case ViommuModel::kVirtio: return x86_q35 || arm_virt;
+    case ViommuModel::kAuto: return x86_q35 || arm_virt;
+  }
+  return false;
+}
+
+std::string_view needs(ViommuModel model) {
+  switch (model) {
+    case ViommuModel::kIntel: return "an x86_64 guest with a q35 machine type";
+    case ViommuModel::kSmmuv3: return "an aarch64 guest with a virt machine type";
+    case ViommuModel::kVirtio:
+      return "an x86_64 guest with a q35 machine type or an aarch64 guest with a virt machine "
+             "type";
+    case ViommuModel::kAuto:
+      return "a guest that some model fits (x86_64 with q35, or aarch64 with virt)";
+    case ViommuModel::kNone: return "nothing";
+  }
+  return "";
+}
+
+// Why the host cannot boot `model`, or empty when it can.
+std::string hostRefusal(const HostFacts& host, ViommuModel model, std::string_view arch) {
+  if (model != ViommuModel::kVirtio) return {};
+  if (host.libvirt_version < kLibvirtVirtioIommu) {
+    return "virtio needs libvirt >= " + kLibvirtVirtioIommu.str() + ", host " + host.hostname +
+           " has " + host.libvirt_version.str();
+  }
+  if (arch == "aarch64") {
+    const auto* g = host.guest(arch);
+    if (g == nullptr || !g->uefi) {
+      return "virtio on aarch64 needs ACPI, which needs UEFI firmware, and host " +
+             host.hostname + " has no UEFI firmware for aarch64";
+    }
+  }
+  return {};
+}
+
+std::string bootableList(const HostFacts& host, std::string_view arch, std::string_view machine) {
+  std::string out = "none";
+  for (auto m : kConcreteViommuModels) {
+    if (fits(m, arch, machine) && hostRefusal(host, m, arch).empty()) {
+      out += ", " + std::string(viommuModelName(m));
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+bool isQ35Machine(std::string_view machine) {
+  return machine == "q35" || machine.starts_with("pc-q35-");
+}
+
+bool isArmVirtMachine(std::string_view machine) {
+  return machine == "virt" || machine.starts_with("virt-");
+}
+
+Status checkModelFitsGuest(ViommuModel model, std::string_view key, std::string_view arch,
+                           std::string_view machine) {
+  if (fits(model, arch, machine)) return okStatus();
+  std::string allowed = "none";
+  for (auto m : kConcreteViommuModels) {
+    if (fits(m, arch, machine)) allowed += ", " + std::string(viommuModelName(m));
+  }
+  if (allowed != "none") allowed += ", auto";
+  return Error::invalid(std::string(key), std::string(viommuModelName(model)),
+                        allowed + " (for " + std::string(arch) + " with machine type " +
+                            std::string(machine) + ")",
+                        "model " + std::string(viommuModelName(model)) + " needs " +
+                            std::string(needs(model)) + ", but the guest is " +
+                            std::string(arch) + " with machine type " + std::string(machine));
+}
+
+Status checkHostBootsModel(const HostFacts& host, ViommuModel model, std::string_view key,
+                           std::string_view arch, std::string_view machine) {
+  auto why = hostRefusal(host, model, arch);
+  if (why.empty()) return okStatus();
+  return Error::precondition(
+      std::string(key), std::string(viommuModelName(model)),
+      std::string(key) + "='" + std::string(viommuModelName(model)) +
+          "' cannot boot here: " + why + "; models this host can boot for " + std::string(arch) +
+          "/" + std::string(machine) + ": " + bootableList(host, arch, machine));
+}
+
+Result<ViommuModel> resolveAutoModel(const HostFacts& host, std::string_view key,
+                                     std::string_view arch, std::string_view machine,
+                                     unsigned vcpus) {
+  if (arch == "x86_64" && vcpus > kMaxVcpusWithoutEim) {
+    // Only intel with eim gives such a guest x2APIC, and QEMU allows eim only under KVM.
+    STRATUS_RETURN_IF_ERROR(
+        checkVcpusForModel(ViommuModel::kIntel, key, arch, vcpus, host.virt_type));
+    if (fits(ViommuModel::kIntel, arch, machine)) return ViommuModel::kIntel;
+  }
+  for (auto m : kConcreteViommuModels) {
+    if (fits(m, arch, machine) && hostRefusal(host, m, arch).empty()) return m;
+  }
+  return Error::precondition(std::string(key), "auto",
+                             std::string(key) + "='auto' cannot resolve: host " + host.hostname +
+                                 " can boot no vIOMMU model for a " + std::string(arch) +
+                                 " guest with machine type " + std::string(machine) +
+                                 "; allowed here: none");
+}
+
+Status checkVcpusForModel(ViommuModel model, std::string_view key, std::string_view arch,
+                          unsigned vcpus, std::optional<VirtType> virt_type) {
+  if (arch != "x86_64" || vcpus <= kMaxVcpusWithoutEim) return okStatus();
+  const std::string head = "an x86_64 guest with " + std::to_string(vcpus) + " vCPUs (more than " +
+                           std::to_string(kMaxVcpusWithoutEim) +
+                           ") needs the intel vIOMMU with eim";
+  if (model != ViommuModel::kIntel && model != ViommuModel::kAuto) {
+    return Error::invalid(std::string(key), std::string(viommuModelName(model)), "intel, auto",
+                          head);
+  }
+  if (virt_type == VirtType::kQemu) {
+    return Error::precondition(std::string(key), std::string(viommuModelName(model)),
+                               head + ", and QEMU allows eim only under kvm; this host runs "
+                                      "qemu (TCG); allowed: at most 255 vCPUs here");
+  }
+  return okStatus();
+}
+
+}  // namespace stratus::virt

@@ -1,0 +1,41 @@
+// Which vIOMMU model a guest can have, with and without a host. The host traits,
+// 'auto' resolution and request validation all ask these functions, so a host
+// reports a model exactly when a guest with it would be accepted there.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "common/result.h"
+#include "virt/host_facts.h"
+#include "virt/viommu_model.h"
+
+namespace stratus::virt {
+
+bool isQ35Machine(std::string_view machine);      // q35, pc-q35-7.2, ...
+bool isArmVirtMachine(std::string_view machine);  // virt, virt-7.2, ...
+
+// x86_64 guests above this many vCPUs need x2APIC, which needs intel with eim.
+inline constexpr unsigned kMaxVcpusWithoutEim = 255;
+
+// Host-independent: intel needs x86_64 + q35, smmuv3 aarch64 + virt, virtio q35 or
+// virt; auto needs one of them. `key` is the setting that asked for the model.
+Status checkModelFitsGuest(ViommuModel model, std::string_view key, std::string_view arch,
+                           std::string_view machine);
+
+// The host can boot a guest of this arch/machine with this concrete model: virtio
+// needs libvirt >= 8.3.0 and, on aarch64, UEFI (virtio-iommu needs ACPI there).
+Status checkHostBootsModel(const HostFacts& host, ViommuModel model, std::string_view key,
+                           std::string_view arch, std::string_view machine);
+
+// 'auto' on this host: virtio where it can boot, else intel (x86_64 q35) or smmuv3
+// (aarch64 virt). Large x86_64 guests need intel with eim, so they get intel under kvm.
+Result<ViommuModel> resolveAutoModel(const HostFacts& host, std::string_view key,
+                                     std::string_view arch, std::string_view machine,
+                                     unsigned vcpus);
+
+// The > 255 vCPU rule for x86_64 guests, once the model and virt type are known.
+Status checkVcpusForModel(ViommuModel model, std::string_view key, std::string_view arch,
+                          unsigned vcpus, std::optional<VirtType> virt_type);
+
+}  // namespace stratus::virt
