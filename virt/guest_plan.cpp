@@ -143,8 +143,8 @@ Result<std::optional<std::uint64_t>> choosePageSize(const Sourced<PageSizeReques
               std::to_string(spec.size_kib) + " KiB on one NUMA cell, and host " +
               host.hostname + " has at most " + std::to_string(fit.best_free) + " free";
       }
-      return Error::precondition(request.key, spec.str(),
-                                 request.key + "='" + spec.str() + "' cannot be met: " + why);
+      return Error::precondition(request.key, request.raw,
+                                 request.key + "='" + request.raw + "' cannot be met: " + why);
     }
     case Kind::kLarge:
     case Kind::kAny: {
@@ -158,8 +158,8 @@ Result<std::optional<std::uint64_t>> choosePageSize(const Sourced<PageSizeReques
       }
       if (spec.kind == Kind::kAny) return std::optional<std::uint64_t>();
       return Error::precondition(
-          request.key, "large",
-          request.key + "='large' cannot be met: no huge page size on host " + host.hostname +
+          request.key, request.raw,
+          request.key + "='" + request.raw + "' cannot be met: no huge page size on host " + host.hostname +
               " has enough free pages on one NUMA cell for " + std::to_string(ram_mib) +
               " MiB" + (tried.empty() ? std::string(" (it has no huge pages)") : " (" + tried + ")"));
     }

@@ -164,8 +164,8 @@ Result<GuestRequest> parseGuestRequest(const Flavor& flavor, const ImageProperti
   auto fv = find(flavor.extra_specs, kFlavorViommu);
   auto iv = find(image, kImageViommu);
   if (fv && iv && *fv != *iv) return conflict(kFlavorViommu, *fv, kImageViommu, *iv);
-  if (fv) req.viommu = {*parseViommuModel(*fv, kFlavorViommu), std::string(kFlavorViommu)};
-  else if (iv) req.viommu = {*parseViommuModel(*iv, kImageViommu), std::string(kImageViommu)};
+  if (fv) req.viommu = {*parseViommuModel(*fv, kFlavorViommu), std::string(kFlavorViommu), *fv};
+  else if (iv) req.viommu = {*parseViommuModel(*iv, kImageViommu), std::string(kImageViommu), *iv};
 
   // Locked memory: compared as booleans, so "yes" and "true" agree.
   auto fl = find(flavor.extra_specs, kFlavorLocked);
@@ -173,8 +173,8 @@ Result<GuestRequest> parseGuestRequest(const Flavor& flavor, const ImageProperti
   if (fl && il && *parseBoolSpec(*fl, kFlavorLocked) != *parseBoolSpec(*il, kImageLocked)) {
     return conflict(kFlavorLocked, *fl, kImageLocked, *il);
   }
-  if (fl) req.locked_memory = Sourced<bool>{*parseBoolSpec(*fl, kFlavorLocked), std::string(kFlavorLocked)};
-  else if (il) req.locked_memory = Sourced<bool>{*parseBoolSpec(*il, kImageLocked), std::string(kImageLocked)};
+  if (fl) req.locked_memory = Sourced<bool>{*parseBoolSpec(*fl, kFlavorLocked), std::string(kFlavorLocked), *fl};
+  else if (il) req.locked_memory = Sourced<bool>{*parseBoolSpec(*il, kImageLocked), std::string(kImageLocked), *il};
 
   // Page size: the image refines the flavor only where the flavor lets it.
   auto fp = find(flavor.extra_specs, kFlavorPageSize);
@@ -184,13 +184,13 @@ Result<GuestRequest> parseGuestRequest(const Flavor& flavor, const ImageProperti
   if (ip) {
     auto image_size = *parsePageSize(*ip, kImagePageSize);
     STRATUS_RETURN_IF_ERROR(checkImagePageSize(flavor_size, fp.value_or(""), image_size, *ip));
-    req.page_size = Sourced<PageSizeRequest>{image_size, std::string(kImagePageSize)};
+    req.page_size = Sourced<PageSizeRequest>{image_size, std::string(kImagePageSize), *ip};
   } else if (flavor_size) {
-    req.page_size = Sourced<PageSizeRequest>{*flavor_size, std::string(kFlavorPageSize)};
+    req.page_size = Sourced<PageSizeRequest>{*flavor_size, std::string(kFlavorPageSize), *fp};
   }
 
   if (req.locked_memory && req.locked_memory->value && !req.page_size) {
-    return Error::invalid(req.locked_memory->key, fl ? *fl : *il,
+    return Error::invalid(req.locked_memory->key, req.locked_memory->raw,
                           "locked memory together with hw:mem_page_size (or hw_mem_page_size "
                           "where the flavor allows it)",
                           "locked memory requires a page size to be set");

@@ -41,13 +41,14 @@ template <typename T>
 struct Sourced {
   T value{};
   std::string key;
+  std::string raw;  // as the user wrote it
 };
 
 struct GuestRequest {
   std::string name;
   unsigned vcpus = 1;
   std::uint64_t ram_mib = 0;
-  Sourced<ViommuModel> viommu{ViommuModel::kNone, std::string(kFlavorViommu)};
+  Sourced<ViommuModel> viommu{ViommuModel::kNone, std::string(kFlavorViommu), "none"};
   std::optional<Sourced<bool>> locked_memory;
   std::optional<Sourced<PageSizeRequest>> page_size;
   std::optional<std::string> arch;          // hw_architecture; else the host's arch

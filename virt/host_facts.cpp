@@ -192,7 +192,9 @@ Result<HostFacts> parse(const json& doc) {
     f.numa_cells.push_back(std::move(cell));
   }
 
-  Reader io(doc.contains("iommu") ? doc.at("iommu") : json(), "iommu");
+  json iommu;
+  STRATUS_RETURN_IF_ERROR(r.get("iommu", iommu));
+  Reader io(iommu, "iommu");
   STRATUS_RETURN_IF_ERROR(io.get("dev_iommu", f.iommu.dev_iommu));
   STRATUS_RETURN_IF_ERROR(io.get("vfio_cdev", f.iommu.vfio_cdev));
   STRATUS_RETURN_IF_ERROR(io.get("units", f.iommu.units));

@@ -20,7 +20,7 @@ using ConnectHandle = std::unique_ptr<virConnect, ConnectClose>;
 using DomainHandle = std::unique_ptr<virDomain, DomainFree>;
 
 // libvirt's message for the last failure on this thread, with `context` before it.
-Error libvirtError(const std::string& context, ErrorCode code = ErrorCode::kFailedPrecondition);
+Error libvirtError(const std::string& context, ErrorCode code = ErrorCode::kInternal);
 
 class LibvirtConnection {
  public:

@@ -118,17 +118,22 @@ Result<ViommuModel> resolveAutoModel(const HostFacts& host, std::string_view key
 Status checkVcpusForModel(ViommuModel model, std::string_view key, std::string_view arch,
                           unsigned vcpus, std::optional<VirtType> virt_type) {
   if (arch != "x86_64" || vcpus <= kMaxVcpusWithoutEim) return okStatus();
-  const std::string head = "an x86_64 guest with " + std::to_string(vcpus) + " vCPUs (more than " +
+  const std::string model_text = std::string(key) + "='" + std::string(viommuModelName(model)) + "'";
+  const std::string head = "an x86_64 guest with more than " +
                            std::to_string(kMaxVcpusWithoutEim) +
-                           ") needs the intel vIOMMU with eim";
+                           " vCPUs needs the intel vIOMMU with eim (x2APIC)";
   if (model != ViommuModel::kIntel && model != ViommuModel::kAuto) {
-    return Error::invalid(std::string(key), std::string(viommuModelName(model)), "intel, auto",
-                          head);
+    return Error::invalid("vcpus", std::to_string(vcpus),
+                          "at most " + std::to_string(kMaxVcpusWithoutEim) + " vCPUs, or " +
+                              std::string(key) + " intel or auto",
+                          head + ", and " + model_text + " does not give it");
   }
   if (virt_type == VirtType::kQemu) {
-    return Error::precondition(std::string(key), std::string(viommuModelName(model)),
-                               head + ", and QEMU allows eim only under kvm; this host runs "
-                                      "qemu (TCG); allowed: at most 255 vCPUs here");
+    return Error::precondition(
+        "vcpus", std::to_string(vcpus),
+        "vcpus='" + std::to_string(vcpus) + "' with " + model_text + " cannot boot here: " + head +
+            ", and QEMU allows eim only under kvm while this host runs qemu (TCG); allowed here: "
+            "at most " + std::to_string(kMaxVcpusWithoutEim) + " vCPUs");
   }
   return okStatus();
 }
