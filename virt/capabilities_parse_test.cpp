@@ -1,1 +1,73 @@
+// Parses the capture in ../shared/fixtures (libvirt 9.0.0, QEMU 7.2 on x86_64).
+#include "virt/capabilities_parse.h"
+
 #include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+using namespace stratus::virt;
+namespace fs = std::filesystem;
+
+namespace {
+const fs::path kCapture =
+    fs::path(STRATUS_SHARED_DIR) / "fixtures/libvirt/x86_64-libvirt-9.0.0-qemu-7.2";
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+}  // namespace
+
+TEST_CASE("captured capabilities parse into arches, machines, domain types and cells") {
+  if (!fs::exists(kCapture)) {
+    WARN("skipped: " << kCapture << " is not here (it comes with ../shared)");
+    return;
+  }
+  auto caps = parseCapabilities(slurp(kCapture / "capabilities.xml"));
+  REQUIRE(caps.ok());
+  CHECK(caps->host_arch == "x86_64");
+  std::vector<std::string> arches;
+  for (const auto& g : caps->guests) arches.push_back(g.arch);
+  CHECK(arches == std::vector<std::string>{"armv6l", "armv7l", "aarch64", "i686", "x86_64"});
+  const auto& x86 = caps->guests[4];
+  CHECK(x86.domain_types == std::vector<std::string>{"qemu", "kvm"});
+  CHECK(x86.hasMachine("q35"));
+  CHECK(x86.hasMachine("pc-q35-7.2"));
+  CHECK(x86.hasMachine("pc"));
+  CHECK_FALSE(x86.hasMachine("virt"));
+  const auto& arm = caps->guests[2];
+  CHECK(arm.domain_types == std::vector<std::string>{"qemu"});
+  CHECK(arm.hasMachine("virt"));
+  CHECK(arm.hasMachine("virt-7.2"));
+  REQUIRE(caps->cells.size() == 1);
+  CHECK(caps->cells[0].cpus == std::vector<int>{0, 1});
+  CHECK(caps->cells[0].memory_kib == 5859544);
+  REQUIRE(caps->cells[0].pages.size() == 3);
+  CHECK(caps->cells[0].pages[0].size_kib == 4);
+  CHECK(caps->cells[0].pages[0].total == 1464886);
+  CHECK(caps->cells[0].pages[1].size_kib == 2048);
+  CHECK(caps->cells[0].pages[2].size_kib == 1048576);
+}
+
+TEST_CASE("captured domain capabilities tell UEFI availability") {
+  if (!fs::exists(kCapture)) {
+    WARN("skipped: " << kCapture << " is not here (it comes with ../shared)");
+    return;
+  }
+  CHECK(*domainCapsOfferUefi(slurp(kCapture / "domcaps-aarch64-virt.xml")));
+  CHECK(domainCapsOfferUefi(slurp(kCapture / "domcaps-x86_64-q35.xml")).ok());
+}
+
+TEST_CASE("domain capabilities without firmware offer no UEFI") {
+  CHECK_FALSE(*domainCapsOfferUefi(
+      "<domainCapabilities><os supported='yes'><loader supported='yes'>"
+      "<enum name='type'><value>rom</value></enum></loader></os></domainCapabilities>"));
+  CHECK(*domainCapsOfferUefi(
+      "<domainCapabilities><os supported='yes'><enum name='firmware'><value>bios</value>"
+      "<value>efi</value></enum></os></domainCapabilities>"));
+  CHECK_FALSE(domainCapsOfferUefi("<domainCapabilities").ok());
+  CHECK_FALSE(parseCapabilities("<capabilities/>").ok());
+}

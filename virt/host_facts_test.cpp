@@ -1,1 +1,72 @@
+#include "virt/host_facts.h"
+
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "virt/test_hosts.h"
+#include "virt/virt_config.h"
+
+using namespace stratus::virt;
+using nlohmann::json;
+
+TEST_CASE("host facts survive a JSON round trip") {
+  HostFacts facts = testing::testHost("aarch64-kvm-libvirt9");
+  json doc = hostFactsToJson(facts);
+  auto back = hostFactsFromJson(doc);
+  REQUIRE(back.ok());
+  CHECK(hostFactsToJson(*back) == doc);
+  CHECK(back->hostname == "arm1");
+  CHECK(back->virt_type == VirtType::kKvm);
+  CHECK(back->numa_cells.size() == 2);
+  CHECK(back->cpuCount() == 8);
+  CHECK(doc["numa_cells"][1]["pages"][2] == json{{"size_kib", 524288}, {"total", 4}, {"free", 4}});
+}
+
+TEST_CASE("under kvm a host runs only arches with the kvm domain type") {
+  HostFacts kvm = testing::testHost("x86-kvm-libvirt9");
+  CHECK(kvm.runsArch("x86_64"));
+  CHECK_FALSE(kvm.runsArch("aarch64"));
+  HostFacts qemu = testing::testHost("x86-qemu-libvirt9");
+  CHECK(qemu.runsArch("aarch64"));
+  CHECK(qemu.runnableArches() == std::vector<std::string>{"aarch64", "i686", "x86_64"});
+}
+
+TEST_CASE("malformed host facts name the field") {
+  json doc = hostFactsToJson(testing::testHost("x86-kvm-libvirt9"));
+  auto with = [&](const json& patch) {
+    json d = doc;
+    d.merge_patch(patch);
+    auto r = hostFactsFromJson(d);
+    REQUIRE_FALSE(r.ok());
+    return r.error().message;
+  };
+  CHECK(with({{"virt_type", "xen"}}) == "virt_type='xen' is invalid; allowed: kvm, qemu");
+  CHECK(with({{"libvirt_version", 9}}) ==
+        "libvirt_version='9' is invalid: wrong type; allowed: a string");
+  CHECK(with({{"hostname", nullptr}}) ==
+        "hostname='(missing)' is invalid: field is required; allowed: a value of the right type");
+  CHECK(with({{"iommu", {{"dev_iommu", "no"}}}}) ==
+        "iommu.dev_iommu='\"no\"' is invalid: wrong type; allowed: true or false");
+  json cells = doc;
+  cells["numa_cells"][0]["pages"][1]["free"] = 65;
+  auto r = hostFactsFromJson(cells);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().message == "numa_cells[0].pages[1].free='65' is invalid; allowed: at most total (64)");
+  auto text = hostFactsFromText("{", "x.json");
+  REQUIRE_FALSE(text.ok());
+  CHECK(text.error().message ==
+        "host facts='x.json' is invalid: not valid JSON; allowed: a JSON host facts document");
+}
+
+TEST_CASE("virt_type auto picks kvm only where libvirt offers it for the host arch") {
+  auto guests = testing::testHost("x86-kvm-libvirt9").guests;
+  CHECK(*resolveVirtType(VirtTypeSetting::kAuto, "x86_64", guests) == VirtType::kKvm);
+  CHECK(*resolveVirtType(VirtTypeSetting::kQemu, "x86_64", guests) == VirtType::kQemu);
+  for (auto& g : guests) g.domain_types = {"qemu"};
+  CHECK(*resolveVirtType(VirtTypeSetting::kAuto, "x86_64", guests) == VirtType::kQemu);
+  auto kvm = resolveVirtType(VirtTypeSetting::kKvm, "x86_64", guests);
+  REQUIRE_FALSE(kvm.ok());
+  CHECK(kvm.error().message ==
+        "[libvirt] virt_type='kvm' but libvirt offers no kvm domain type for the host arch "
+        "x86_64 (is /dev/kvm usable?); allowed here: auto, qemu");
+}
