@@ -38,11 +38,21 @@ int main(int argc, char** argv) {
   std::vector<Case> cases = {
       {"intel-kvm", "x86-kvm-libvirt9", {"g", 4, 4096, 0, {{"hw:viommu_model", "intel"}}}, {}},
       {"auto-kvm", "x86-kvm-libvirt9", {"g", 4, 4096, 0, {{"hw:viommu_model", "auto"}}}, {}},
-      {"smmuv3-aarch64", "aarch64-kvm-libvirt9", {"g", 4, 4096, 0, {{"hw:viommu_model", "smmuv3"}}}, {}},
-      {"virtio-hugepages-locked", "x86-kvm-libvirt9",
-       {"g", 2, 64, 0, {{"hw:viommu_model", "virtio"}, {"hw:mem_page_size", "2MiB"}, {"hw:locked_memory", "yes"}}},
+      {"smmuv3-aarch64",
+       "aarch64-kvm-libvirt9",
+       {"g", 4, 4096, 0, {{"hw:viommu_model", "smmuv3"}}},
        {}},
-      {"rejected-conflict", "x86-kvm-libvirt9", {"g", 1, 256, 0, {{"hw:viommu_model", "intel"}}},
+      {"virtio-hugepages-locked",
+       "x86-kvm-libvirt9",
+       {"g",
+        2,
+        64,
+        0,
+        {{"hw:viommu_model", "virtio"}, {"hw:mem_page_size", "2MiB"}, {"hw:locked_memory", "yes"}}},
+       {}},
+      {"rejected-conflict",
+       "x86-kvm-libvirt9",
+       {"g", 1, 256, 0, {{"hw:viommu_model", "intel"}}},
        {{"hw_viommu_model", "virtio"}}},
   };
 
@@ -57,8 +67,10 @@ int main(int argc, char** argv) {
     const auto start = Clock::now();
     for (int i = 0; i < iterations; ++i) {
       auto plan = planGuest(cases[c].flavor, cases[c].image, *host, VirtConfig{});
-      if (plan) bytes += renderDomainXml(plan->domain)->size();
-      else bytes += plan.error().message.size();
+      if (plan)
+        bytes += renderDomainXml(plan->domain)->size();
+      else
+        bytes += plan.error().message.size();
     }
     const double secs = std::chrono::duration<double>(Clock::now() - start).count();
     std::printf("    \"%s\": {\"guests_per_s\": %.0f, \"us_per_guest\": %.2f, \"bytes\": %zu}%s\n",
@@ -82,8 +94,9 @@ int main(int argc, char** argv) {
       return 1;
     }
   }
-  std::printf("  \"probe\": {\"runs\": %d, \"median_ms\": %.1f, \"min_ms\": %.1f, \"max_ms\": %.1f}\n}\n",
-              probes, median(ms), *std::min_element(ms.begin(), ms.end()),
-              *std::max_element(ms.begin(), ms.end()));
+  std::printf(
+      "  \"probe\": {\"runs\": %d, \"median_ms\": %.1f, \"min_ms\": %.1f, \"max_ms\": %.1f}\n}\n",
+      probes, median(ms), *std::min_element(ms.begin(), ms.end()),
+      *std::max_element(ms.begin(), ms.end()));
   return 0;
 }

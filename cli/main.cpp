@@ -60,8 +60,8 @@ Result<Settings> loadSettings(const CommonOptions& o) {
   if (!v) return v.takeError();
   s.virt = *v;
   if (!o.viommu_prefix.empty()) {
-    STRATUS_RETURN_IF_ERROR(traits::setViommuPrefix(s.traits, o.viommu_prefix,
-                                                    "--viommu-trait-prefix"));
+    STRATUS_RETURN_IF_ERROR(
+        traits::setViommuPrefix(s.traits, o.viommu_prefix, "--viommu-trait-prefix"));
   }
   if (!o.libvirt_uri.empty()) s.virt.connection_uri = o.libvirt_uri;
   if (!o.virt_type.empty()) {
@@ -125,22 +125,28 @@ void printFactsTable(const HostFacts& f) {
             << "/dev/iommu       " << (f.iommu.dev_iommu ? "yes" : "no") << "\n"
             << "vfio cdevs       " << (f.iommu.vfio_cdev ? "yes" : "no") << "\n"
             << "iommu units      " << f.iommu.units.size() << "\n";
-  std::cout << "\n" << std::left << std::setw(10) << "ARCH" << std::setw(12) << "DOMAINS"
-            << std::setw(6) << "UEFI" << std::setw(6) << "RUNS" << "MACHINES\n";
+  std::cout << "\n"
+            << std::left << std::setw(10) << "ARCH" << std::setw(12) << "DOMAINS" << std::setw(6)
+            << "UEFI" << std::setw(6) << "RUNS"
+            << "MACHINES\n";
   for (const auto& g : f.guests) {
     std::string domains, machines;
     for (const auto& d : g.domain_types) domains += (domains.empty() ? "" : ",") + d;
     int shown = 0;
     for (const auto& m : g.machines) {
-      if (shown++ == 6) { machines += ",..."; break; }
+      if (shown++ == 6) {
+        machines += ",...";
+        break;
+      }
       machines += (machines.empty() ? "" : ",") + m;
     }
     std::cout << std::setw(10) << g.arch << std::setw(12) << domains << std::setw(6)
               << (g.uefi ? "yes" : "no") << std::setw(6) << (f.runsArch(g.arch) ? "yes" : "no")
               << machines << "\n";
   }
-  std::cout << "\n" << std::setw(6) << "CELL" << std::setw(8) << "CPUS" << std::setw(14)
-            << "MEMORY_KIB" << "PAGES (size KiB: free/total)\n";
+  std::cout << "\n"
+            << std::setw(6) << "CELL" << std::setw(8) << "CPUS" << std::setw(14) << "MEMORY_KIB"
+            << "PAGES (size KiB: free/total)\n";
   for (const auto& c : f.numa_cells) {
     std::string pages;
     for (const auto& p : c.pages) {
@@ -169,8 +175,7 @@ void addGuest(CLI::App* cmd, GuestOptions& g) {
   cmd->add_option("--vcpus", g.vcpus, "vCPUs")->check(CLI::PositiveNumber);
   cmd->add_option("--ram", g.ram_mib, "RAM in MiB")->check(CLI::PositiveNumber);
   cmd->add_option("--extra-spec", g.extra_specs, "flavor extra spec KEY=VALUE (repeatable)");
-  cmd->add_option("--image-property", g.image_properties,
-                  "image property KEY=VALUE (repeatable)");
+  cmd->add_option("--image-property", g.image_properties, "image property KEY=VALUE (repeatable)");
 }
 
 }  // namespace
@@ -219,8 +224,10 @@ int run(int argc, char** argv) {
   if (*probe) {
     auto facts = hostFacts(common, *settings);
     if (!facts) return fail(facts.error());
-    if (format == "table") printFactsTable(*facts);
-    else std::cout << virt::hostFactsToJson(*facts).dump(2) << "\n";
+    if (format == "table")
+      printFactsTable(*facts);
+    else
+      std::cout << virt::hostFactsToJson(*facts).dump(2) << "\n";
     return kExitOk;
   }
   if (*host_traits) {
@@ -259,4 +266,6 @@ int run(int argc, char** argv) {
 
 }  // namespace stratus::cli
 
-int main(int argc, char** argv) { return stratus::cli::run(argc, argv); }
+int main(int argc, char** argv) {
+  return stratus::cli::run(argc, argv);
+}

@@ -8,7 +8,7 @@
 namespace stratus {
 
 enum class ErrorCode {
-  kInvalidArgument,     // the caller's input is wrong; fixing it makes the call succeed
+  kInvalidArgument,  // the caller's input is wrong; fixing it makes the call succeed
   kNotFound,
   kAlreadyExists,
   kFailedPrecondition,  // the input is fine but the host or state cannot honour it

@@ -11,8 +11,7 @@ namespace stratus {
 Result<IniConfig> IniConfig::load(const std::filesystem::path& path) {
   std::ifstream in(path);
   if (!in) {
-    return Error::invalid("--config", path.string(), "a readable INI file",
-                          "cannot open the file");
+    return Error::invalid("--config", path.string(), "a readable INI file", "cannot open the file");
   }
   std::stringstream text;
   text << in.rdbuf();

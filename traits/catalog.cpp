@@ -6,8 +6,7 @@
 namespace stratus::traits {
 namespace {
 
-constexpr std::array<std::string_view, 4> kViommuSuffixes = {"INTEL", "SMMUV3", "VIRTIO",
-                                                             "AUTO"};
+constexpr std::array<std::string_view, 4> kViommuSuffixes = {"INTEL", "SMMUV3", "VIRTIO", "AUTO"};
 
 std::vector<std::string> buildCatalog() {
   std::vector<std::string> names = {
@@ -21,7 +20,9 @@ std::vector<std::string> buildCatalog() {
   return names;
 }
 
-bool isCustomChar(char c) { return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'; }
+bool isCustomChar(char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
 
 }  // namespace
 
@@ -68,7 +69,8 @@ std::string archTrait(std::string_view libvirt_arch) {
   if (libvirt_arch == "armv6l") return "HW_ARCH_ARMV6";
   if (libvirt_arch == "armv7l") return "HW_ARCH_ARMV7";
   std::string name = "HW_ARCH_";
-  for (char c : libvirt_arch) name += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  for (char c : libvirt_arch)
+    name += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   return isStandardTrait(name) ? name : std::string();
 }
 
@@ -83,16 +85,15 @@ std::string TraitsConfig::viommuTrait(std::string_view suffix) const {
 bool TraitsConfig::isViommuTrait(std::string_view name) const {
   if (!name.starts_with(viommu_prefix)) return false;
   auto suffix = name.substr(viommu_prefix.size());
-  return std::find(kViommuSuffixes.begin(), kViommuSuffixes.end(), suffix) !=
-         kViommuSuffixes.end();
+  return std::find(kViommuSuffixes.begin(), kViommuSuffixes.end(), suffix) != kViommuSuffixes.end();
 }
 
 Status setViommuPrefix(TraitsConfig& config, std::string_view prefix, std::string_view key) {
   if (prefix != kStratusViommuPrefix && prefix != kOsTraitsViommuPrefix) {
-    return Error::invalid(std::string(key), std::string(prefix),
-                          std::string(kStratusViommuPrefix) + ", " +
-                              std::string(kOsTraitsViommuPrefix),
-                          "only these spellings name traits that exist");
+    return Error::invalid(
+        std::string(key), std::string(prefix),
+        std::string(kStratusViommuPrefix) + ", " + std::string(kOsTraitsViommuPrefix),
+        "only these spellings name traits that exist");
   }
   config.viommu_prefix = std::string(prefix);
   return okStatus();

@@ -23,7 +23,9 @@ using Doc = std::unique_ptr<xmlDoc, DocFree>;
 using Context = std::unique_ptr<xmlXPathContext, ContextFree>;
 using Object = std::unique_ptr<xmlXPathObject, ObjectFree>;
 
-const xmlChar* X(const char* s) { return reinterpret_cast<const xmlChar*>(s); }
+const xmlChar* X(const char* s) {
+  return reinterpret_cast<const xmlChar*>(s);
+}
 
 std::string attr(xmlNodePtr node, const char* name) {
   xmlChar* v = xmlGetProp(node, X(name));
@@ -63,8 +65,8 @@ Result<Doc> parseXml(const std::string& xml, const char* what) {
   Doc doc(xmlReadMemory(xml.data(), static_cast<int>(xml.size()), what, nullptr,
                         XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING));
   if (!doc) {
-    return Error::make(ErrorCode::kInternal, std::string("libvirt returned ") + what +
-                                                 " that is not well-formed XML");
+    return Error::make(ErrorCode::kInternal,
+                       std::string("libvirt returned ") + what + " that is not well-formed XML");
   }
   return doc;
 }
@@ -91,14 +93,16 @@ Result<CapabilitiesInfo> parseCapabilities(const std::string& xml) {
   for (auto* cell : select(ctx.get(), "/capabilities/host/topology/cells/cell", nullptr)) {
     NumaCellFacts c;
     c.id = number<int>(attr(cell, "id"));
-    for (auto* m : select(ctx.get(), "memory", cell)) c.memory_kib = number<std::uint64_t>(content(m));
+    for (auto* m : select(ctx.get(), "memory", cell))
+      c.memory_kib = number<std::uint64_t>(content(m));
     for (auto* p : select(ctx.get(), "pages", cell)) {
       PageFacts pf;
       pf.size_kib = number<std::uint64_t>(attr(p, "size"));
       pf.total = number<std::uint64_t>(content(p));
       c.pages.push_back(pf);
     }
-    for (auto* cpu : select(ctx.get(), "cpus/cpu", cell)) c.cpus.push_back(number<int>(attr(cpu, "id")));
+    for (auto* cpu : select(ctx.get(), "cpus/cpu", cell))
+      c.cpus.push_back(number<int>(attr(cpu, "id")));
     info.cells.push_back(std::move(c));
   }
 
@@ -116,7 +120,8 @@ Result<CapabilitiesInfo> parseCapabilities(const std::string& xml) {
         addUnique(it->machines, content(m));
         addUnique(it->machines, attr(m, "canonical"));
       }
-      for (auto* d : select(ctx.get(), "domain", arch)) addUnique(it->domain_types, attr(d, "type"));
+      for (auto* d : select(ctx.get(), "domain", arch))
+        addUnique(it->domain_types, attr(d, "type"));
     }
   }
   return info;
@@ -130,8 +135,8 @@ Result<bool> domainCapsOfferUefi(const std::string& xml) {
            .empty()) {
     return true;
   }
-  return !select(ctx.get(), "/domainCapabilities/os[@supported='yes']/loader[@supported='yes']/value",
-                 nullptr)
+  return !select(ctx.get(),
+                 "/domainCapabilities/os[@supported='yes']/loader[@supported='yes']/value", nullptr)
               .empty();
 }
 

@@ -12,8 +12,8 @@ namespace stratus::virt {
 
 struct CapabilitiesInfo {
   std::string host_arch;
-  std::vector<NumaCellFacts> cells;      // page "free" counts are left 0: not in this XML
-  std::vector<GuestArchFacts> guests;    // hvm guests merged per arch; uefi left false
+  std::vector<NumaCellFacts> cells;    // page "free" counts are left 0: not in this XML
+  std::vector<GuestArchFacts> guests;  // hvm guests merged per arch; uefi left false
 };
 
 Result<CapabilitiesInfo> parseCapabilities(const std::string& xml);

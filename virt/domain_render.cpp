@@ -14,7 +14,9 @@ struct WriterFree {
   void operator()(xmlTextWriterPtr w) const { xmlFreeTextWriter(w); }
 };
 
-const xmlChar* X(const char* s) { return reinterpret_cast<const xmlChar*>(s); }
+const xmlChar* X(const char* s) {
+  return reinterpret_cast<const xmlChar*>(s);
+}
 
 // Collects the first libxml2 failure so the formatter reads straight through.
 class Writer {
@@ -27,8 +29,15 @@ class Writer {
     check(xmlTextWriterWriteAttribute(w_, X(name), X(value.c_str())));
   }
   void text(const std::string& value) { check(xmlTextWriterWriteString(w_, X(value.c_str()))); }
-  void empty(const char* name) { start(name); end(); }
-  void element(const char* name, const std::string& value) { start(name); text(value); end(); }
+  void empty(const char* name) {
+    start(name);
+    end();
+  }
+  void element(const char* name, const std::string& value) {
+    start(name);
+    text(value);
+    end();
+  }
   void tristate(const char* name, Tristate t) {
     if (t != Tristate::kAbsent) attr(name, t == Tristate::kOn ? "on" : "off");
   }

@@ -57,16 +57,16 @@ Result<std::string> chooseMachine(const GuestRequest& req, const std::string& ar
   auto machine = req.machine_type ? req.machine_type : config.machineTypeFor(arch);
   if (!machine) {
     return Error::invalid(std::string(kImageMachine), "(unset)",
-                          "a machine type for " + arch + " in hw_machine_type or "
-                          "[libvirt] hw_machine_type",
+                          "a machine type for " + arch +
+                              " in hw_machine_type or "
+                              "[libvirt] hw_machine_type",
                           "no default machine type is configured for " + arch);
   }
   const auto* guest = host.guest(arch);
   if (!guest->hasMachine(*machine)) {
     return Error::precondition(key, *machine,
-                               key + "='" + *machine + "' is not offered by host " +
-                                   host.hostname + " for " + arch + "; offered: " +
-                                   join(guest->machines));
+                               key + "='" + *machine + "' is not offered by host " + host.hostname +
+                                   " for " + arch + "; offered: " + join(guest->machines));
   }
   return *machine;
 }
@@ -121,13 +121,13 @@ DomainDef buildDomain(const GuestRequest& req, const HostFacts& host, const std:
 }  // namespace
 
 Result<std::optional<std::uint64_t>> choosePageSize(const Sourced<PageSizeRequest>& request,
-                                                    std::uint64_t ram_mib,
-                                                    const HostFacts& host) {
+                                                    std::uint64_t ram_mib, const HostFacts& host) {
   using Kind = PageSizeRequest::Kind;
   const std::uint64_t ram_kib = ram_mib * 1024;
   const auto& spec = request.value;
   switch (spec.kind) {
-    case Kind::kSmall: return std::optional<std::uint64_t>();
+    case Kind::kSmall:
+      return std::optional<std::uint64_t>();
     case Kind::kExplicit: {
       auto fit = fitOnOneCell(host, spec.size_kib, ram_kib);
       if (fit.fits) return std::optional<std::uint64_t>(spec.size_kib);
@@ -140,8 +140,8 @@ Result<std::optional<std::uint64_t>> choosePageSize(const Sourced<PageSizeReques
               std::to_string(spec.size_kib) + " KiB";
       } else {
         why = "the guest needs " + std::to_string(fit.needed) + " free pages of " +
-              std::to_string(spec.size_kib) + " KiB on one NUMA cell, and host " +
-              host.hostname + " has at most " + std::to_string(fit.best_free) + " free";
+              std::to_string(spec.size_kib) + " KiB on one NUMA cell, and host " + host.hostname +
+              " has at most " + std::to_string(fit.best_free) + " free";
       }
       return Error::precondition(request.key, request.raw,
                                  request.key + "='" + request.raw + "' cannot be met: " + why);
@@ -153,15 +153,16 @@ Result<std::optional<std::uint64_t>> choosePageSize(const Sourced<PageSizeReques
         auto fit = fitOnOneCell(host, size, ram_kib);
         if (fit.fits) return std::optional<std::uint64_t>(size);
         tried += (tried.empty() ? "" : "; ") + std::to_string(size) + " KiB: needs " +
-                 std::to_string(fit.needed) + " pages, " + std::to_string(fit.best_free) +
-                 " free" + (ram_kib % size != 0 ? " (RAM is not a multiple)" : "");
+                 std::to_string(fit.needed) + " pages, " + std::to_string(fit.best_free) + " free" +
+                 (ram_kib % size != 0 ? " (RAM is not a multiple)" : "");
       }
       if (spec.kind == Kind::kAny) return std::optional<std::uint64_t>();
       return Error::precondition(
           request.key, request.raw,
-          request.key + "='" + request.raw + "' cannot be met: no huge page size on host " + host.hostname +
-              " has enough free pages on one NUMA cell for " + std::to_string(ram_mib) +
-              " MiB" + (tried.empty() ? std::string(" (it has no huge pages)") : " (" + tried + ")"));
+          request.key + "='" + request.raw + "' cannot be met: no huge page size on host " +
+              host.hostname + " has enough free pages on one NUMA cell for " +
+              std::to_string(ram_mib) + " MiB" +
+              (tried.empty() ? std::string(" (it has no huge pages)") : " (" + tried + ")"));
     }
   }
   return std::optional<std::uint64_t>();

@@ -30,8 +30,7 @@ Result<GuestPlan> planGuest(const GuestRequest& request, const HostFacts& host,
 // which it must divide the size; large takes the largest huge size that fits; any
 // the same, else small pages.
 Result<std::optional<std::uint64_t>> choosePageSize(const Sourced<PageSizeRequest>& request,
-                                                    std::uint64_t ram_mib,
-                                                    const HostFacts& host);
+                                                    std::uint64_t ram_mib, const HostFacts& host);
 
 // Convenience for the CLI and tests: parse then plan.
 Result<GuestPlan> planGuest(const Flavor& flavor, const ImageProperties& image,

@@ -36,8 +36,9 @@ TEST_CASE("every model a host reports as a trait plans on that host") {
     for (auto model : kConcreteViommuModels) {
       for (const auto& arch : facts.runnableArches()) {
         if (arch != "x86_64" && arch != "aarch64") continue;
-        auto p = planGuest(Flavor{"g", 1, 256, 0, {{"hw:viommu_model", std::string(viommuModelName(model))}}},
-                           {{"hw_architecture", arch}}, facts, VirtConfig{});
+        auto p = planGuest(
+            Flavor{"g", 1, 256, 0, {{"hw:viommu_model", std::string(viommuModelName(model))}}},
+            {{"hw_architecture", arch}}, facts, VirtConfig{});
         INFO(host << " " << arch << " " << viommuModelName(model));
         const bool fits = (model == ViommuModel::kIntel && arch == "x86_64") ||
                           (model == ViommuModel::kSmmuv3 && arch == "aarch64") ||

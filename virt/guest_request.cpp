@@ -11,11 +11,11 @@ namespace {
 
 // libvirt's names for the guest arches Nova knows.
 constexpr std::array<std::string_view, 34> kArches = {
-    "alpha",   "armv6l",  "armv7l",    "armv7b",       "aarch64", "cris",     "i686",
-    "ia64",    "lm32",    "m68k",      "microblaze",   "microblazeel",        "mips",
-    "mipsel",  "mips64",  "mips64el",  "openrisc",     "parisc",  "parisc64", "ppc",
-    "ppcle",   "ppc64",   "ppc64le",   "ppcemb",       "s390",    "s390x",    "sh4",
-    "sh4eb",   "sparc",   "sparc64",   "unicore32",    "x86_64",  "xtensa",   "xtensaeb"};
+    "alpha",  "armv6l",   "armv7l",    "armv7b",     "aarch64",      "cris",    "i686",
+    "ia64",   "lm32",     "m68k",      "microblaze", "microblazeel", "mips",    "mipsel",
+    "mips64", "mips64el", "openrisc",  "parisc",     "parisc64",     "ppc",     "ppcle",
+    "ppc64",  "ppc64le",  "ppcemb",    "s390",       "s390x",        "sh4",     "sh4eb",
+    "sparc",  "sparc64",  "unicore32", "x86_64",     "xtensa",       "xtensaeb"};
 
 std::string lower(std::string_view s) {
   std::string out(s);
@@ -30,13 +30,14 @@ Status validateArch(std::string_view value) {
   if (std::find(kArches.begin(), kArches.end(), value) != kArches.end()) return okStatus();
   std::string why = "not a guest architecture";
   const std::string l = lower(value);
-  if (l == "amd64" || l == "x64" || l == "x86-64") why = "did you mean 'x86_64'?";
-  else if (l == "arm64") why = "did you mean 'aarch64'?";
+  if (l == "amd64" || l == "x64" || l == "x86-64")
+    why = "did you mean 'x86_64'?";
+  else if (l == "arm64")
+    why = "did you mean 'aarch64'?";
   else if (std::find(kArches.begin(), kArches.end(), l) != kArches.end())
     why = "values are lower case; did you mean '" + l + "'?";
   return Error::invalid(std::string(kImageArch), std::string(value),
-                        "libvirt architecture names such as x86_64, aarch64, ppc64le, s390x",
-                        why);
+                        "libvirt architecture names such as x86_64, aarch64, ppc64le, s390x", why);
 }
 
 Status validateMachineType(std::string_view value) {
@@ -58,11 +59,11 @@ std::string supportedKeys(bool flavor) {
 
 Error conflict(std::string_view flavor_key, std::string_view flavor_value,
                std::string_view image_key, std::string_view image_value) {
-  return Error::invalid(std::string(image_key), std::string(image_value),
-                        "the same value as " + std::string(flavor_key) +
-                            ", or leave one of them unset",
-                        "it conflicts with the flavor's " + std::string(flavor_key) + "='" +
-                            std::string(flavor_value) + "'");
+  return Error::invalid(
+      std::string(image_key), std::string(image_value),
+      "the same value as " + std::string(flavor_key) + ", or leave one of them unset",
+      "it conflicts with the flavor's " + std::string(flavor_key) + "='" +
+          std::string(flavor_value) + "'");
 }
 
 // Which image page sizes the flavor's setting allows.
@@ -72,8 +73,9 @@ Status checkImagePageSize(const std::optional<PageSizeRequest>& flavor,
   using Kind = PageSizeRequest::Kind;
   const std::string key(kImagePageSize);
   if (!flavor) {
-    return Error::invalid(key, image_raw, "no value unless the flavor sets hw:mem_page_size to "
-                                          "'any' or 'large'",
+    return Error::invalid(key, image_raw,
+                          "no value unless the flavor sets hw:mem_page_size to "
+                          "'any' or 'large'",
                           "the flavor does not set hw:mem_page_size, so the image may not");
   }
   if (flavor->kind == Kind::kAny) return okStatus();
@@ -83,14 +85,12 @@ Status checkImagePageSize(const std::optional<PageSizeRequest>& flavor,
                           "the flavor's hw:mem_page_size='large' lets the image choose only a "
                           "large page size");
   }
-  return Error::invalid(key, image_raw,
-                        "no value unless the flavor sets hw:mem_page_size to 'any' or 'large'",
-                        "the flavor's hw:mem_page_size='" + flavor_raw +
-                            "' does not let the image choose");
+  return Error::invalid(
+      key, image_raw, "no value unless the flavor sets hw:mem_page_size to 'any' or 'large'",
+      "the flavor's hw:mem_page_size='" + flavor_raw + "' does not let the image choose");
 }
 
-std::optional<std::string> find(const std::map<std::string, std::string>& m,
-                                std::string_view key) {
+std::optional<std::string> find(const std::map<std::string, std::string>& m, std::string_view key) {
   auto it = m.find(std::string(key));
   if (it == m.end()) return std::nullopt;
   return it->second;
@@ -164,8 +164,10 @@ Result<GuestRequest> parseGuestRequest(const Flavor& flavor, const ImageProperti
   auto fv = find(flavor.extra_specs, kFlavorViommu);
   auto iv = find(image, kImageViommu);
   if (fv && iv && *fv != *iv) return conflict(kFlavorViommu, *fv, kImageViommu, *iv);
-  if (fv) req.viommu = {*parseViommuModel(*fv, kFlavorViommu), std::string(kFlavorViommu), *fv};
-  else if (iv) req.viommu = {*parseViommuModel(*iv, kImageViommu), std::string(kImageViommu), *iv};
+  if (fv)
+    req.viommu = {*parseViommuModel(*fv, kFlavorViommu), std::string(kFlavorViommu), *fv};
+  else if (iv)
+    req.viommu = {*parseViommuModel(*iv, kImageViommu), std::string(kImageViommu), *iv};
 
   // Locked memory: compared as booleans, so "yes" and "true" agree.
   auto fl = find(flavor.extra_specs, kFlavorLocked);
@@ -173,8 +175,12 @@ Result<GuestRequest> parseGuestRequest(const Flavor& flavor, const ImageProperti
   if (fl && il && *parseBoolSpec(*fl, kFlavorLocked) != *parseBoolSpec(*il, kImageLocked)) {
     return conflict(kFlavorLocked, *fl, kImageLocked, *il);
   }
-  if (fl) req.locked_memory = Sourced<bool>{*parseBoolSpec(*fl, kFlavorLocked), std::string(kFlavorLocked), *fl};
-  else if (il) req.locked_memory = Sourced<bool>{*parseBoolSpec(*il, kImageLocked), std::string(kImageLocked), *il};
+  if (fl)
+    req.locked_memory =
+        Sourced<bool>{*parseBoolSpec(*fl, kFlavorLocked), std::string(kFlavorLocked), *fl};
+  else if (il)
+    req.locked_memory =
+        Sourced<bool>{*parseBoolSpec(*il, kImageLocked), std::string(kImageLocked), *il};
 
   // Page size: the image refines the flavor only where the flavor lets it.
   auto fp = find(flavor.extra_specs, kFlavorPageSize);

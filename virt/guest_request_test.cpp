@@ -103,8 +103,7 @@ TEST_CASE("[libvirt] settings are validated") {
   ini.set("libvirt", "virt_type", "xen");
   auto bad = virtConfigFrom(ini);
   REQUIRE_FALSE(bad.ok());
-  CHECK(bad.error().message ==
-        "[libvirt] virt_type='xen' is invalid; allowed: auto, kvm, qemu");
+  CHECK(bad.error().message == "[libvirt] virt_type='xen' is invalid; allowed: auto, kvm, qemu");
 
   IniConfig machines;
   machines.set("libvirt", "hw_machine_type", "x86_64=pc-q35-7.2");

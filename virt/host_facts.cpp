@@ -9,7 +9,9 @@ namespace stratus::virt {
 
 using nlohmann::json;
 
-std::string_view virtTypeName(VirtType type) { return type == VirtType::kKvm ? "kvm" : "qemu"; }
+std::string_view virtTypeName(VirtType type) {
+  return type == VirtType::kKvm ? "kvm" : "qemu";
+}
 
 bool GuestArchFacts::hasDomainType(std::string_view type) const {
   return std::find(domain_types.begin(), domain_types.end(), type) != domain_types.end();
@@ -110,10 +112,14 @@ class Reader {
  private:
   template <typename T>
   static std::string expectedType() {
-    if constexpr (std::is_same_v<T, bool>) return "true or false";
-    else if constexpr (std::is_same_v<T, std::string>) return "a string";
-    else if constexpr (std::is_integral_v<T>) return "a whole number";
-    else return "a list";
+    if constexpr (std::is_same_v<T, bool>)
+      return "true or false";
+    else if constexpr (std::is_same_v<T, std::string>)
+      return "a string";
+    else if constexpr (std::is_integral_v<T>)
+      return "a whole number";
+    else
+      return "a list";
   }
 
   const json& obj_;
@@ -204,7 +210,9 @@ Result<HostFacts> parse(const json& doc) {
 
 }  // namespace
 
-Result<HostFacts> hostFactsFromJson(const json& doc) { return parse(doc); }
+Result<HostFacts> hostFactsFromJson(const json& doc) {
+  return parse(doc);
+}
 
 Result<HostFacts> hostFactsFromText(const std::string& text, const std::string& source) {
   json doc = json::parse(text, nullptr, /*allow_exceptions=*/false);

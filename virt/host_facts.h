@@ -4,11 +4,10 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json_fwd.hpp>
 
 #include "common/result.h"
 #include "virt/version.h"
@@ -42,10 +41,10 @@ struct NumaCellFacts {
 };
 
 struct IommuFacts {
-  bool dev_iommu = false;           // /dev/iommu: the kernel has iommufd
-  bool vfio_cdev = false;           // /dev/vfio/devices holds VFIO device cdevs
-  std::vector<std::string> units;   // entries of /sys/class/iommu
-  std::string kernel_version;       // uname -r
+  bool dev_iommu = false;          // /dev/iommu: the kernel has iommufd
+  bool vfio_cdev = false;          // /dev/vfio/devices holds VFIO device cdevs
+  std::vector<std::string> units;  // entries of /sys/class/iommu
+  std::string kernel_version;      // uname -r
 };
 
 struct HostFacts {

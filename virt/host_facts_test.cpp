@@ -51,7 +51,8 @@ TEST_CASE("malformed host facts name the field") {
   cells["numa_cells"][0]["pages"][1]["free"] = 65;
   auto r = hostFactsFromJson(cells);
   REQUIRE_FALSE(r.ok());
-  CHECK(r.error().message == "numa_cells[0].pages[1].free='65' is invalid; allowed: at most total (64)");
+  CHECK(r.error().message ==
+        "numa_cells[0].pages[1].free='65' is invalid; allowed: at most total (64)");
   auto text = hostFactsFromText("{", "x.json");
   REQUIRE_FALSE(text.ok());
   CHECK(text.error().message ==

@@ -65,8 +65,8 @@ Result<HostFacts> probeHost(const LibvirtConnection& conn, VirtTypeSetting virt_
   for (auto& guest : facts.guests) {
     const char* machine = uefiProbeMachine(guest.arch);
     if (machine == nullptr || !guest.hasMachine(machine)) continue;
-    CString domcaps(virConnectGetDomainCapabilities(c, nullptr, guest.arch.c_str(), machine,
-                                                    "qemu", 0));
+    CString domcaps(
+        virConnectGetDomainCapabilities(c, nullptr, guest.arch.c_str(), machine, "qemu", 0));
     if (!domcaps) return libvirtError("cannot read domain capabilities for " + guest.arch);
     auto uefi = domainCapsOfferUefi(domcaps.get());
     if (!uefi) return uefi.takeError();

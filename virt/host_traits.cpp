@@ -31,7 +31,8 @@ std::set<std::string> hostTraits(const HostFacts& host, const traits::TraitsConf
   for (const auto& cell : host.numa_cells) {
     for (const auto& page : cell.pages) {
       // A size the kernel supports but has no pages reserved in cannot back a guest.
-      if (page.size_kib > kSmallPageKib && page.total > 0) out.insert(traits::pageSizeTrait(page.size_kib));
+      if (page.size_kib > kSmallPageKib && page.total > 0)
+        out.insert(traits::pageSizeTrait(page.size_kib));
     }
   }
   return out;

@@ -46,7 +46,8 @@ TEST_CASE("aarch64 hosts report virtio only with UEFI firmware") {
 TEST_CASE("a host without q35 or virt machines reports no model and no AUTO") {
   HostFacts host = testing::testHost("x86-kvm-libvirt9");
   for (auto& g : host.guests) g.machines = {"pc-i440fx-7.2", "pc"};
-  CHECK(hostTraits(host, kStratus) == Set{"CUSTOM_MEM_PAGE_SIZE_2048", "HW_ARCH_I686", "HW_ARCH_X86_64"});
+  CHECK(hostTraits(host, kStratus) ==
+        Set{"CUSTOM_MEM_PAGE_SIZE_2048", "HW_ARCH_I686", "HW_ARCH_X86_64"});
 }
 
 TEST_CASE("page sizes without reserved pages give no trait") {

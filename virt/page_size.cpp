@@ -8,10 +8,14 @@ namespace stratus::virt {
 
 std::string PageSizeRequest::str() const {
   switch (kind) {
-    case Kind::kSmall: return "small";
-    case Kind::kLarge: return "large";
-    case Kind::kAny: return "any";
-    case Kind::kExplicit: return std::to_string(size_kib) + " KiB";
+    case Kind::kSmall:
+      return "small";
+    case Kind::kLarge:
+      return "large";
+    case Kind::kAny:
+      return "any";
+    case Kind::kExplicit:
+      return std::to_string(size_kib) + " KiB";
   }
   return "";
 }
@@ -40,10 +44,17 @@ Result<PageSizeRequest> parsePageSize(std::string_view value, std::string_view k
   std::uint64_t multiplier = 1;  // plain digits are KiB
   if (!suffix.empty()) {
     switch (std::toupper(static_cast<unsigned char>(suffix.front()))) {
-      case 'K': multiplier = 1; break;
-      case 'M': multiplier = 1024; break;
-      case 'G': multiplier = 1024 * 1024; break;
-      default: return reject("unknown unit '" + std::string(suffix) + "'");
+      case 'K':
+        multiplier = 1;
+        break;
+      case 'M':
+        multiplier = 1024;
+        break;
+      case 'G':
+        multiplier = 1024 * 1024;
+        break;
+      default:
+        return reject("unknown unit '" + std::string(suffix) + "'");
     }
     auto rest = suffix.substr(1);
     if (!rest.empty() && (rest.front() == 'i' || rest.front() == 'I')) rest.remove_prefix(1);

@@ -25,7 +25,10 @@ Result<Version> Version::parse(std::string_view text, std::string_view key) {
     if (ec != std::errc() || next == p) break;
     ++count;
     p = next;
-    if (p < end && *p == '.') ++p; else break;
+    if (p < end && *p == '.')
+      ++p;
+    else
+      break;
   }
   if (count < 2 || p != end) {
     return Error::invalid(std::string(key), std::string(text), "MAJOR.MINOR[.MICRO], e.g. 9.0.0");

@@ -25,7 +25,7 @@ struct Version {
 };
 
 // Facts about libvirt releases that decide what may be rendered.
-inline constexpr Version kLibvirtVirtioIommu{8, 3, 0};    // <iommu model='virtio'/>
-inline constexpr Version kLibvirtIommuAwBits{6, 5, 0};    // <driver aw_bits=.../>
+inline constexpr Version kLibvirtVirtioIommu{8, 3, 0};  // <iommu model='virtio'/>
+inline constexpr Version kLibvirtIommuAwBits{6, 5, 0};  // <driver aw_bits=.../>
 
 }  // namespace stratus::virt

@@ -9,25 +9,33 @@ bool fits(ViommuModel model, std::string_view arch, std::string_view machine) {
   const bool x86_q35 = arch == "x86_64" && isQ35Machine(machine);
   const bool arm_virt = arch == "aarch64" && isArmVirtMachine(machine);
   switch (model) {
-    case ViommuModel::kNone: return true;
-    case ViommuModel::kIntel: return x86_q35;
-    case ViommuModel::kSmmuv3: return arm_virt;
-    case ViommuModel::kVirtio: return x86_q35 || arm_virt;
-    case ViommuModel::kAuto: return x86_q35 || arm_virt;
+    case ViommuModel::kNone:
+      return true;
+    case ViommuModel::kIntel:
+      return x86_q35;
+    case ViommuModel::kSmmuv3:
+      return arm_virt;
+    case ViommuModel::kVirtio:
+      return x86_q35 || arm_virt;
+    case ViommuModel::kAuto:
+      return x86_q35 || arm_virt;
   }
   return false;
 }
 
 std::string_view needs(ViommuModel model) {
   switch (model) {
-    case ViommuModel::kIntel: return "an x86_64 guest with a q35 machine type";
-    case ViommuModel::kSmmuv3: return "an aarch64 guest with a virt machine type";
+    case ViommuModel::kIntel:
+      return "an x86_64 guest with a q35 machine type";
+    case ViommuModel::kSmmuv3:
+      return "an aarch64 guest with a virt machine type";
     case ViommuModel::kVirtio:
       return "an x86_64 guest with a q35 machine type or an aarch64 guest with a virt machine "
              "type";
     case ViommuModel::kAuto:
       return "a guest that some model fits (x86_64 with q35, or aarch64 with virt)";
-    case ViommuModel::kNone: return "nothing";
+    case ViommuModel::kNone:
+      return "nothing";
   }
   return "";
 }
@@ -42,8 +50,8 @@ std::string hostRefusal(const HostFacts& host, ViommuModel model, std::string_vi
   if (arch == "aarch64") {
     const auto* g = host.guest(arch);
     if (g == nullptr || !g->uefi) {
-      return "virtio on aarch64 needs ACPI, which needs UEFI firmware, and host " +
-             host.hostname + " has no UEFI firmware for aarch64";
+      return "virtio on aarch64 needs ACPI, which needs UEFI firmware, and host " + host.hostname +
+             " has no UEFI firmware for aarch64";
     }
   }
   return {};
@@ -77,23 +85,22 @@ Status checkModelFitsGuest(ViommuModel model, std::string_view key, std::string_
     if (fits(m, arch, machine)) allowed += ", " + std::string(viommuModelName(m));
   }
   if (allowed != "none") allowed += ", auto";
-  return Error::invalid(std::string(key), std::string(viommuModelName(model)),
-                        allowed + " (for " + std::string(arch) + " with machine type " +
-                            std::string(machine) + ")",
-                        "model " + std::string(viommuModelName(model)) + " needs " +
-                            std::string(needs(model)) + ", but the guest is " +
-                            std::string(arch) + " with machine type " + std::string(machine));
+  return Error::invalid(
+      std::string(key), std::string(viommuModelName(model)),
+      allowed + " (for " + std::string(arch) + " with machine type " + std::string(machine) + ")",
+      "model " + std::string(viommuModelName(model)) + " needs " + std::string(needs(model)) +
+          ", but the guest is " + std::string(arch) + " with machine type " + std::string(machine));
 }
 
 Status checkHostBootsModel(const HostFacts& host, ViommuModel model, std::string_view key,
                            std::string_view arch, std::string_view machine) {
   auto why = hostRefusal(host, model, arch);
   if (why.empty()) return okStatus();
-  return Error::precondition(
-      std::string(key), std::string(viommuModelName(model)),
-      std::string(key) + "='" + std::string(viommuModelName(model)) +
-          "' cannot boot here: " + why + "; models this host can boot for " + std::string(arch) +
-          "/" + std::string(machine) + ": " + bootableList(host, arch, machine));
+  return Error::precondition(std::string(key), std::string(viommuModelName(model)),
+                             std::string(key) + "='" + std::string(viommuModelName(model)) +
+                                 "' cannot boot here: " + why + "; models this host can boot for " +
+                                 std::string(arch) + "/" + std::string(machine) + ": " +
+                                 bootableList(host, arch, machine));
 }
 
 Result<ViommuModel> resolveAutoModel(const HostFacts& host, std::string_view key,
@@ -118,9 +125,9 @@ Result<ViommuModel> resolveAutoModel(const HostFacts& host, std::string_view key
 Status checkVcpusForModel(ViommuModel model, std::string_view key, std::string_view arch,
                           unsigned vcpus, std::optional<VirtType> virt_type) {
   if (arch != "x86_64" || vcpus <= kMaxVcpusWithoutEim) return okStatus();
-  const std::string model_text = std::string(key) + "='" + std::string(viommuModelName(model)) + "'";
-  const std::string head = "an x86_64 guest with more than " +
-                           std::to_string(kMaxVcpusWithoutEim) +
+  const std::string model_text =
+      std::string(key) + "='" + std::string(viommuModelName(model)) + "'";
+  const std::string head = "an x86_64 guest with more than " + std::to_string(kMaxVcpusWithoutEim) +
                            " vCPUs needs the intel vIOMMU with eim (x2APIC)";
   if (model != ViommuModel::kIntel && model != ViommuModel::kAuto) {
     return Error::invalid("vcpus", std::to_string(vcpus),
@@ -133,7 +140,8 @@ Status checkVcpusForModel(ViommuModel model, std::string_view key, std::string_v
         "vcpus", std::to_string(vcpus),
         "vcpus='" + std::to_string(vcpus) + "' with " + model_text + " cannot boot here: " + head +
             ", and QEMU allows eim only under kvm while this host runs qemu (TCG); allowed here: "
-            "at most " + std::to_string(kMaxVcpusWithoutEim) + " vCPUs");
+            "at most " +
+            std::to_string(kMaxVcpusWithoutEim) + " vCPUs");
   }
   return okStatus();
 }

@@ -64,13 +64,16 @@ Result<VirtType> resolveVirtType(VirtTypeSetting setting, const std::string& hos
     if (g.arch == host_arch && g.hasDomainType("kvm")) kvm = true;
   }
   switch (setting) {
-    case VirtTypeSetting::kQemu: return VirtType::kQemu;
-    case VirtTypeSetting::kAuto: return kvm ? VirtType::kKvm : VirtType::kQemu;
+    case VirtTypeSetting::kQemu:
+      return VirtType::kQemu;
+    case VirtTypeSetting::kAuto:
+      return kvm ? VirtType::kKvm : VirtType::kQemu;
     case VirtTypeSetting::kKvm:
       if (kvm) return VirtType::kKvm;
       return Error::precondition("[libvirt] virt_type", "kvm",
                                  "[libvirt] virt_type='kvm' but libvirt offers no kvm domain "
-                                 "type for the host arch " + host_arch +
+                                 "type for the host arch " +
+                                     host_arch +
                                      " (is /dev/kvm usable?); allowed here: auto, qemu");
   }
   return VirtType::kQemu;

@@ -4,9 +4,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "virt/domain_render.h"
 #include "virt/guest_boot_libvirt.h"
@@ -37,7 +36,8 @@ LibvirtConnection* connection() {
 
 // virt-xml-validate against libvirt's own schema.
 bool schemaValid(const std::string& xml, std::string& output) {
-  const fs::path file = fs::temp_directory_path() / ("stratus-validate-" + std::to_string(::getpid()) + ".xml");
+  const fs::path file =
+      fs::temp_directory_path() / ("stratus-validate-" + std::to_string(::getpid()) + ".xml");
   std::ofstream(file) << xml;
   const std::string cmd = "virt-xml-validate " + file.string() + " domain 2>&1";
   FILE* p = ::popen(cmd.c_str(), "r");
@@ -58,9 +58,12 @@ std::string expectedIommu(ViommuModel model, VirtType type) {
                    "iotlb='on' aw_bits='48'/>\n"
                  : "<iommu model='intel'>\n      <driver intremap='on' caching_mode='on' "
                    "iotlb='on' aw_bits='48'/>\n";
-    case ViommuModel::kSmmuv3: return "<iommu model='smmuv3'>\n      <alias name='iommu0'/>";
-    case ViommuModel::kVirtio: return "<iommu model='virtio'>\n      <alias name='iommu0'/>";
-    default: return "";
+    case ViommuModel::kSmmuv3:
+      return "<iommu model='smmuv3'>\n      <alias name='iommu0'/>";
+    case ViommuModel::kVirtio:
+      return "<iommu model='virtio'>\n      <alias name='iommu0'/>";
+    default:
+      return "";
   }
 }
 
@@ -194,13 +197,17 @@ TEST_CASE("a define libvirt's schema refuses is reported with libvirt's message"
   CHECK(leftovers().empty());
 }
 
-TEST_CASE("locked memory that the host cannot lock fails with libvirt's message and leaves nothing") {
+TEST_CASE(
+    "locked memory that the host cannot lock fails with libvirt's message and leaves nothing") {
   REQUIRE_LIBVIRT();
   auto facts = probeHost(*connection(), VirtTypeSetting::kAuto);
   REQUIRE(facts.ok());
-  Flavor flavor{kPrefix + "locked", 1, 128, 0,
-                {{"hw:viommu_model", "intel"}, {"hw:locked_memory", "true"},
-                 {"hw:mem_page_size", "small"}}};
+  Flavor flavor{
+      kPrefix + "locked",
+      1,
+      128,
+      0,
+      {{"hw:viommu_model", "intel"}, {"hw:locked_memory", "true"}, {"hw:mem_page_size", "small"}}};
   auto plan = planGuest(flavor, {}, *facts, VirtConfig{});
   REQUIRE(plan.ok());
   auto xml = renderDomainXml(plan->domain);
@@ -242,8 +249,8 @@ TEST_CASE("huge pages reserved on the host are reported and back a guest") {
     WARN("skipped: 2 MiB huge pages could not be reserved on this host");
     return;
   }
-  Flavor flavor{kPrefix + "hugepages", 1, 64, 0,
-                {{"hw:viommu_model", "auto"}, {"hw:mem_page_size", "2MiB"}}};
+  Flavor flavor{
+      kPrefix + "hugepages", 1, 64, 0, {{"hw:viommu_model", "auto"}, {"hw:mem_page_size", "2MiB"}}};
   auto plan = planGuest(flavor, {}, *facts, VirtConfig{});
   REQUIRE(plan.ok());
   CHECK(plan->page_kib == 2048u);
