@@ -267,5 +267,11 @@ int run(int argc, char** argv) {
 }  // namespace stratus::cli
 
 int main(int argc, char** argv) {
-  return stratus::cli::run(argc, argv);
+  // Nothing below throws by design; this keeps a library surprise from becoming abort().
+  try {
+    return stratus::cli::run(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "stratus: internal error: " << e.what() << "\n";
+    return stratus::cli::kExitFailure;
+  }
 }

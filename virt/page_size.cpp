@@ -51,7 +51,7 @@ Result<PageSizeRequest> parsePageSize(std::string_view value, std::string_view k
         multiplier = 1024;
         break;
       case 'G':
-        multiplier = 1024 * 1024;
+        multiplier = std::uint64_t{1024} * 1024;
         break;
       default:
         return reject("unknown unit '" + std::string(suffix) + "'");

@@ -1,5 +1,6 @@
 #include "virt/version.h"
 
+#include <array>
 #include <charconv>
 
 namespace stratus::virt {
@@ -16,7 +17,7 @@ Version Version::fromLibvirtNumber(unsigned long number) {
 
 Result<Version> Version::parse(std::string_view text, std::string_view key) {
   Version v;
-  unsigned* parts[] = {&v.major, &v.minor, &v.micro};
+  std::array<unsigned*, 3> parts = {&v.major, &v.minor, &v.micro};
   std::size_t count = 0;
   const char* p = text.data();
   const char* end = text.data() + text.size();

@@ -16,7 +16,6 @@ bool fits(ViommuModel model, std::string_view arch, std::string_view machine) {
     case ViommuModel::kSmmuv3:
       return arm_virt;
     case ViommuModel::kVirtio:
-      return x86_q35 || arm_virt;
     case ViommuModel::kAuto:
       return x86_q35 || arm_virt;
   }
