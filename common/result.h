@@ -56,6 +56,13 @@ inline Status okStatus() {
   return Ok{};
 }
 
+// Keeps only whether a parse succeeded, for validators that need no value.
+template <typename T>
+Status toStatus(Result<T> result) {
+  if (!result) return result.takeError();
+  return okStatus();
+}
+
 }  // namespace stratus
 
 // Returns the error of a Status or Result expression from the enclosing function.

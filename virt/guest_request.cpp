@@ -107,18 +107,9 @@ Result<bool> parseBoolSpec(std::string_view value, std::string_view key) {
 }
 
 Status validateExtraSpec(std::string_view key, std::string_view value) {
-  if (key == kFlavorViommu) {
-    if (auto r = parseViommuModel(value, key); !r) return r.takeError();
-    return okStatus();
-  }
-  if (key == kFlavorLocked) {
-    if (auto r = parseBoolSpec(value, key); !r) return r.takeError();
-    return okStatus();
-  }
-  if (key == kFlavorPageSize) {
-    if (auto r = parsePageSize(value, key); !r) return r.takeError();
-    return okStatus();
-  }
+  if (key == kFlavorViommu) return toStatus(parseViommuModel(value, key));
+  if (key == kFlavorLocked) return toStatus(parseBoolSpec(value, key));
+  if (key == kFlavorPageSize) return toStatus(parsePageSize(value, key));
   if (key.starts_with("hw:")) {
     return Error::invalid(std::string(key), std::string(value), supportedKeys(true),
                           "Stratus does not support this extra spec");
@@ -127,18 +118,9 @@ Status validateExtraSpec(std::string_view key, std::string_view value) {
 }
 
 Status validateImageProperty(std::string_view key, std::string_view value) {
-  if (key == kImageViommu) {
-    if (auto r = parseViommuModel(value, key); !r) return r.takeError();
-    return okStatus();
-  }
-  if (key == kImageLocked) {
-    if (auto r = parseBoolSpec(value, key); !r) return r.takeError();
-    return okStatus();
-  }
-  if (key == kImagePageSize) {
-    if (auto r = parsePageSize(value, key); !r) return r.takeError();
-    return okStatus();
-  }
+  if (key == kImageViommu) return toStatus(parseViommuModel(value, key));
+  if (key == kImageLocked) return toStatus(parseBoolSpec(value, key));
+  if (key == kImagePageSize) return toStatus(parsePageSize(value, key));
   if (key == kImageArch) return validateArch(value);
   if (key == kImageMachine) return validateMachineType(value);
   if (key.starts_with("hw_")) {
