@@ -1,0 +1,62 @@
+// Placement's data as plain values: providers with their inventories, traits and
+// aggregates, and consumers with their allocations. Serialised to JSON documents
+// for the store, so the same value is kept in memory and on disk.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <string>
+
+namespace stratus::placement {
+
+inline constexpr std::int64_t kMaxInt = 2147483647;
+
+struct Inventory {
+  std::int64_t total = 0;
+  std::int64_t reserved = 0;
+  std::int64_t min_unit = 1;
+  std::int64_t max_unit = kMaxInt;
+  std::int64_t step_size = 1;
+  double allocation_ratio = 1.0;
+
+  // (total - reserved) * allocation_ratio, as Placement computes it.
+  std::int64_t capacity() const {
+    return static_cast<std::int64_t>(static_cast<double>(total - reserved) * allocation_ratio);
+  }
+  bool operator==(const Inventory&) const = default;
+};
+
+struct Provider {
+  std::string uuid;
+  std::string name;
+  std::int64_t generation = 0;
+  std::string parent_uuid;  // empty for a root
+  std::string root_uuid;
+  std::map<std::string, Inventory> inventories;
+  std::set<std::string> traits;
+  std::set<std::string> aggregates;
+  std::int64_t created_at = 0;  // unix seconds
+  std::int64_t updated_at = 0;
+};
+
+using ResourceAmounts = std::map<std::string, std::int64_t>;  // class -> amount
+
+struct Consumer {
+  std::string uuid;
+  std::string project_id;
+  std::string user_id;
+  std::string consumer_type;  // empty: unknown (before 1.38)
+  std::int64_t generation = 0;
+  std::map<std::string, ResourceAmounts> allocations;  // provider uuid -> amounts
+  std::int64_t created_at = 0;
+  std::int64_t updated_at = 0;
+};
+
+nlohmann::json providerToJson(const Provider& p);
+Provider providerFromJson(const nlohmann::json& j);
+nlohmann::json consumerToJson(const Consumer& c);
+Consumer consumerFromJson(const nlohmann::json& j);
+
+}  // namespace stratus::placement

@@ -1,0 +1,212 @@
+#include <sqlite3.h>
+
+#include <filesystem>
+#include <memory>
+
+#include "placement/store.h"
+
+namespace stratus::placement {
+namespace {
+
+struct DbClose {
+  void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
+};
+struct StmtFinalize {
+  void operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
+};
+using Db = std::unique_ptr<sqlite3, DbClose>;
+using Stmt = std::unique_ptr<sqlite3_stmt, StmtFinalize>;
+
+// Each version is applied once, in order; the number stored says how far a
+// database has come.
+const char* const kMigrations[] = {
+    "CREATE TABLE providers (uuid TEXT PRIMARY KEY, doc TEXT NOT NULL);"
+    "CREATE TABLE consumers (uuid TEXT PRIMARY KEY, doc TEXT NOT NULL);"
+    "CREATE TABLE custom_traits (name TEXT PRIMARY KEY);"
+    "CREATE TABLE resource_classes (name TEXT PRIMARY KEY, id INTEGER NOT NULL);",
+};
+
+class SqliteStore final : public Store {
+ public:
+  explicit SqliteStore(Db db) : db_(std::move(db)) {}
+
+  Status init() {
+    STRATUS_RETURN_IF_ERROR(exec("PRAGMA journal_mode=WAL"));
+    // FULL: a commit that returned is on disk, even across power loss.
+    STRATUS_RETURN_IF_ERROR(exec("PRAGMA synchronous=FULL"));
+    STRATUS_RETURN_IF_ERROR(exec("PRAGMA busy_timeout=5000"));
+    STRATUS_RETURN_IF_ERROR(exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER)"));
+    auto version = schemaVersion();
+    if (!version) return version.takeError();
+    const int target = static_cast<int>(std::size(kMigrations));
+    if (*version > target) {
+      return Error::make(ErrorCode::kFailedPrecondition,
+                         "the database has schema version " + std::to_string(*version) +
+                             ", newer than this stratus-placement knows (" +
+                             std::to_string(target) + ")");
+    }
+    for (int v = *version; v < target; ++v) {
+      STRATUS_RETURN_IF_ERROR(exec("BEGIN IMMEDIATE"));
+      auto s = exec(kMigrations[v]);
+      if (s) s = exec("DELETE FROM schema_version");
+      if (s)
+        s = exec(("INSERT INTO schema_version VALUES (" + std::to_string(v + 1) + ")").c_str());
+      if (!s) {
+        (void)exec("ROLLBACK");
+        return s;
+      }
+      STRATUS_RETURN_IF_ERROR(exec("COMMIT"));
+    }
+    return okStatus();
+  }
+
+  Result<StoreSnapshot> load() override {
+    StoreSnapshot snap;
+    try {
+      auto rows = [&](const char* sql, auto&& each) -> Status {
+        auto st = prepare(sql);
+        if (!st) return st.takeError();
+        int rc;
+        while ((rc = sqlite3_step(st->get())) == SQLITE_ROW) each(st->get());
+        if (rc != SQLITE_DONE) return dbError("reading");
+        return okStatus();
+      };
+      STRATUS_RETURN_IF_ERROR(rows("SELECT doc FROM providers", [&](sqlite3_stmt* s) {
+        snap.providers.push_back(providerFromJson(nlohmann::json::parse(text(s, 0))));
+      }));
+      STRATUS_RETURN_IF_ERROR(rows("SELECT doc FROM consumers", [&](sqlite3_stmt* s) {
+        snap.consumers.push_back(consumerFromJson(nlohmann::json::parse(text(s, 0))));
+      }));
+      STRATUS_RETURN_IF_ERROR(rows("SELECT name FROM custom_traits", [&](sqlite3_stmt* s) {
+        snap.custom_traits.insert(text(s, 0));
+      }));
+      STRATUS_RETURN_IF_ERROR(rows("SELECT name, id FROM resource_classes", [&](sqlite3_stmt* s) {
+        snap.custom_resource_classes[text(s, 0)] = sqlite3_column_int(s, 1);
+      }));
+    } catch (const nlohmann::json::exception& e) {
+      return Error::make(
+          ErrorCode::kInternal,
+          std::string("the database holds a document that does not parse: ") + e.what());
+    }
+    return snap;
+  }
+
+  Status commit(const WriteBatch& b) override {
+    if (b.empty()) return okStatus();
+    STRATUS_RETURN_IF_ERROR(exec("BEGIN IMMEDIATE"));
+    auto s = apply(b);
+    if (!s) {
+      (void)exec("ROLLBACK");
+      return s;
+    }
+    return exec("COMMIT");
+  }
+
+ private:
+  Status apply(const WriteBatch& b) {
+    for (const auto* p : b.put_providers) {
+      STRATUS_RETURN_IF_ERROR(run("INSERT OR REPLACE INTO providers VALUES (?, ?)",
+                                  {p->uuid, providerToJson(*p).dump()}));
+    }
+    for (const auto& u : b.delete_providers) {
+      STRATUS_RETURN_IF_ERROR(run("DELETE FROM providers WHERE uuid = ?", {u}));
+    }
+    for (const auto* c : b.put_consumers) {
+      STRATUS_RETURN_IF_ERROR(run("INSERT OR REPLACE INTO consumers VALUES (?, ?)",
+                                  {c->uuid, consumerToJson(*c).dump()}));
+    }
+    for (const auto& u : b.delete_consumers) {
+      STRATUS_RETURN_IF_ERROR(run("DELETE FROM consumers WHERE uuid = ?", {u}));
+    }
+    for (const auto& t : b.put_traits) {
+      STRATUS_RETURN_IF_ERROR(run("INSERT OR IGNORE INTO custom_traits VALUES (?)", {t}));
+    }
+    for (const auto& t : b.delete_traits) {
+      STRATUS_RETURN_IF_ERROR(run("DELETE FROM custom_traits WHERE name = ?", {t}));
+    }
+    for (const auto& [name, id] : b.put_resource_classes) {
+      STRATUS_RETURN_IF_ERROR(
+          run("INSERT OR REPLACE INTO resource_classes VALUES (?, ?)", {name, std::to_string(id)}));
+    }
+    for (const auto& n : b.delete_resource_classes) {
+      STRATUS_RETURN_IF_ERROR(run("DELETE FROM resource_classes WHERE name = ?", {n}));
+    }
+    return okStatus();
+  }
+
+  static std::string text(sqlite3_stmt* s, int col) {
+    const auto* t = sqlite3_column_text(s, col);
+    return t != nullptr ? reinterpret_cast<const char*>(t) : "";
+  }
+
+  Error dbError(const std::string& what) const {
+    return Error::make(ErrorCode::kUnavailable,
+                       "database error " + what + ": " + sqlite3_errmsg(db_.get()));
+  }
+
+  Status exec(const char* sql) {
+    if (sqlite3_exec(db_.get(), sql, nullptr, nullptr, nullptr) != SQLITE_OK) {
+      return dbError(std::string("running ") + sql);
+    }
+    return okStatus();
+  }
+
+  Result<Stmt> prepare(const char* sql) {
+    sqlite3_stmt* raw = nullptr;
+    if (sqlite3_prepare_v2(db_.get(), sql, -1, &raw, nullptr) != SQLITE_OK) {
+      return dbError(std::string("preparing ") + sql);
+    }
+    return Stmt(raw);
+  }
+
+  Status run(const char* sql, const std::vector<std::string>& args) {
+    auto st = prepare(sql);
+    if (!st) return st.takeError();
+    for (std::size_t i = 0; i < args.size(); ++i) {
+      sqlite3_bind_text(st->get(), static_cast<int>(i + 1), args[i].c_str(),
+                        static_cast<int>(args[i].size()), SQLITE_TRANSIENT);
+    }
+    if (sqlite3_step(st->get()) != SQLITE_DONE) return dbError(std::string("writing"));
+    return okStatus();
+  }
+
+  Result<int> schemaVersion() {
+    auto st = prepare("SELECT version FROM schema_version");
+    if (!st) return st.takeError();
+    return sqlite3_step(st->get()) == SQLITE_ROW ? sqlite3_column_int(st->get(), 0) : 0;
+  }
+
+  Db db_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> openStore(const std::string& url) {
+  const std::string scheme = "sqlite://";
+  if (!url.starts_with(scheme) || url.size() == scheme.size()) {
+    return Error::invalid("--db", url, "sqlite:///ABSOLUTE/PATH or sqlite://RELATIVE/PATH",
+                          "not a database URL Stratus supports");
+  }
+  std::string path = url.substr(scheme.size());
+  if (path.find(":memory:") != std::string::npos) {
+    return Error::invalid("--db", url, "a file path", "an in-memory database loses every write");
+  }
+  std::error_code ec;
+  auto dir = std::filesystem::path(path).parent_path();
+  if (!dir.empty()) std::filesystem::create_directories(dir, ec);
+  sqlite3* raw = nullptr;
+  int rc =
+      sqlite3_open_v2(path.c_str(), &raw,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr);
+  Db db(raw);
+  if (rc != SQLITE_OK) {
+    return Error::make(ErrorCode::kUnavailable,
+                       "cannot open the database " + path + ": " +
+                           (raw != nullptr ? sqlite3_errmsg(raw) : "out of memory"));
+  }
+  auto store = std::make_unique<SqliteStore>(std::move(db));
+  STRATUS_RETURN_IF_ERROR(store->init());
+  return std::unique_ptr<Store>(std::move(store));
+}
+
+}  // namespace stratus::placement
