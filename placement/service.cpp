@@ -1,0 +1,536 @@
+#include "placement/service.h"
+
+#include <algorithm>
+#include <mutex>
+#include <sstream>
+
+#include "placement/json_schema.h"
+#include "placement/service_util.h"
+#include "traits/catalog.h"
+
+namespace stratus::placement {
+namespace {
+
+const std::vector<std::string>& standardClasses() {
+  // os-resource-classes, in id order: the position is the class id.
+  static const std::vector<std::string> classes = {"VCPU",
+                                                   "MEMORY_MB",
+                                                   "DISK_GB",
+                                                   "PCI_DEVICE",
+                                                   "SRIOV_NET_VF",
+                                                   "NUMA_SOCKET",
+                                                   "NUMA_CORE",
+                                                   "NUMA_THREAD",
+                                                   "NUMA_MEMORY_MB",
+                                                   "IPV4_ADDRESS",
+                                                   "VGPU",
+                                                   "VGPU_DISPLAY_HEAD",
+                                                   "NET_BW_EGR_KILOBIT_PER_SEC",
+                                                   "NET_BW_IGR_KILOBIT_PER_SEC",
+                                                   "PCPU",
+                                                   "MEM_ENCRYPTION_CONTEXT",
+                                                   "FPGA",
+                                                   "PGPU",
+                                                   "NET_PACKET_RATE_KILOPACKET_PER_SEC",
+                                                   "NET_PACKET_RATE_EGR_KILOPACKET_PER_SEC",
+                                                   "NET_PACKET_RATE_IGR_KILOPACKET_PER_SEC"};
+  return classes;
+}
+
+constexpr int kFirstCustomClassId = 10000;
+
+bool isCustomName(const std::string& name) {
+  return traits::validateCustomTraitName(name).ok();
+}
+
+bool hasRole(const std::string& roles, const std::string& role) {
+  std::stringstream in(roles);
+  std::string item;
+  while (std::getline(in, item, ',')) {
+    item.erase(0, item.find_first_not_of(' '));
+    item.erase(item.find_last_not_of(' ') + 1);
+    if (item == role) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+PlacementService::PlacementService(std::unique_ptr<Store> store, ServiceOptions options)
+    : options_(std::move(options)), store_(std::move(store)) {}
+
+Result<std::unique_ptr<PlacementService>> PlacementService::create(std::unique_ptr<Store> store,
+                                                                   ServiceOptions options) {
+  std::unique_ptr<PlacementService> s(new PlacementService(std::move(store), std::move(options)));
+  STRATUS_RETURN_IF_ERROR(s->loadFromStore());
+  s->addRoutes();
+  return s;
+}
+
+Status PlacementService::loadFromStore() {
+  auto snap = store_->load();
+  if (!snap) return snap.takeError();
+  for (auto& p : snap->providers) applyProvider(std::move(p));
+  for (auto& c : snap->consumers) applyConsumer(std::move(c));
+  custom_traits_ = std::move(snap->custom_traits);
+  custom_classes_ = std::move(snap->custom_resource_classes);
+  classes_updated_at_ = nowUnix();
+  return okStatus();
+}
+
+void PlacementService::addRoutes() {
+  auto bind = [this](auto method) {
+    return
+        [this, method](const HttpRequest& r, const PathParams& p) { return (this->*method)(r, p); };
+  };
+  router_.add("GET", "/", bind(&PlacementService::root));
+  router_.add("GET", "/traits", bind(&PlacementService::listTraits));
+  router_.add("GET", "/traits/{name}", bind(&PlacementService::getTrait));
+  router_.add("PUT", "/traits/{name}", bind(&PlacementService::putTrait));
+  router_.add("DELETE", "/traits/{name}", bind(&PlacementService::deleteTrait));
+  router_.add("GET", "/resource_classes", bind(&PlacementService::listResourceClasses));
+  router_.add("POST", "/resource_classes", bind(&PlacementService::createResourceClass));
+  router_.add("GET", "/resource_classes/{name}", bind(&PlacementService::getResourceClass));
+  router_.add("PUT", "/resource_classes/{name}", bind(&PlacementService::putResourceClass));
+  router_.add("DELETE", "/resource_classes/{name}", bind(&PlacementService::deleteResourceClass));
+  router_.add("GET", "/resource_providers", bind(&PlacementService::listProviders));
+  router_.add("POST", "/resource_providers", bind(&PlacementService::createProvider));
+  router_.add("GET", "/resource_providers/{uuid}", bind(&PlacementService::getProvider));
+  router_.add("PUT", "/resource_providers/{uuid}", bind(&PlacementService::updateProvider));
+  router_.add("DELETE", "/resource_providers/{uuid}", bind(&PlacementService::deleteProvider));
+  router_.add("GET", "/resource_providers/{uuid}/traits",
+              bind(&PlacementService::getProviderTraits));
+  router_.add("PUT", "/resource_providers/{uuid}/traits",
+              bind(&PlacementService::putProviderTraits));
+  router_.add("DELETE", "/resource_providers/{uuid}/traits",
+              bind(&PlacementService::deleteProviderTraits));
+  router_.add("GET", "/resource_providers/{uuid}/inventories",
+              bind(&PlacementService::getInventories));
+  router_.add("PUT", "/resource_providers/{uuid}/inventories",
+              bind(&PlacementService::putInventories));
+  router_.add("POST", "/resource_providers/{uuid}/inventories",
+              bind(&PlacementService::postInventory));
+  router_.add("DELETE", "/resource_providers/{uuid}/inventories",
+              bind(&PlacementService::deleteInventories));
+  router_.add("GET", "/resource_providers/{uuid}/inventories/{rc}",
+              bind(&PlacementService::getInventory));
+  router_.add("PUT", "/resource_providers/{uuid}/inventories/{rc}",
+              bind(&PlacementService::putInventory));
+  router_.add("DELETE", "/resource_providers/{uuid}/inventories/{rc}",
+              bind(&PlacementService::deleteInventory));
+  router_.add("GET", "/resource_providers/{uuid}/aggregates",
+              bind(&PlacementService::getAggregates));
+  router_.add("PUT", "/resource_providers/{uuid}/aggregates",
+              bind(&PlacementService::putAggregates));
+  router_.add("GET", "/resource_providers/{uuid}/usages",
+              bind(&PlacementService::getProviderUsages));
+  router_.add("GET", "/resource_providers/{uuid}/allocations",
+              bind(&PlacementService::getProviderAllocations));
+  router_.add("GET", "/allocations/{consumer}", bind(&PlacementService::getAllocations));
+  router_.add("PUT", "/allocations/{consumer}", bind(&PlacementService::putAllocations));
+  router_.add("DELETE", "/allocations/{consumer}", bind(&PlacementService::deleteAllocations));
+  router_.add("POST", "/allocations", bind(&PlacementService::postAllocations));
+  router_.add("GET", "/usages", bind(&PlacementService::getUsages));
+}
+
+HttpResponse PlacementService::errorFor(int status, const std::string& detail) const {
+  HttpRequest r;
+  r.request_id = "req-" + newUuid();
+  r.version = kMaxVersion;
+  auto res = errorResponse(r, status, detail);
+  res.setHeader("x-openstack-request-id", r.request_id);
+  return res;
+}
+
+PlacementService::Counters PlacementService::counters() const {
+  std::lock_guard lock(counters_mu_);
+  return counters_;
+}
+
+HttpResponse PlacementService::handle(HttpRequest& r) {
+  r.request_id = "req-" + newUuid();
+  {
+    std::lock_guard lock(counters_mu_);
+    ++counters_.requests;
+  }
+  auto finish = [&](HttpResponse res) {
+    res.setHeader("x-openstack-request-id", r.request_id);
+    res.setHeader("openstack-api-version", "placement " + r.version.str());
+    res.setHeader("vary", "openstack-api-version");
+    return res;
+  };
+
+  const auto nv = negotiateVersion(r.header("openstack-api-version").value_or(""));
+  if (nv.failure == VersionFailure::kBadFormat) {
+    r.version = kMinVersion;
+    return finish(errorResponse(r, 400, "invalid version string: " + nv.given));
+  }
+  if (nv.failure == VersionFailure::kUnsupported) {
+    r.version = kMinVersion;
+    auto res = errorResponse(r, 406, "Unacceptable version header: " + nv.given);
+    auto body = nlohmann::json::parse(res.body);
+    body["errors"][0]["min_version"] = kMinVersion.str();
+    body["errors"][0]["max_version"] = kMaxVersion.str();
+    res.body = body.dump();
+    const auto accept = r.header("accept").value_or("application/json");
+    if (accept.find("application/json") == std::string::npos &&
+        accept.find("text/html") != std::string::npos) {
+      res.setHeader("content-type", "text/html; charset=UTF-8");
+      res.body =
+          "<html><head><title>406 Not Acceptable</title></head><body><h1>406 Not "
+          "Acceptable</h1>Unacceptable version header: " +
+          nv.given + "</body></html>";
+    }
+    return finish(res);
+  }
+  r.version = nv.version;
+
+  auto match = router_.match(r.method, r.path);
+  const bool is_root = r.path == "/";
+  if (!is_root) {
+    auto token = r.header("x-auth-token");
+    std::string roles;
+    if (options_.auth == AuthMode::kNoAuth) {
+      if (!token) return finish(errorResponse(r, 401, "No X-Auth-Token was given."));
+      roles = *token == "admin" ? "admin" : "";
+    } else {
+      auto it = token ? options_.tokens.find(*token) : options_.tokens.end();
+      if (it == options_.tokens.end()) {
+        return finish(errorResponse(r, 401, "The X-Auth-Token is missing or not valid."));
+      }
+      roles = it->second;
+    }
+    if (auto header_roles = r.header("x-roles");
+        header_roles && options_.auth == AuthMode::kNoAuth) {
+      roles = *header_roles;
+    }
+    r.auth.admin = hasRole(roles, "admin");
+    r.auth.project_id = r.header("x-project-id").value_or("");
+    r.auth.user_id = r.header("x-user-id").value_or("");
+    if (match.kind == Router::Match::Kind::kFound && !r.auth.admin) {
+      return finish(errorResponse(r, 403, "Policy does not allow this request to be performed."));
+    }
+  }
+  if (match.kind == Router::Match::Kind::kNoPath) {
+    return finish(errorResponse(r, 404, "The resource could not be found."));
+  }
+  if (match.kind == Router::Match::Kind::kNoMethod) {
+    auto res = errorResponse(r, 405, "The method specified is not allowed for this resource.");
+    res.setHeader("allow", match.allowed);
+    return finish(res);
+  }
+  if ((r.method == "PUT" || r.method == "POST" || r.method == "PATCH") && !r.body.empty()) {
+    const auto type = r.header("content-type").value_or("");
+    if (type.find("application/json") == std::string::npos) {
+      return finish(errorResponse(
+          r, 415, "The media type " + type + " is not supported, use application/json"));
+    }
+  }
+  return finish((*match.handler)(r, match.params));
+}
+
+HttpResponse PlacementService::root(const HttpRequest& r, const PathParams&) {
+  (void)r;
+  return jsonResponse(
+      200,
+      {{"versions", nlohmann::json::array(
+                        {{{"id", "v1.0"},
+                          {"max_version", kMaxVersion.str()},
+                          {"min_version", kMinVersion.str()},
+                          {"status", "CURRENT"},
+                          {"links", nlohmann::json::array({{{"rel", "self"}, {"href", ""}}})}}})}});
+}
+
+// ---- helpers ---------------------------------------------------------------
+
+bool PlacementService::isResourceClass(const std::string& name) const {
+  const auto& std_classes = standardClasses();
+  return std::find(std_classes.begin(), std_classes.end(), name) != std_classes.end() ||
+         custom_classes_.count(name) != 0;
+}
+
+bool PlacementService::traitExists(const std::string& name) const {
+  return traits::isStandardTrait(name) || custom_traits_.count(name) != 0;
+}
+
+std::int64_t PlacementService::used(const std::string& rp, const std::string& rc) const {
+  auto it = usage_.find(rp);
+  if (it == usage_.end()) return 0;
+  auto u = it->second.find(rc);
+  return u == it->second.end() ? 0 : u->second;
+}
+
+void PlacementService::applyProvider(Provider p) {
+  auto existing = providers_.find(p.uuid);
+  if (existing != providers_.end() && existing->second.name != p.name) {
+    by_name_.erase(existing->second.name);
+  }
+  by_name_[p.name] = p.uuid;
+  providers_[p.uuid] = std::move(p);
+}
+
+void PlacementService::eraseProvider(const std::string& uuid) {
+  auto it = providers_.find(uuid);
+  if (it == providers_.end()) return;
+  by_name_.erase(it->second.name);
+  providers_.erase(it);
+  usage_.erase(uuid);
+  consumers_of_.erase(uuid);
+}
+
+void PlacementService::applyConsumer(Consumer c) {
+  eraseConsumer(c.uuid);
+  for (const auto& [rp, amounts] : c.allocations) {
+    for (const auto& [rc, n] : amounts) usage_[rp][rc] += n;
+    consumers_of_[rp].insert(c.uuid);
+  }
+  consumers_[c.uuid] = std::move(c);
+}
+
+void PlacementService::eraseConsumer(const std::string& uuid) {
+  auto it = consumers_.find(uuid);
+  if (it == consumers_.end()) return;
+  for (const auto& [rp, amounts] : it->second.allocations) {
+    for (const auto& [rc, n] : amounts) {
+      auto& u = usage_[rp][rc];
+      u -= n;
+      if (u == 0) usage_[rp].erase(rc);
+    }
+    consumers_of_[rp].erase(uuid);
+  }
+  consumers_.erase(it);
+}
+
+Status PlacementService::commit(const WriteBatch& batch) {
+  STRATUS_RETURN_IF_ERROR(store_->commit(batch));
+  std::lock_guard lock(counters_mu_);
+  ++counters_.writes;
+  return okStatus();
+}
+
+// ---- traits ----------------------------------------------------------------
+
+HttpResponse PlacementService::listTraits(const HttpRequest& r, const PathParams&) {
+  for (const auto& [k, v] : r.query) {
+    if (k != "name" && k != "associated") {
+      return errorResponse(r, 400,
+                           "Invalid query string parameters: Additional properties are "
+                           "not allowed ('" +
+                               k + "' was unexpected)");
+    }
+  }
+  std::optional<std::set<std::string>> names;
+  std::string prefix;
+  if (auto name = r.queryOne("name")) {
+    if (name->starts_with("in:")) {
+      names.emplace();
+      std::stringstream in(name->substr(3));
+      std::string item;
+      while (std::getline(in, item, ',')) names->insert(item);
+    } else if (name->starts_with("startswith:")) {
+      prefix = name->substr(11);
+    } else {
+      return errorResponse(r, 400,
+                           "Badly formatted name parameter. Expected name query string parameter "
+                           "in form: ?name=[in|startswith]:[name1,name2|prefix]. Got: \"" +
+                               *name + "\"");
+    }
+  }
+  std::optional<bool> associated;
+  if (auto a = r.queryOne("associated")) {
+    if (*a != "true" && *a != "false") {
+      return errorResponse(r, 400,
+                           "The query parameter \"associated\" only accepts \"true\" or \"false\"");
+    }
+    associated = *a == "true";
+  }
+  std::shared_lock lock(mu_);
+  std::set<std::string> in_use;
+  if (associated) {
+    for (const auto& [u, p] : providers_) in_use.insert(p.traits.begin(), p.traits.end());
+  }
+  auto want = [&](const std::string& t) {
+    if (names && !names->count(t)) return false;
+    if (!prefix.empty() && !t.starts_with(prefix)) return false;
+    if (associated && (in_use.count(t) != 0) != *associated) return false;
+    return true;
+  };
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& t : traits::standardTraits()) {
+    if (want(t)) out.push_back(t);
+  }
+  for (const auto& t : custom_traits_) {
+    if (want(t)) out.push_back(t);
+  }
+  auto res = jsonResponse(200, {{"traits", out}});
+  addCacheHeaders(res, r, 0);
+  return res;
+}
+
+HttpResponse PlacementService::getTrait(const HttpRequest& r, const PathParams& p) {
+  std::shared_lock lock(mu_);
+  if (!traitExists(p[0])) return errorResponse(r, 404, "No such trait(s): " + p[0]);
+  auto res = emptyResponse(204);
+  addCacheHeaders(res, r, 0);
+  return res;
+}
+
+HttpResponse PlacementService::putTrait(const HttpRequest& r, const PathParams& p) {
+  const std::string& name = p[0];
+  if (!isCustomName(name)) {
+    return errorResponse(r, 400,
+                         "The trait is invalid. A valid trait must be no longer than 255 "
+                         "characters, start with the prefix \"CUSTOM_\" and use following "
+                         "characters: \"A\"-\"Z\", \"0\"-\"9\" and \"_\"");
+  }
+  std::unique_lock lock(mu_);
+  HttpResponse res;
+  if (custom_traits_.count(name)) {
+    res = emptyResponse(204);
+  } else {
+    WriteBatch b;
+    b.put_traits.push_back(name);
+    if (auto s = commit(b); !s) return errorResponse(r, 503, s.error().message);
+    custom_traits_.insert(name);
+    res = emptyResponse(201);
+  }
+  res.setHeader("location", "/traits/" + name);
+  addCacheHeaders(res, r, 0);
+  return res;
+}
+
+HttpResponse PlacementService::deleteTrait(const HttpRequest& r, const PathParams& p) {
+  const std::string& name = p[0];
+  std::unique_lock lock(mu_);
+  if (traits::isStandardTrait(name)) {
+    return errorResponse(r, 400, "Cannot delete standard trait " + name + ".");
+  }
+  if (!custom_traits_.count(name)) return errorResponse(r, 404, "No such trait(s): " + name);
+  for (const auto& [u, prov] : providers_) {
+    if (prov.traits.count(name)) {
+      return errorResponse(r, 409, "The trait " + name + " is in use by a resource provider.");
+    }
+  }
+  WriteBatch b;
+  b.delete_traits.push_back(name);
+  if (auto s = commit(b); !s) return errorResponse(r, 503, s.error().message);
+  custom_traits_.erase(name);
+  return emptyResponse(204);
+}
+
+// ---- resource classes ------------------------------------------------------
+
+namespace {
+nlohmann::json classJson(const std::string& name) {
+  return {
+      {"name", name},
+      {"links", nlohmann::json::array({{{"rel", "self"}, {"href", "/resource_classes/" + name}}})}};
+}
+const char* kBadClassName = "JSON does not validate: '%s' does not match '^CUSTOM\\\\_[A-Z0-9_]+$'";
+}  // namespace
+
+HttpResponse PlacementService::listResourceClasses(const HttpRequest& r, const PathParams&) {
+  std::shared_lock lock(mu_);
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& c : standardClasses()) out.push_back(classJson(c));
+  for (const auto& [c, id] : custom_classes_) out.push_back(classJson(c));
+  auto res = jsonResponse(200, {{"resource_classes", out}});
+  addCacheHeaders(res, r, classes_updated_at_);
+  return res;
+}
+
+HttpResponse PlacementService::createResourceClass(const HttpRequest& r, const PathParams&) {
+  if (!r.version.atLeast(2)) return errorResponse(r, 404, "The resource could not be found.");
+  auto body = nlohmann::json::parse(r.body, nullptr, false);
+  if (body.is_discarded()) return errorResponse(r, 400, "Malformed JSON: the body does not parse");
+  ObjectSchema schema{{{"name", SchemaField(SchemaField::Type::kString, true).length(0, 255)}},
+                      false};
+  if (auto err = validateObject(body, schema)) return errorResponse(r, 400, *err);
+  const std::string name = body["name"];
+  if (!isCustomName(name)) {
+    std::string msg = kBadClassName;
+    msg.replace(msg.find("%s"), 2, name);
+    return errorResponse(r, 400, msg);
+  }
+  std::unique_lock lock(mu_);
+  if (isResourceClass(name)) {
+    return errorResponse(r, 409, "Conflicting resource class already exists: " + name,
+                         kCodeDuplicateName);
+  }
+  int id = kFirstCustomClassId;
+  for (const auto& [c, cid] : custom_classes_) id = std::max(id, cid + 1);
+  WriteBatch b;
+  b.put_resource_classes.emplace_back(name, id);
+  if (auto s = commit(b); !s) return errorResponse(r, 503, s.error().message);
+  custom_classes_[name] = id;
+  classes_updated_at_ = nowUnix();
+  auto res = emptyResponse(201);
+  res.setHeader("location", "/resource_classes/" + name);
+  return res;
+}
+
+HttpResponse PlacementService::getResourceClass(const HttpRequest& r, const PathParams& p) {
+  if (!r.version.atLeast(2)) return errorResponse(r, 404, "The resource could not be found.");
+  std::shared_lock lock(mu_);
+  if (!isResourceClass(p[0])) return errorResponse(r, 404, "No such resource class " + p[0] + ".");
+  auto res = jsonResponse(200, classJson(p[0]));
+  addCacheHeaders(res, r, classes_updated_at_);
+  return res;
+}
+
+HttpResponse PlacementService::putResourceClass(const HttpRequest& r, const PathParams& p) {
+  if (!r.version.atLeast(2)) return errorResponse(r, 404, "The resource could not be found.");
+  const std::string& name = p[0];
+  if (!r.version.atLeast(7)) {
+    // 1.2 to 1.6: PUT renames a custom class; the body names the new name.
+    return errorResponse(r, 400, "Renaming resource classes is not supported by Stratus.");
+  }
+  if (!isCustomName(name)) {
+    std::string msg = kBadClassName;
+    msg.replace(msg.find("%s"), 2, name);
+    return errorResponse(r, 400, msg);
+  }
+  std::unique_lock lock(mu_);
+  if (isResourceClass(name)) {
+    auto res = emptyResponse(204);
+    addCacheHeaders(res, r, classes_updated_at_);
+    return res;
+  }
+  int id = kFirstCustomClassId;
+  for (const auto& [c, cid] : custom_classes_) id = std::max(id, cid + 1);
+  WriteBatch b;
+  b.put_resource_classes.emplace_back(name, id);
+  if (auto s = commit(b); !s) return errorResponse(r, 503, s.error().message);
+  custom_classes_[name] = id;
+  classes_updated_at_ = nowUnix();
+  auto res = emptyResponse(201);
+  res.setHeader("location", "/resource_classes/" + name);
+  addCacheHeaders(res, r, classes_updated_at_);
+  return res;
+}
+
+HttpResponse PlacementService::deleteResourceClass(const HttpRequest& r, const PathParams& p) {
+  if (!r.version.atLeast(2)) return errorResponse(r, 404, "The resource could not be found.");
+  const std::string& name = p[0];
+  std::unique_lock lock(mu_);
+  if (!custom_classes_.count(name)) {
+    if (isResourceClass(name)) {
+      return errorResponse(r, 400, "Cannot delete standard resource class " + name + ".");
+    }
+    return errorResponse(r, 404, "No such resource class " + name + ".");
+  }
+  for (const auto& [u, prov] : providers_) {
+    if (prov.inventories.count(name)) {
+      return errorResponse(
+          r, 409, "Unable to delete resource class " + name + ". It is in use in an inventory.");
+    }
+  }
+  WriteBatch b;
+  b.delete_resource_classes.push_back(name);
+  if (auto s = commit(b); !s) return errorResponse(r, 503, s.error().message);
+  custom_classes_.erase(name);
+  classes_updated_at_ = nowUnix();
+  return emptyResponse(204);
+}
+
+}  // namespace stratus::placement

@@ -1,0 +1,135 @@
+// The Placement API over an in-memory view of the data, written through to a Store.
+// Reads take a shared lock; each write takes the exclusive lock, checks generations
+// and capacity, commits to the store, and only then changes memory, so an
+// acknowledged write is durable and concurrent claims never exceed capacity.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <shared_mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "common/result.h"
+#include "placement/http_message.h"
+#include "placement/model.h"
+#include "placement/router.h"
+#include "placement/store.h"
+
+namespace stratus::placement {
+
+enum class AuthMode { kNoAuth, kToken };
+
+// One consumer's wanted allocations, parsed from a PUT or POST body.
+struct ConsumerWrite {
+  std::string uuid;
+  std::map<std::string, ResourceAmounts> allocations;  // empty: remove them all
+  std::string project_id;
+  std::string user_id;
+  std::string consumer_type;
+  bool check_generation = false;           // 1.28+
+  std::optional<std::int64_t> generation;  // null: the caller believes it is new
+};
+
+struct ServiceOptions {
+  AuthMode auth = AuthMode::kNoAuth;
+  // kToken: token -> roles (comma-separated), e.g. "admin" or "reader".
+  std::map<std::string, std::string> tokens;
+};
+
+class PlacementService {
+ public:
+  static Result<std::unique_ptr<PlacementService>> create(std::unique_ptr<Store> store,
+                                                          ServiceOptions options);
+
+  // Everything: version negotiation, auth, routing, errors, common headers.
+  HttpResponse handle(HttpRequest& request);
+  // An error response for failures before routing (body too large, bad URL).
+  HttpResponse errorFor(int status, const std::string& detail) const;
+
+  struct Counters {
+    std::uint64_t requests = 0;
+    std::uint64_t writes = 0;  // requests that committed something
+  };
+  Counters counters() const;
+
+ private:
+  explicit PlacementService(std::unique_ptr<Store> store, ServiceOptions options);
+  void addRoutes();
+  Status loadFromStore();
+
+  // Handlers, one per route and method.
+  HttpResponse root(const HttpRequest& r, const PathParams& p);
+  HttpResponse listTraits(const HttpRequest& r, const PathParams& p);
+  HttpResponse getTrait(const HttpRequest& r, const PathParams& p);
+  HttpResponse putTrait(const HttpRequest& r, const PathParams& p);
+  HttpResponse deleteTrait(const HttpRequest& r, const PathParams& p);
+  HttpResponse listResourceClasses(const HttpRequest& r, const PathParams& p);
+  HttpResponse createResourceClass(const HttpRequest& r, const PathParams& p);
+  HttpResponse getResourceClass(const HttpRequest& r, const PathParams& p);
+  HttpResponse putResourceClass(const HttpRequest& r, const PathParams& p);
+  HttpResponse deleteResourceClass(const HttpRequest& r, const PathParams& p);
+  HttpResponse listProviders(const HttpRequest& r, const PathParams& p);
+  HttpResponse createProvider(const HttpRequest& r, const PathParams& p);
+  HttpResponse getProvider(const HttpRequest& r, const PathParams& p);
+  HttpResponse updateProvider(const HttpRequest& r, const PathParams& p);
+  HttpResponse deleteProvider(const HttpRequest& r, const PathParams& p);
+  HttpResponse getProviderTraits(const HttpRequest& r, const PathParams& p);
+  HttpResponse putProviderTraits(const HttpRequest& r, const PathParams& p);
+  HttpResponse deleteProviderTraits(const HttpRequest& r, const PathParams& p);
+  HttpResponse getInventories(const HttpRequest& r, const PathParams& p);
+  HttpResponse putInventories(const HttpRequest& r, const PathParams& p);
+  HttpResponse postInventory(const HttpRequest& r, const PathParams& p);
+  HttpResponse deleteInventories(const HttpRequest& r, const PathParams& p);
+  HttpResponse getInventory(const HttpRequest& r, const PathParams& p);
+  HttpResponse putInventory(const HttpRequest& r, const PathParams& p);
+  HttpResponse deleteInventory(const HttpRequest& r, const PathParams& p);
+  HttpResponse getAggregates(const HttpRequest& r, const PathParams& p);
+  HttpResponse putAggregates(const HttpRequest& r, const PathParams& p);
+  HttpResponse getProviderUsages(const HttpRequest& r, const PathParams& p);
+  HttpResponse getProviderAllocations(const HttpRequest& r, const PathParams& p);
+  HttpResponse getAllocations(const HttpRequest& r, const PathParams& p);
+  HttpResponse putAllocations(const HttpRequest& r, const PathParams& p);
+  HttpResponse postAllocations(const HttpRequest& r, const PathParams& p);
+  HttpResponse deleteAllocations(const HttpRequest& r, const PathParams& p);
+  HttpResponse getUsages(const HttpRequest& r, const PathParams& p);
+
+  // Checks capacity, generations and existence for all writes together, then
+  // commits them as one batch. Caller holds no lock.
+  HttpResponse writeConsumers(const HttpRequest& r, std::vector<ConsumerWrite> writes);
+
+  // Helpers shared by handlers (service.cpp).
+  bool isResourceClass(const std::string& name) const;
+  bool traitExists(const std::string& name) const;
+  nlohmann::json providerJson(const Provider& p, const HttpRequest& r) const;
+  std::int64_t used(const std::string& rp, const std::string& rc) const;
+  void applyProvider(Provider p);
+  void eraseProvider(const std::string& uuid);
+  void applyConsumer(Consumer c);
+  void eraseConsumer(const std::string& uuid);
+  Status commit(const WriteBatch& batch);
+
+  ServiceOptions options_;
+  std::unique_ptr<Store> store_;
+  Router router_;
+
+  mutable std::shared_mutex mu_;
+  std::unordered_map<std::string, Provider> providers_;   // by uuid
+  std::unordered_map<std::string, std::string> by_name_;  // name -> uuid
+  std::set<std::string> custom_traits_;
+  std::map<std::string, int> custom_classes_;  // name -> id
+  std::int64_t classes_updated_at_ = 0;
+  std::unordered_map<std::string, Consumer> consumers_;
+  // provider uuid -> class -> used, kept in step with consumers_.
+  std::unordered_map<std::string, ResourceAmounts> usage_;
+  // provider uuid -> consumers with allocations against it.
+  std::unordered_map<std::string, std::set<std::string>> consumers_of_;
+
+  mutable std::mutex counters_mu_;
+  Counters counters_;
+};
+
+}  // namespace stratus::placement

@@ -1,0 +1,366 @@
+// Allocations per consumer, POST /allocations for several at once, and usages.
+#include <mutex>
+
+#include "placement/json_schema.h"
+#include "placement/service.h"
+#include "placement/service_util.h"
+
+namespace stratus::placement {
+namespace {
+
+using nlohmann::json;
+
+// Parses one consumer's body; empty on success, else the 400 detail.
+std::string parseConsumerBody(const HttpRequest& r, const json& body, ConsumerWrite& out,
+                              bool allow_empty) {
+  using T = SchemaField::Type;
+  ObjectSchema schema;
+  schema.fields["allocations"] = SchemaField(r.version.atLeast(12) ? T::kObject : T::kArray, true);
+  if (r.version.atLeast(8)) {
+    schema.fields["project_id"] = SchemaField(T::kString, true).length(1, 255);
+    schema.fields["user_id"] = SchemaField(T::kString, true).length(1, 255);
+  }
+  if (r.version.atLeast(28)) schema.fields["consumer_generation"] = SchemaField(T::kAny, true);
+  if (r.version.atLeast(34)) schema.fields["mappings"] = SchemaField(T::kObject, false);
+  if (r.version.atLeast(38))
+    schema.fields["consumer_type"] = SchemaField(T::kString, true).length(1, 255);
+  if (auto e = validateObject(body, schema)) return *e;
+
+  const auto& allocs = body["allocations"];
+  if (allocs.empty() && !allow_empty) {
+    return allocs.is_array()
+               ? "JSON does not validate: [] is too short\n\nFailed validating 'minItems' in schema"
+               : "JSON does not validate: {} does not have enough properties\n\nFailed "
+                 "validating 'minProperties' in schema";
+  }
+  auto addResources = [&](const std::string& rp, const json& resources) -> std::string {
+    if (!resources.is_object() || resources.empty()) {
+      return "JSON does not validate: " + resources.dump() +
+             " does not have enough properties\n\nFailed validating 'minProperties' in schema";
+    }
+    for (const auto& [rc, n] : resources.items()) {
+      if (!n.is_number_integer()) {
+        return "JSON does not validate: " + n.dump() + " is not of type 'integer'";
+      }
+      if (n.get<std::int64_t>() < 1) {
+        return "JSON does not validate: " + n.dump() +
+               " is less than the minimum of 1\n\nFailed validating 'minimum' in schema";
+      }
+      out.allocations[rp][rc] = n.get<std::int64_t>();
+    }
+    return {};
+  };
+  if (allocs.is_array()) {
+    for (const auto& a : allocs) {
+      if (!a.is_object() || !a.contains("resource_provider") || !a.contains("resources") ||
+          !a["resource_provider"].is_object() || !a["resource_provider"].contains("uuid") ||
+          !a["resource_provider"]["uuid"].is_string()) {
+        return "JSON does not validate: 'resource_provider' is a required property\n\nFailed "
+               "validating 'required' in schema";
+      }
+      const std::string rp = a["resource_provider"]["uuid"];
+      if (!isUuid(rp)) return "JSON does not validate: '" + rp + "' is not a 'uuid'";
+      if (auto e = addResources(canonicalUuid(rp), a["resources"]); !e.empty()) return e;
+    }
+  } else {
+    for (const auto& [rp, a] : allocs.items()) {
+      if (!isUuid(rp)) {
+        return "JSON does not validate: '" + rp + "' does not match any of the regexes";
+      }
+      if (!a.is_object() || !a.contains("resources")) {
+        return "JSON does not validate: 'resources' is a required property\n\nFailed validating "
+               "'required' in schema";
+      }
+      for (const auto& [k, v] : a.items()) {
+        if (k != "resources" && k != "generation") {
+          return "JSON does not validate: Additional properties are not allowed ('" + k +
+                 "' was unexpected)";
+        }
+      }
+      if (auto e = addResources(canonicalUuid(rp), a["resources"]); !e.empty()) return e;
+    }
+  }
+  out.project_id = body.value("project_id", std::string());
+  out.user_id = body.value("user_id", std::string());
+  out.consumer_type = body.value("consumer_type", std::string());
+  if (!out.consumer_type.empty()) {
+    for (char c : out.consumer_type) {
+      if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_')) {
+        return "JSON does not validate: '" + out.consumer_type +
+               "' does not match '^[A-Z0-9_]+$'\n\nFailed validating 'pattern' in schema";
+      }
+    }
+  }
+  if (r.version.atLeast(28)) {
+    out.check_generation = true;
+    const auto& g = body["consumer_generation"];
+    if (g.is_number_integer()) {
+      out.generation = g.get<std::int64_t>();
+    } else if (!g.is_null()) {
+      return "JSON does not validate: " + g.dump() + " is not of type 'integer', 'null'";
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+HttpResponse PlacementService::writeConsumers(const HttpRequest& r,
+                                              std::vector<ConsumerWrite> writes) {
+  std::unique_lock lock(mu_);
+  // Every class and provider named must exist.
+  for (const auto& w : writes) {
+    for (const auto& [rp, amounts] : w.allocations) {
+      for (const auto& [rc, n] : amounts) {
+        if (!isResourceClass(rc)) {
+          return errorResponse(r, 400,
+                               "Unable to allocate inventory for consumer " + w.uuid +
+                                   ": No such resource class " + rc + ".");
+        }
+      }
+      if (!providers_.count(rp)) {
+        return errorResponse(r, 400,
+                             "Allocation for resource provider '" + rp + "' that does not exist.");
+      }
+    }
+  }
+  // Consumer generations (1.28+).
+  for (const auto& w : writes) {
+    if (!w.check_generation) continue;
+    auto it = consumers_.find(w.uuid);
+    if (it == consumers_.end()) {
+      if (w.generation) {
+        return errorResponse(
+            r, 409,
+            "consumer generation conflict - expected null but got " + std::to_string(*w.generation),
+            kCodeConcurrent);
+      }
+    } else if (!w.generation || *w.generation != it->second.generation) {
+      return errorResponse(r, 409,
+                           "consumer generation conflict - expected " +
+                               std::to_string(it->second.generation) + " but got " +
+                               (w.generation ? std::to_string(*w.generation) : "None"),
+                           kCodeConcurrent);
+    }
+  }
+  // Usage after the change: current, less what these consumers hold, plus what they want.
+  std::map<std::pair<std::string, std::string>, std::int64_t> delta;
+  std::set<std::string> touched;
+  for (const auto& w : writes) {
+    if (auto it = consumers_.find(w.uuid); it != consumers_.end()) {
+      for (const auto& [rp, amounts] : it->second.allocations) {
+        touched.insert(rp);
+        for (const auto& [rc, n] : amounts) delta[{rp, rc}] -= n;
+      }
+    }
+    for (const auto& [rp, amounts] : w.allocations) {
+      touched.insert(rp);
+      for (const auto& [rc, n] : amounts) delta[{rp, rc}] += n;
+    }
+  }
+  for (const auto& w : writes) {
+    for (const auto& [rp, amounts] : w.allocations) {
+      const Provider& p = providers_.at(rp);
+      for (const auto& [rc, n] : amounts) {
+        auto inv = p.inventories.find(rc);
+        if (inv == p.inventories.end()) {
+          return errorResponse(r, 409,
+                               "Unable to allocate inventory: Inventory for '" + rc +
+                                   "' on resource provider '" + rp + "' invalid.");
+        }
+        const Inventory& i = inv->second;
+        if (n < i.min_unit || n > i.max_unit || n % i.step_size != 0) {
+          return errorResponse(r, 409,
+                               "Unable to allocate inventory: Unable to create allocation for '" +
+                                   rc + "' on resource provider '" + rp +
+                                   "'. The requested amount would violate "
+                                   "inventory constraints.");
+        }
+        const std::int64_t after = used(rp, rc) + delta[{rp, rc}];
+        if (delta[{rp, rc}] > 0 && after > i.capacity()) {
+          return errorResponse(r, 409,
+                               "Unable to allocate inventory: Unable to create allocation for '" +
+                                   rc + "' on resource provider '" + rp +
+                                   "'. The requested amount would exceed the capacity.");
+        }
+      }
+    }
+  }
+
+  const std::int64_t now = nowUnix();
+  std::vector<Consumer> consumers;
+  std::vector<std::string> removed;
+  for (auto& w : writes) {
+    if (w.allocations.empty()) {
+      if (consumers_.count(w.uuid)) removed.push_back(w.uuid);
+      continue;
+    }
+    Consumer c;
+    auto it = consumers_.find(w.uuid);
+    if (it != consumers_.end()) {
+      c = it->second;
+      ++c.generation;
+    } else {
+      c.uuid = w.uuid;
+      c.generation = 1;
+      c.created_at = now;
+    }
+    c.allocations = std::move(w.allocations);
+    if (!w.project_id.empty()) c.project_id = w.project_id;
+    if (!w.user_id.empty()) c.user_id = w.user_id;
+    if (!w.consumer_type.empty()) c.consumer_type = w.consumer_type;
+    c.updated_at = now;
+    consumers.push_back(std::move(c));
+  }
+  std::vector<Provider> providers;
+  for (const auto& rp : touched) {
+    if (!providers_.count(rp)) continue;
+    Provider p = providers_.at(rp);
+    ++p.generation;
+    p.updated_at = now;
+    providers.push_back(std::move(p));
+  }
+  WriteBatch b;
+  for (const auto& c : consumers) b.put_consumers.push_back(&c);
+  b.delete_consumers = removed;
+  for (const auto& p : providers) b.put_providers.push_back(&p);
+  if (auto s = commit(b); !s) return errorResponse(r, 503, s.error().message);
+  for (auto& p : providers) applyProvider(std::move(p));
+  for (const auto& u : removed) eraseConsumer(u);
+  for (auto& c : consumers) applyConsumer(std::move(c));
+  return emptyResponse(204);
+}
+
+HttpResponse PlacementService::getAllocations(const HttpRequest& r, const PathParams& params) {
+  std::shared_lock lock(mu_);
+  json allocs = json::object();
+  json out;
+  auto it = consumers_.find(params[0]);
+  if (it != consumers_.end()) {
+    for (const auto& [rp, amounts] : it->second.allocations) {
+      json entry = {{"resources", amounts}};
+      if (auto p = providers_.find(rp); p != providers_.end()) {
+        entry["generation"] = p->second.generation;
+      }
+      allocs[rp] = entry;
+    }
+  }
+  out["allocations"] = allocs;
+  if (it != consumers_.end() && r.version.atLeast(12)) {
+    out["project_id"] = it->second.project_id;
+    out["user_id"] = it->second.user_id;
+  }
+  if (it != consumers_.end() && r.version.atLeast(28)) {
+    out["consumer_generation"] = it->second.generation;
+  }
+  if (it != consumers_.end() && r.version.atLeast(38)) {
+    out["consumer_type"] =
+        it->second.consumer_type.empty() ? std::string("unknown") : it->second.consumer_type;
+  }
+  return jsonResponse(200, out);
+}
+
+HttpResponse PlacementService::putAllocations(const HttpRequest& r, const PathParams& params) {
+  if (!isUuid(params[0])) {
+    return errorResponse(r, 400, "Malformed consumer_uuid: '" + params[0] + "' is not a 'uuid'");
+  }
+  auto body = json::parse(r.body, nullptr, false);
+  if (body.is_discarded()) {
+    return errorResponse(r, 400, "Malformed JSON: the request body is not valid JSON");
+  }
+  ConsumerWrite w;
+  w.uuid = params[0];
+  if (auto e = parseConsumerBody(r, body, w, r.version.atLeast(28)); !e.empty()) {
+    return errorResponse(r, 400, e);
+  }
+  return writeConsumers(r, {std::move(w)});
+}
+
+HttpResponse PlacementService::postAllocations(const HttpRequest& r, const PathParams&) {
+  if (!r.version.atLeast(13)) {
+    auto res = errorResponse(r, 405, "The method specified is not allowed for this resource.");
+    return res;
+  }
+  auto body = json::parse(r.body, nullptr, false);
+  if (body.is_discarded()) {
+    return errorResponse(r, 400, "Malformed JSON: the request body is not valid JSON");
+  }
+  if (!body.is_object() || body.empty()) {
+    return errorResponse(
+        r, 400, "JSON does not validate: " + body.dump() + " does not have enough properties");
+  }
+  std::vector<ConsumerWrite> writes;
+  for (const auto& [consumer, item] : body.items()) {
+    if (!isUuid(consumer)) {
+      return errorResponse(
+          r, 400, "JSON does not validate: '" + consumer + "' does not match any of the regexes");
+    }
+    ConsumerWrite w;
+    w.uuid = consumer;
+    // An empty allocations object removes the consumer's allocations here at any version.
+    if (auto e = parseConsumerBody(r, item, w, true); !e.empty()) return errorResponse(r, 400, e);
+    writes.push_back(std::move(w));
+  }
+  return writeConsumers(r, std::move(writes));
+}
+
+HttpResponse PlacementService::deleteAllocations(const HttpRequest& r, const PathParams& params) {
+  {
+    std::shared_lock lock(mu_);
+    if (!consumers_.count(params[0])) {
+      return errorResponse(r, 404, "No allocations for consumer '" + params[0] + "'");
+    }
+  }
+  ConsumerWrite w;
+  w.uuid = params[0];
+  return writeConsumers(r, {std::move(w)});
+}
+
+HttpResponse PlacementService::getUsages(const HttpRequest& r, const PathParams&) {
+  if (!r.version.atLeast(9)) return errorResponse(r, 404, "The resource could not be found.");
+  std::set<std::string> allowed = {"project_id", "user_id"};
+  if (r.version.atLeast(38)) allowed.insert("consumer_type");
+  for (const auto& [k, v] : r.query) {
+    if (!allowed.count(k)) {
+      return errorResponse(r, 400,
+                           "Invalid query string parameters: Additional properties are "
+                           "not allowed ('" +
+                               k + "' was unexpected)");
+    }
+  }
+  auto project = r.queryOne("project_id");
+  if (!project) {
+    return errorResponse(r, 400,
+                         "Invalid query string parameters: 'project_id' is a required "
+                         "property");
+  }
+  auto user = r.queryOne("user_id");
+  auto type = r.queryOne("consumer_type");
+  std::shared_lock lock(mu_);
+  json usages = json::object();
+  for (const auto& [u, c] : consumers_) {
+    if (c.project_id != *project) continue;
+    if (user && c.user_id != *user) continue;
+    const std::string ctype = c.consumer_type.empty() ? "unknown" : c.consumer_type;
+    if (type && *type != "all" && *type != ctype) continue;
+    if (r.version.atLeast(38)) {
+      auto& group = usages[ctype];
+      if (!group.contains("consumer_count")) group["consumer_count"] = 0;
+      group["consumer_count"] = group["consumer_count"].get<int>() + 1;
+      for (const auto& [rp, amounts] : c.allocations) {
+        for (const auto& [rc, n] : amounts) {
+          group[rc] = group.value(rc, std::int64_t{0}) + n;
+        }
+      }
+    } else {
+      for (const auto& [rp, amounts] : c.allocations) {
+        for (const auto& [rc, n] : amounts) usages[rc] = usages.value(rc, std::int64_t{0}) + n;
+      }
+    }
+  }
+  auto res = jsonResponse(200, {{"usages", usages}});
+  addCacheHeaders(res, r, 0);
+  return res;
+}
+
+}  // namespace stratus::placement

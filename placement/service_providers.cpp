@@ -1,0 +1,906 @@
+// Resource providers, their traits, inventories, aggregates, usages and allocations.
+#include <algorithm>
+#include <mutex>
+#include <sstream>
+
+#include "placement/json_schema.h"
+#include "placement/service.h"
+#include "placement/service_util.h"
+
+namespace stratus::placement {
+namespace {
+
+using nlohmann::json;
+
+std::vector<std::string> splitList(const std::string& s) {
+  std::vector<std::string> out;
+  std::stringstream in(s);
+  std::string item;
+  while (std::getline(in, item, ',')) out.push_back(item);
+  return out;
+}
+
+std::optional<json> parseBody(const HttpRequest& r, HttpResponse& error) {
+  auto body = json::parse(r.body, nullptr, false);
+  if (body.is_discarded()) {
+    error = errorResponse(r, 400, "Malformed JSON: the request body is not valid JSON");
+    return std::nullopt;
+  }
+  return body;
+}
+
+HttpResponse providerNotFound(const HttpRequest& r, const std::string& uuid) {
+  return errorResponse(r, 404, "No resource provider with uuid " + uuid + " found",
+                       kCodeProviderNotFound);
+}
+
+HttpResponse generationConflict(const HttpRequest& r) {
+  return errorResponse(r, 409,
+                       "Resource provider's generation already changed. Please update the "
+                       "generation and try again.",
+                       kCodeConcurrent);
+}
+
+const ObjectSchema& inventorySchema(bool with_generation, bool with_class) {
+  static const auto make = [](bool gen, bool cls) {
+    using T = SchemaField::Type;
+    ObjectSchema s;
+    s.fields["total"] = SchemaField(T::kInteger, true).range(1, static_cast<double>(kMaxInt));
+    s.fields["reserved"] = SchemaField(T::kInteger, false).range(0, static_cast<double>(kMaxInt));
+    s.fields["min_unit"] = SchemaField(T::kInteger, false).range(1, static_cast<double>(kMaxInt));
+    s.fields["max_unit"] = SchemaField(T::kInteger, false).range(1, static_cast<double>(kMaxInt));
+    s.fields["step_size"] = SchemaField(T::kInteger, false).range(1, static_cast<double>(kMaxInt));
+    s.fields["allocation_ratio"] = SchemaField(T::kNumber, false).range(0, 3.40282e38);
+    if (gen) s.fields["resource_provider_generation"] = SchemaField(T::kInteger, true);
+    if (cls) s.fields["resource_class"] = SchemaField(T::kString, true).length(1, 255);
+    return s;
+  };
+  static const ObjectSchema plain = make(false, false);
+  static const ObjectSchema gen = make(true, false);
+  static const ObjectSchema gen_cls = make(true, true);
+  return with_class ? gen_cls : (with_generation ? gen : plain);
+}
+
+Inventory inventoryFrom(const json& j) {
+  Inventory i;
+  i.total = j.at("total");
+  i.reserved = j.value("reserved", std::int64_t{0});
+  i.min_unit = j.value("min_unit", std::int64_t{1});
+  i.max_unit = j.value("max_unit", kMaxInt);
+  i.step_size = j.value("step_size", std::int64_t{1});
+  i.allocation_ratio = j.value("allocation_ratio", 1.0);
+  return i;
+}
+
+json inventoryJson(const Inventory& i) {
+  return {{"total", i.total},         {"reserved", i.reserved},
+          {"min_unit", i.min_unit},   {"max_unit", i.max_unit},
+          {"step_size", i.step_size}, {"allocation_ratio", i.allocation_ratio}};
+}
+
+}  // namespace
+
+json PlacementService::providerJson(const Provider& p, const HttpRequest& r) const {
+  const std::string base = "/resource_providers/" + p.uuid;
+  json links = json::array({{{"rel", "self"}, {"href", base}},
+                            {{"rel", "inventories"}, {"href", base + "/inventories"}},
+                            {{"rel", "usages"}, {"href", base + "/usages"}}});
+  if (r.version.atLeast(1))
+    links.push_back({{"rel", "aggregates"}, {"href", base + "/aggregates"}});
+  if (r.version.atLeast(6)) links.push_back({{"rel", "traits"}, {"href", base + "/traits"}});
+  if (r.version.atLeast(11)) {
+    links.push_back({{"rel", "allocations"}, {"href", base + "/allocations"}});
+  }
+  json out = {{"uuid", p.uuid}, {"name", p.name}, {"generation", p.generation}, {"links", links}};
+  if (r.version.atLeast(14)) {
+    out["parent_provider_uuid"] = p.parent_uuid.empty() ? json(nullptr) : json(p.parent_uuid);
+    out["root_provider_uuid"] = p.root_uuid;
+  }
+  return out;
+}
+
+// ---- providers -------------------------------------------------------------
+
+HttpResponse PlacementService::listProviders(const HttpRequest& r, const PathParams&) {
+  std::set<std::string> allowed = {"name", "uuid"};
+  if (r.version.atLeast(3)) allowed.insert("member_of");
+  if (r.version.atLeast(4)) allowed.insert("resources");
+  if (r.version.atLeast(14)) allowed.insert("in_tree");
+  if (r.version.atLeast(18)) allowed.insert("required");
+  for (const auto& [k, v] : r.query) {
+    if (!allowed.count(k)) {
+      return errorResponse(r, 400,
+                           "Invalid query string parameters: Additional properties are "
+                           "not allowed ('" +
+                               k + "' was unexpected)");
+    }
+  }
+  auto uuid = r.queryOne("uuid");
+  if (uuid && !isUuid(*uuid)) {
+    return errorResponse(r, 400,
+                         "Invalid query string parameters: '" + *uuid + "' is not a 'uuid'");
+  }
+
+  // member_of: each value is one AND-ed clause of any-of aggregates; '!' forbids.
+  struct AggClause {
+    std::set<std::string> any;
+    bool forbidden = false;
+  };
+  std::vector<AggClause> agg_clauses;
+  auto member_of = r.queryAll("member_of");
+  if (member_of.size() > 1 && !r.version.atLeast(24)) {
+    return errorResponse(r, 400,
+                         "Invalid query string parameters: multiple member_of "
+                         "parameters are not supported before microversion 1.24");
+  }
+  for (auto v : member_of) {
+    AggClause c;
+    if (v.starts_with("!")) {
+      if (!r.version.atLeast(32)) {
+        return errorResponse(r, 400,
+                             "Invalid query string parameters: Forbidden member_of "
+                             "parameters are not supported in the specified microversion");
+      }
+      c.forbidden = true;
+      v = v.substr(1);
+    }
+    if (v.starts_with("in:")) v = v.substr(3);
+    for (const auto& a : splitList(v)) {
+      if (!isUuid(a)) {
+        return errorResponse(r, 400,
+                             "Invalid query string parameters: Expected 'member_of' "
+                             "parameter to contain valid UUID(s). Got: " +
+                                 a);
+      }
+      c.any.insert(canonicalUuid(a));
+    }
+    agg_clauses.push_back(std::move(c));
+  }
+
+  // required: traits that must all be there, '!' forbidden ones, in: any-of groups.
+  std::set<std::string> required, forbidden;
+  std::vector<std::set<std::string>> any_of;
+  auto required_values = r.queryAll("required");
+  if (required_values.size() > 1 && !r.version.atLeast(39)) {
+    return errorResponse(r, 400,
+                         "Invalid query string parameters: multiple 'required' "
+                         "parameters are not supported before microversion 1.39");
+  }
+  std::shared_lock lock(mu_);
+  std::vector<std::string> unknown;
+  for (const auto& v : required_values) {
+    if (v.starts_with("in:")) {
+      if (!r.version.atLeast(39)) {
+        return errorResponse(r, 400,
+                             "Invalid query string parameters: Expected 'required' "
+                             "parameter value of the form: HW_CPU_X86_VMX,CUSTOM_MAGIC. "
+                             "Got: " +
+                                 v);
+      }
+      std::set<std::string> group;
+      for (const auto& t : splitList(v.substr(3))) {
+        if (t.starts_with("!")) {
+          return errorResponse(r, 400,
+                               "Invalid query string parameters: Expected 'required' "
+                               "parameter value of the form: HW_CPU_X86_VMX,!CUSTOM_MAGIC."
+                               " Got: " +
+                                   v);
+        }
+        if (!traitExists(t)) unknown.push_back(t);
+        group.insert(t);
+      }
+      any_of.push_back(group);
+      continue;
+    }
+    for (const auto& t : splitList(v)) {
+      if (t.empty()) {
+        return errorResponse(r, 400,
+                             "Invalid query string parameters: Expected 'required' "
+                             "parameter value of the form: HW_CPU_X86_VMX,CUSTOM_MAGIC. "
+                             "Got: " +
+                                 v);
+      }
+      if (t.starts_with("!")) {
+        if (!r.version.atLeast(22)) {
+          return errorResponse(r, 400,
+                               "Invalid query string parameters: Expected 'required' "
+                               "parameter value of the form: HW_CPU_X86_VMX,CUSTOM_MAGIC."
+                               " Got: " +
+                                   v);
+        }
+        if (!traitExists(t.substr(1))) unknown.push_back(t.substr(1));
+        forbidden.insert(t.substr(1));
+      } else {
+        if (!traitExists(t)) unknown.push_back(t);
+        required.insert(t);
+      }
+    }
+  }
+  if (!unknown.empty()) {
+    std::string list;
+    for (const auto& t : unknown) list += (list.empty() ? "" : ", ") + t;
+    return errorResponse(r, 400, "No such trait(s): " + list + ".");
+  }
+
+  ResourceAmounts wanted;
+  if (auto res = r.queryOne("resources")) {
+    for (const auto& item : splitList(*res)) {
+      auto colon = item.find(':');
+      std::int64_t n = 0;
+      if (colon == std::string::npos) {
+        return errorResponse(r, 400,
+                             "Badly formed resources parameter. Expected resources query "
+                             "string parameter in form: ?resources=VCPU:2,MEMORY_MB:1024. "
+                             "Got: " +
+                                 *res + ".");
+      }
+      const std::string rc = item.substr(0, colon);
+      try {
+        std::size_t used_chars = 0;
+        n = std::stoll(item.substr(colon + 1), &used_chars);
+        if (used_chars != item.size() - colon - 1) throw std::invalid_argument("x");
+      } catch (const std::exception&) {
+        return errorResponse(r, 400,
+                             "Requested resource " + rc +
+                                 " expected positive integer "
+                                 "amount. Got: " +
+                                 item.substr(colon + 1) + ".");
+      }
+      if (n < 1) {
+        return errorResponse(
+            r, 400,
+            "Requested resource " + rc + " requires amount >= 1. Got: " + std::to_string(n) + ".");
+      }
+      if (!isResourceClass(rc)) {
+        return errorResponse(r, 400,
+                             "Invalid resource class in resources parameter: No such "
+                             "resource class " +
+                                 rc + ".");
+      }
+      wanted[rc] = n;
+    }
+  }
+
+  std::string tree_root;
+  if (auto t = r.queryOne("in_tree")) {
+    if (!isUuid(*t)) {
+      return errorResponse(r, 400, "Invalid query string parameters: '" + *t + "' is not a 'uuid'");
+    }
+    auto it = providers_.find(canonicalUuid(*t));
+    if (it == providers_.end()) return jsonResponse(200, {{"resource_providers", json::array()}});
+    tree_root = it->second.root_uuid;
+  }
+
+  auto name = r.queryOne("name");
+  json out = json::array();
+  std::int64_t modified = 0;
+  std::vector<const Provider*> matches;
+  for (const auto& [u, p] : providers_) {
+    if (name && p.name != *name) continue;
+    if (uuid && p.uuid != canonicalUuid(*uuid)) continue;
+    if (!tree_root.empty() && p.root_uuid != tree_root) continue;
+    bool ok = true;
+    for (const auto& c : agg_clauses) {
+      bool any = std::any_of(c.any.begin(), c.any.end(),
+                             [&](const std::string& a) { return p.aggregates.count(a) != 0; });
+      if (any == c.forbidden) ok = false;
+    }
+    for (const auto& t : required) ok = ok && p.traits.count(t);
+    for (const auto& t : forbidden) ok = ok && !p.traits.count(t);
+    for (const auto& g : any_of) {
+      ok = ok && std::any_of(g.begin(), g.end(),
+                             [&](const std::string& t) { return p.traits.count(t) != 0; });
+    }
+    for (const auto& [rc, n] : wanted) {
+      auto inv = p.inventories.find(rc);
+      ok = ok && inv != p.inventories.end() && n <= inv->second.max_unit &&
+           inv->second.capacity() - used(p.uuid, rc) >= n;
+    }
+    if (ok) matches.push_back(&p);
+  }
+  std::sort(matches.begin(), matches.end(), [](const Provider* a, const Provider* b) {
+    return a->created_at < b->created_at || (a->created_at == b->created_at && a->uuid < b->uuid);
+  });
+  for (const auto* p : matches) {
+    out.push_back(providerJson(*p, r));
+    modified = std::max(modified, p->updated_at);
+  }
+  auto res = jsonResponse(200, {{"resource_providers", out}});
+  addCacheHeaders(res, r, modified);
+  return res;
+}
+
+HttpResponse PlacementService::createProvider(const HttpRequest& r, const PathParams&) {
+  HttpResponse err;
+  auto body = parseBody(r, err);
+  if (!body) return err;
+  using T = SchemaField::Type;
+  ObjectSchema schema;
+  schema.fields["name"] = SchemaField(T::kString, true).length(1, 200);
+  schema.fields["uuid"] = SchemaField(T::kUuid, false);
+  if (r.version.atLeast(14))
+    schema.fields["parent_provider_uuid"] = SchemaField(T::kNullableUuid, false);
+  if (auto e = validateObject(*body, schema)) return errorResponse(r, 400, *e);
+
+  Provider p;
+  p.name = (*body)["name"];
+  p.uuid = body->contains("uuid") ? canonicalUuid((*body)["uuid"]) : newUuid();
+  std::string parent;
+  if (body->contains("parent_provider_uuid") && (*body)["parent_provider_uuid"].is_string()) {
+    parent = canonicalUuid((*body)["parent_provider_uuid"]);
+  }
+  std::unique_lock lock(mu_);
+  if (by_name_.count(p.name)) {
+    return errorResponse(r, 409,
+                         "Conflicting resource provider name: " + p.name + " already exists.",
+                         kCodeDuplicateName);
+  }
+  if (providers_.count(p.uuid)) {
+    return errorResponse(r, 409,
+                         "Conflicting resource provider uuid: " + p.uuid + " already exists.",
+                         kCodeDuplicateName);
+  }
+  if (!parent.empty()) {
+    if (parent == p.uuid) {
+      return errorResponse(r, 400,
+                           "Unable to create resource provider \"" + p.name + "\", " + p.uuid +
+                               ": parent provider UUID cannot be same as UUID. "
+                               "Please set parent provider UUID to None if there is no "
+                               "parent.");
+    }
+    auto it = providers_.find(parent);
+    if (it == providers_.end()) {
+      return errorResponse(r, 400,
+                           "Unable to create resource provider \"" + p.name + "\", " + p.uuid +
+                               ": parent provider UUID does not exist.");
+    }
+    p.parent_uuid = parent;
+    p.root_uuid = it->second.root_uuid;
+  } else {
+    p.root_uuid = p.uuid;
+  }
+  p.created_at = p.updated_at = nowUnix();
+  WriteBatch b;
+  b.put_providers.push_back(&p);
+  if (auto s = commit(b); !s) return errorResponse(r, 503, s.error().message);
+  const std::string location = "/resource_providers/" + p.uuid;
+  HttpResponse res;
+  if (r.version.atLeast(20)) {
+    res = jsonResponse(200, providerJson(p, r));
+    addCacheHeaders(res, r, p.updated_at);
+  } else {
+    res = emptyResponse(201);
+  }
+  res.setHeader("location", location);
+  applyProvider(std::move(p));
+  return res;
+}
+
+HttpResponse PlacementService::getProvider(const HttpRequest& r, const PathParams& params) {
+  std::shared_lock lock(mu_);
+  auto it = providers_.find(canonicalUuid(params[0]));
+  if (it == providers_.end()) return providerNotFound(r, params[0]);
+  auto res = jsonResponse(200, providerJson(it->second, r));
+  addCacheHeaders(res, r, it->second.updated_at);
+  return res;
+}
+
+HttpResponse PlacementService::updateProvider(const HttpRequest& r, const PathParams& params) {
+  HttpResponse err;
+  auto body = parseBody(r, err);
+  if (!body) return err;
+  using T = SchemaField::Type;
+  ObjectSchema schema;
+  schema.fields["name"] = SchemaField(T::kString, true).length(1, 200);
+  if (r.version.atLeast(14))
+    schema.fields["parent_provider_uuid"] = SchemaField(T::kNullableUuid, false);
+  if (auto e = validateObject(*body, schema)) return errorResponse(r, 400, *e);
+
+  std::unique_lock lock(mu_);
+  auto it = providers_.find(canonicalUuid(params[0]));
+  if (it == providers_.end()) return providerNotFound(r, params[0]);
+  Provider p = it->second;
+  const std::string name = (*body)["name"];
+  if (name != p.name && by_name_.count(name)) {
+    return errorResponse(r, 409, "Conflicting resource provider name: " + name + " already exists.",
+                         kCodeDuplicateName);
+  }
+  p.name = name;
+  std::vector<Provider> subtree_updates;
+  if (body->contains("parent_provider_uuid")) {
+    const auto& v = (*body)["parent_provider_uuid"];
+    std::string parent = v.is_string() ? canonicalUuid(v.get<std::string>()) : "";
+    if (parent != p.parent_uuid) {
+      if (!p.parent_uuid.empty() && !r.version.atLeast(37)) {
+        return errorResponse(r, 400,
+                             parent.empty() ? "un-parenting a provider is not currently allowed."
+                                            : "re-parenting a provider is not currently allowed.");
+      }
+      std::string new_root = p.uuid;
+      if (!parent.empty()) {
+        if (parent == p.uuid) {
+          return errorResponse(r, 400, "creating loop in the provider tree is not allowed.");
+        }
+        auto pit = providers_.find(parent);
+        if (pit == providers_.end()) {
+          return errorResponse(r, 400, "parent provider UUID does not exist.");
+        }
+        // Walking up from the new parent must not reach this provider.
+        for (std::string cur = parent; !cur.empty(); cur = providers_.at(cur).parent_uuid) {
+          if (cur == p.uuid) {
+            return errorResponse(r, 400, "creating loop in the provider tree is not allowed.");
+          }
+        }
+        new_root = pit->second.root_uuid;
+      }
+      p.parent_uuid = parent;
+      if (new_root != p.root_uuid) {
+        const std::string old_root = p.root_uuid;
+        // Every descendant moves to the new root with it.
+        std::set<std::string> subtree = {p.uuid};
+        bool grew = true;
+        while (grew) {
+          grew = false;
+          for (const auto& [u, q] : providers_) {
+            if (!subtree.count(u) && subtree.count(q.parent_uuid)) {
+              subtree.insert(u);
+              grew = true;
+            }
+          }
+        }
+        for (const auto& u : subtree) {
+          if (u == p.uuid) continue;
+          Provider q = providers_.at(u);
+          q.root_uuid = new_root;
+          subtree_updates.push_back(std::move(q));
+        }
+        (void)old_root;
+        p.root_uuid = new_root;
+      }
+    }
+  }
+  p.updated_at = nowUnix();
+  WriteBatch b;
+  b.put_providers.push_back(&p);
+  for (const auto& q : subtree_updates) b.put_providers.push_back(&q);
+  if (auto s = commit(b); !s) return errorResponse(r, 503, s.error().message);
+  auto res = jsonResponse(200, providerJson(p, r));
+  addCacheHeaders(res, r, p.updated_at);
+  for (auto& q : subtree_updates) applyProvider(std::move(q));
+  applyProvider(std::move(p));
+  return res;
+}
+
+HttpResponse PlacementService::deleteProvider(const HttpRequest& r, const PathParams& params) {
+  std::unique_lock lock(mu_);
+  const std::string uuid = canonicalUuid(params[0]);
+  auto it = providers_.find(uuid);
+  if (it == providers_.end()) {
+    return errorResponse(r, 404,
+                         "No resource provider with uuid " + params[0] + " found for delete",
+                         kCodeProviderNotFound);
+  }
+  if (auto c = consumers_of_.find(uuid); c != consumers_of_.end() && !c->second.empty()) {
+    return errorResponse(
+        r, 409,
+        "Unable to delete resource provider " + uuid + ": Resource provider has allocations.",
+        kCodeProviderInUse);
+  }
+  for (const auto& [u, q] : providers_) {
+    if (q.parent_uuid == uuid) {
+      return errorResponse(r, 409,
+                           "Unable to delete parent resource provider " + uuid +
+                               ": It has child resource providers.",
+                           kCodeCannotDeleteParent);
+    }
+  }
+  WriteBatch b;
+  b.delete_providers.push_back(uuid);
+  if (auto s = commit(b); !s) return errorResponse(r, 503, s.error().message);
+  eraseProvider(uuid);
+  return emptyResponse(204);
+}
+
+// ---- provider traits -------------------------------------------------------
+
+HttpResponse PlacementService::getProviderTraits(const HttpRequest& r, const PathParams& params) {
+  std::shared_lock lock(mu_);
+  auto it = providers_.find(canonicalUuid(params[0]));
+  if (it == providers_.end()) return providerNotFound(r, params[0]);
+  auto res = jsonResponse(200, {{"traits", it->second.traits},
+                                {"resource_provider_generation", it->second.generation}});
+  addCacheHeaders(res, r, it->second.updated_at);
+  return res;
+}
+
+HttpResponse PlacementService::putProviderTraits(const HttpRequest& r, const PathParams& params) {
+  HttpResponse err;
+  auto body = parseBody(r, err);
+  if (!body) return err;
+  using T = SchemaField::Type;
+  ObjectSchema schema;
+  schema.fields["traits"] = SchemaField(T::kArray, true);
+  schema.fields["resource_provider_generation"] = SchemaField(T::kInteger, true);
+  if (auto e = validateObject(*body, schema)) return errorResponse(r, 400, *e);
+  std::set<std::string> traits;
+  for (const auto& t : (*body)["traits"]) {
+    if (!t.is_string()) {
+      return errorResponse(r, 400,
+                           "JSON does not validate: " + t.dump() + " is not of type 'string'");
+    }
+    traits.insert(t.get<std::string>());
+  }
+  std::unique_lock lock(mu_);
+  auto it = providers_.find(canonicalUuid(params[0]));
+  if (it == providers_.end()) return providerNotFound(r, params[0]);
+  std::string unknown;
+  for (const auto& t : traits) {
+    if (!traitExists(t)) unknown += (unknown.empty() ? "" : ", ") + t;
+  }
+  if (!unknown.empty()) return errorResponse(r, 400, "No such trait(s): " + unknown);
+  if ((*body)["resource_provider_generation"].get<std::int64_t>() != it->second.generation) {
+    return generationConflict(r);
+  }
+  Provider p = it->second;
+  p.traits = std::move(traits);
+  ++p.generation;
+  p.updated_at = nowUnix();
+  WriteBatch b;
+  b.put_providers.push_back(&p);
+  if (auto s = commit(b); !s) return errorResponse(r, 503, s.error().message);
+  auto res =
+      jsonResponse(200, {{"traits", p.traits}, {"resource_provider_generation", p.generation}});
+  addCacheHeaders(res, r, p.updated_at);
+  applyProvider(std::move(p));
+  return res;
+}
+
+HttpResponse PlacementService::deleteProviderTraits(const HttpRequest& r,
+                                                    const PathParams& params) {
+  std::unique_lock lock(mu_);
+  auto it = providers_.find(canonicalUuid(params[0]));
+  if (it == providers_.end()) return providerNotFound(r, params[0]);
+  Provider p = it->second;
+  p.traits.clear();
+  ++p.generation;
+  p.updated_at = nowUnix();
+  WriteBatch b;
+  b.put_providers.push_back(&p);
+  if (auto s = commit(b); !s) return errorResponse(r, 503, s.error().message);
+  applyProvider(std::move(p));
+  return emptyResponse(204);
+}
+
+// ---- inventories -----------------------------------------------------------
+
+namespace {
+
+// Placement's checks on one inventory record; empty when valid.
+std::string inventoryProblem(const HttpRequest& r, const std::string& rp, const std::string& rc,
+                             const Inventory& i) {
+  const bool equal_ok = r.version.atLeast(26);
+  if (i.reserved > i.total ||
+      (!equal_ok && i.reserved == i.total && i.total != 0 && i.reserved != 0)) {
+    return "Unable to update inventory for resource provider " + rp + ": Invalid inventory for '" +
+           rc + "' on resource provider '" + rp + "'. The reserved value is greater than " +
+           (equal_ok ? "total." : "or equal to total.");
+  }
+  if (i.min_unit > i.max_unit) {
+    return "Unable to update inventory for resource provider " + rp + ": Invalid inventory for '" +
+           rc + "' on resource provider '" + rp + "'. The min_unit value is greater than max_unit.";
+  }
+  return {};
+}
+
+}  // namespace
+
+HttpResponse PlacementService::getInventories(const HttpRequest& r, const PathParams& params) {
+  std::shared_lock lock(mu_);
+  auto it = providers_.find(canonicalUuid(params[0]));
+  if (it == providers_.end()) return providerNotFound(r, params[0]);
+  json inv = json::object();
+  for (const auto& [rc, i] : it->second.inventories) inv[rc] = inventoryJson(i);
+  auto res = jsonResponse(
+      200, {{"inventories", inv}, {"resource_provider_generation", it->second.generation}});
+  addCacheHeaders(res, r, it->second.updated_at);
+  return res;
+}
+
+HttpResponse PlacementService::putInventories(const HttpRequest& r, const PathParams& params) {
+  HttpResponse err;
+  auto body = parseBody(r, err);
+  if (!body) return err;
+  using T = SchemaField::Type;
+  ObjectSchema schema;
+  schema.fields["inventories"] = SchemaField(T::kObject, true);
+  schema.fields["resource_provider_generation"] = SchemaField(T::kInteger, true);
+  if (auto e = validateObject(*body, schema)) return errorResponse(r, 400, *e);
+  for (const auto& [rc, j] : (*body)["inventories"].items()) {
+    if (auto e = validateObject(j, inventorySchema(false, false))) {
+      return errorResponse(r, 400, *e);
+    }
+  }
+  std::unique_lock lock(mu_);
+  auto it = providers_.find(canonicalUuid(params[0]));
+  if (it == providers_.end()) return providerNotFound(r, params[0]);
+  if ((*body)["resource_provider_generation"].get<std::int64_t>() != it->second.generation) {
+    return generationConflict(r);
+  }
+  Provider p = it->second;
+  std::map<std::string, Inventory> next;
+  for (const auto& [rc, j] : (*body)["inventories"].items()) {
+    if (!isResourceClass(rc)) {
+      return errorResponse(
+          r, 400,
+          "Unknown resource class in inventory for resource provider " + p.uuid + ": " + rc);
+    }
+    Inventory i = inventoryFrom(j);
+    if (auto problem = inventoryProblem(r, p.uuid, rc, i); !problem.empty()) {
+      return errorResponse(r, 400, problem);
+    }
+    next[rc] = i;
+  }
+  std::string in_use;
+  for (const auto& [rc, i] : p.inventories) {
+    if (!next.count(rc) && used(p.uuid, rc) > 0) in_use += (in_use.empty() ? "" : ", ") + rc;
+  }
+  if (!in_use.empty()) {
+    return errorResponse(r, 409,
+                         "update conflict: Inventory for '" + in_use + "' on resource provider '" +
+                             p.uuid + "' in use.",
+                         kCodeInventoryInUse);
+  }
+  p.inventories = std::move(next);
+  ++p.generation;
+  p.updated_at = nowUnix();
+  WriteBatch b;
+  b.put_providers.push_back(&p);
+  if (auto s = commit(b); !s) return errorResponse(r, 503, s.error().message);
+  json inv = json::object();
+  for (const auto& [rc, i] : p.inventories) inv[rc] = inventoryJson(i);
+  auto res =
+      jsonResponse(200, {{"inventories", inv}, {"resource_provider_generation", p.generation}});
+  addCacheHeaders(res, r, p.updated_at);
+  applyProvider(std::move(p));
+  return res;
+}
+
+HttpResponse PlacementService::postInventory(const HttpRequest& r, const PathParams& params) {
+  HttpResponse err;
+  auto body = parseBody(r, err);
+  if (!body) return err;
+  if (auto e = validateObject(*body, inventorySchema(true, true))) return errorResponse(r, 400, *e);
+  const std::string rc = (*body)["resource_class"];
+  std::unique_lock lock(mu_);
+  auto it = providers_.find(canonicalUuid(params[0]));
+  if (it == providers_.end()) return providerNotFound(r, params[0]);
+  if (!isResourceClass(rc)) {
+    return errorResponse(r, 400, "No such resource class " + rc + ".");
+  }
+  if ((*body)["resource_provider_generation"].get<std::int64_t>() != it->second.generation) {
+    return generationConflict(r);
+  }
+  Provider p = it->second;
+  if (p.inventories.count(rc)) {
+    return errorResponse(r, 409,
+                         "Update conflict: Inventory for requested resource class " + rc +
+                             " already exists for resource provider " + p.uuid + ".");
+  }
+  Inventory i = inventoryFrom(*body);
+  if (auto problem = inventoryProblem(r, p.uuid, rc, i); !problem.empty()) {
+    return errorResponse(r, 400, problem);
+  }
+  p.inventories[rc] = i;
+  ++p.generation;
+  p.updated_at = nowUnix();
+  WriteBatch b;
+  b.put_providers.push_back(&p);
+  if (auto s = commit(b); !s) return errorResponse(r, 503, s.error().message);
+  json out = inventoryJson(i);
+  out["resource_provider_generation"] = p.generation;
+  auto res = jsonResponse(201, out);
+  res.setHeader("location", "/resource_providers/" + p.uuid + "/inventories/" + rc);
+  applyProvider(std::move(p));
+  return res;
+}
+
+HttpResponse PlacementService::deleteInventories(const HttpRequest& r, const PathParams& params) {
+  if (!r.version.atLeast(5)) {
+    auto res = errorResponse(r, 405, "The method specified is not allowed for this resource.");
+    res.setHeader("allow", "GET, PUT, POST");
+    return res;
+  }
+  std::unique_lock lock(mu_);
+  auto it = providers_.find(canonicalUuid(params[0]));
+  if (it == providers_.end()) return providerNotFound(r, params[0]);
+  Provider p = it->second;
+  for (const auto& [rc, i] : p.inventories) {
+    if (used(p.uuid, rc) > 0) {
+      return errorResponse(
+          r, 409, "Inventory for '" + rc + "' on resource provider '" + p.uuid + "' in use.",
+          kCodeInventoryInUse);
+    }
+  }
+  p.inventories.clear();
+  ++p.generation;
+  p.updated_at = nowUnix();
+  WriteBatch b;
+  b.put_providers.push_back(&p);
+  if (auto s = commit(b); !s) return errorResponse(r, 503, s.error().message);
+  applyProvider(std::move(p));
+  return emptyResponse(204);
+}
+
+HttpResponse PlacementService::getInventory(const HttpRequest& r, const PathParams& params) {
+  std::shared_lock lock(mu_);
+  auto it = providers_.find(canonicalUuid(params[0]));
+  if (it == providers_.end()) return providerNotFound(r, params[0]);
+  auto inv = it->second.inventories.find(params[1]);
+  if (inv == it->second.inventories.end()) {
+    return errorResponse(r, 404, "No inventory of class " + params[1] + " for " + it->second.uuid);
+  }
+  json out = inventoryJson(inv->second);
+  out["resource_provider_generation"] = it->second.generation;
+  auto res = jsonResponse(200, out);
+  addCacheHeaders(res, r, it->second.updated_at);
+  return res;
+}
+
+HttpResponse PlacementService::putInventory(const HttpRequest& r, const PathParams& params) {
+  HttpResponse err;
+  auto body = parseBody(r, err);
+  if (!body) return err;
+  if (auto e = validateObject(*body, inventorySchema(true, false))) {
+    return errorResponse(r, 400, *e);
+  }
+  const std::string rc = params[1];
+  std::unique_lock lock(mu_);
+  auto it = providers_.find(canonicalUuid(params[0]));
+  if (it == providers_.end()) return providerNotFound(r, params[0]);
+  if (!isResourceClass(rc)) return errorResponse(r, 400, "No such resource class " + rc + ".");
+  if ((*body)["resource_provider_generation"].get<std::int64_t>() != it->second.generation) {
+    return generationConflict(r);
+  }
+  Provider p = it->second;
+  if (!p.inventories.count(rc)) {
+    return errorResponse(r, 400,
+                         "No inventory record with resource class for resource provider " + p.uuid);
+  }
+  Inventory i = inventoryFrom(*body);
+  if (auto problem = inventoryProblem(r, p.uuid, rc, i); !problem.empty()) {
+    return errorResponse(r, 400, problem);
+  }
+  p.inventories[rc] = i;
+  ++p.generation;
+  p.updated_at = nowUnix();
+  WriteBatch b;
+  b.put_providers.push_back(&p);
+  if (auto s = commit(b); !s) return errorResponse(r, 503, s.error().message);
+  json out = inventoryJson(i);
+  out["resource_provider_generation"] = p.generation;
+  auto res = jsonResponse(200, out);
+  applyProvider(std::move(p));
+  return res;
+}
+
+HttpResponse PlacementService::deleteInventory(const HttpRequest& r, const PathParams& params) {
+  const std::string rc = params[1];
+  std::unique_lock lock(mu_);
+  auto it = providers_.find(canonicalUuid(params[0]));
+  if (it == providers_.end()) return providerNotFound(r, params[0]);
+  Provider p = it->second;
+  if (!p.inventories.count(rc)) {
+    return errorResponse(r, 404, "No inventory of class " + rc + " found for delete");
+  }
+  if (used(p.uuid, rc) > 0) {
+    return errorResponse(r, 409,
+                         "Unable to delete inventory of class " + rc + ": Inventory for '" + rc +
+                             "' on resource provider '" + p.uuid + "' in use.",
+                         kCodeInventoryInUse);
+  }
+  p.inventories.erase(rc);
+  ++p.generation;
+  p.updated_at = nowUnix();
+  WriteBatch b;
+  b.put_providers.push_back(&p);
+  if (auto s = commit(b); !s) return errorResponse(r, 503, s.error().message);
+  applyProvider(std::move(p));
+  return emptyResponse(204);
+}
+
+// ---- aggregates, usages, provider allocations -----------------------------
+
+HttpResponse PlacementService::getAggregates(const HttpRequest& r, const PathParams& params) {
+  if (!r.version.atLeast(1)) return errorResponse(r, 404, "The resource could not be found.");
+  std::shared_lock lock(mu_);
+  auto it = providers_.find(canonicalUuid(params[0]));
+  if (it == providers_.end()) return providerNotFound(r, params[0]);
+  json out = {{"aggregates", it->second.aggregates}};
+  if (r.version.atLeast(19)) out["resource_provider_generation"] = it->second.generation;
+  auto res = jsonResponse(200, out);
+  addCacheHeaders(res, r, it->second.updated_at);
+  return res;
+}
+
+HttpResponse PlacementService::putAggregates(const HttpRequest& r, const PathParams& params) {
+  if (!r.version.atLeast(1)) return errorResponse(r, 404, "The resource could not be found.");
+  HttpResponse err;
+  auto body = parseBody(r, err);
+  if (!body) return err;
+  json list;
+  std::optional<std::int64_t> generation;
+  if (r.version.atLeast(19)) {
+    using T = SchemaField::Type;
+    ObjectSchema schema;
+    schema.fields["aggregates"] = SchemaField(T::kArray, true);
+    schema.fields["resource_provider_generation"] = SchemaField(T::kInteger, true);
+    if (auto e = validateObject(*body, schema)) return errorResponse(r, 400, *e);
+    list = (*body)["aggregates"];
+    generation = (*body)["resource_provider_generation"].get<std::int64_t>();
+  } else {
+    if (!body->is_array()) {
+      return errorResponse(r, 400,
+                           "JSON does not validate: " + body->dump() + " is not of type 'array'");
+    }
+    list = *body;
+  }
+  std::set<std::string> aggs;
+  for (const auto& a : list) {
+    if (!a.is_string() || !isUuid(a.get<std::string>())) {
+      return errorResponse(r, 400, "JSON does not validate: " + a.dump() + " is not a 'uuid'");
+    }
+    if (!aggs.insert(canonicalUuid(a.get<std::string>())).second) {
+      return errorResponse(r, 400,
+                           "JSON does not validate: " + list.dump() + " has non-unique elements");
+    }
+  }
+  std::unique_lock lock(mu_);
+  auto it = providers_.find(canonicalUuid(params[0]));
+  if (it == providers_.end()) return providerNotFound(r, params[0]);
+  if (generation && *generation != it->second.generation) return generationConflict(r);
+  Provider p = it->second;
+  p.aggregates = std::move(aggs);
+  if (r.version.atLeast(19)) ++p.generation;
+  p.updated_at = nowUnix();
+  WriteBatch b;
+  b.put_providers.push_back(&p);
+  if (auto s = commit(b); !s) return errorResponse(r, 503, s.error().message);
+  json out = {{"aggregates", p.aggregates}};
+  if (r.version.atLeast(19)) out["resource_provider_generation"] = p.generation;
+  auto res = jsonResponse(200, out);
+  addCacheHeaders(res, r, p.updated_at);
+  applyProvider(std::move(p));
+  return res;
+}
+
+HttpResponse PlacementService::getProviderUsages(const HttpRequest& r, const PathParams& params) {
+  std::shared_lock lock(mu_);
+  auto it = providers_.find(canonicalUuid(params[0]));
+  if (it == providers_.end()) return providerNotFound(r, params[0]);
+  json usages = json::object();
+  for (const auto& [rc, i] : it->second.inventories) usages[rc] = used(it->second.uuid, rc);
+  auto res = jsonResponse(
+      200, {{"usages", usages}, {"resource_provider_generation", it->second.generation}});
+  addCacheHeaders(res, r, it->second.updated_at);
+  return res;
+}
+
+HttpResponse PlacementService::getProviderAllocations(const HttpRequest& r,
+                                                      const PathParams& params) {
+  std::shared_lock lock(mu_);
+  const std::string uuid = canonicalUuid(params[0]);
+  auto it = providers_.find(uuid);
+  if (it == providers_.end()) return providerNotFound(r, params[0]);
+  json allocs = json::object();
+  if (auto c = consumers_of_.find(uuid); c != consumers_of_.end()) {
+    for (const auto& consumer : c->second) {
+      allocs[consumer] = {{"resources", consumers_.at(consumer).allocations.at(uuid)}};
+    }
+  }
+  auto res = jsonResponse(
+      200, {{"allocations", allocs}, {"resource_provider_generation", it->second.generation}});
+  addCacheHeaders(res, r, it->second.updated_at);
+  return res;
+}
+
+}  // namespace stratus::placement

@@ -1,0 +1,100 @@
+#include "placement/service_util.h"
+
+#include <chrono>
+#include <ctime>
+#include <random>
+
+namespace stratus::placement {
+
+HttpResponse jsonResponse(int status, const nlohmann::json& body) {
+  HttpResponse res;
+  res.status = status;
+  res.setHeader("content-type", "application/json");
+  res.body = body.dump();
+  return res;
+}
+
+HttpResponse emptyResponse(int status) {
+  HttpResponse res;
+  res.status = status;
+  return res;
+}
+
+namespace {
+// webob's explanation line before the detail, which clients and tests match on.
+std::string explanation(int status) {
+  switch (status) {
+    case 400:
+      return "The server could not comply with the request since it is either malformed or "
+             "otherwise incorrect.";
+    case 401:
+      return "This server could not verify that you are authorized to access the document you "
+             "requested.";
+    case 403:
+      return "Access was denied to this resource.";
+    case 404:
+      return "The resource could not be found.";
+    case 405:
+      return "The method is not allowed for this resource.";
+    case 406:
+      return "The resource could not be generated that was acceptable to your browser (content of "
+             "type application/json.";
+    case 409:
+      return "There was a conflict when trying to complete your request.";
+    case 413:
+      return "The request is larger than the server is willing or able to process.";
+    case 415:
+      return "The request media type is not supported by this server.";
+    default:
+      return "An error occurred.";
+  }
+}
+}  // namespace
+
+HttpResponse errorResponse(const HttpRequest& r, int status, const std::string& detail,
+                           const std::string& code) {
+  nlohmann::json err = {{"status", status},
+                        {"title", std::string(reasonPhrase(status))},
+                        {"detail", explanation(status) + "\n\n " + detail + "  "},
+                        {"request_id", r.request_id}};
+  if (r.version.atLeast(23)) err["code"] = code;
+  return jsonResponse(status, {{"errors", nlohmann::json::array({err})}});
+}
+
+std::string httpDate(std::int64_t unix_seconds) {
+  std::time_t t = static_cast<std::time_t>(unix_seconds);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[64];
+  std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+  return buf;
+}
+
+void addCacheHeaders(HttpResponse& res, const HttpRequest& r, std::int64_t modified_unix) {
+  if (!r.version.atLeast(15)) return;
+  res.setHeader("last-modified", httpDate(modified_unix != 0 ? modified_unix : nowUnix()));
+  res.setHeader("cache-control", "no-cache");
+}
+
+std::int64_t nowUnix() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string newUuid() {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  std::uniform_int_distribution<std::uint64_t> dist;
+  std::uint64_t hi = dist(rng);
+  std::uint64_t lo = dist(rng);
+  hi = (hi & 0xFFFFFFFFFFFF0FFFULL) | 0x0000000000004000ULL;  // version 4
+  lo = (lo & 0x3FFFFFFFFFFFFFFFULL) | 0x8000000000000000ULL;  // RFC 4122 variant
+  char buf[37];
+  std::snprintf(buf, sizeof buf, "%08x-%04x-%04x-%04x-%012llx", static_cast<unsigned>(hi >> 32),
+                static_cast<unsigned>((hi >> 16) & 0xFFFF), static_cast<unsigned>(hi & 0xFFFF),
+                static_cast<unsigned>(lo >> 48),
+                static_cast<unsigned long long>(lo & 0xFFFFFFFFFFFFULL));
+  return buf;
+}
+
+}  // namespace stratus::placement

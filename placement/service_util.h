@@ -1,0 +1,35 @@
+// Response builders shared by the handlers: JSON bodies, Placement's error shape,
+// request ids and cache headers.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "placement/http_message.h"
+
+namespace stratus::placement {
+
+inline constexpr const char* kCodeUndefined = "placement.undefined_code";
+inline constexpr const char* kCodeConcurrent = "placement.concurrent_update";
+inline constexpr const char* kCodeDuplicateName = "placement.duplicate_name";
+inline constexpr const char* kCodeInventoryInUse = "placement.inventory.inuse";
+inline constexpr const char* kCodeProviderInUse = "placement.resource_provider.inuse";
+inline constexpr const char* kCodeCannotDeleteParent =
+    "placement.resource_provider.cannot_delete_parent";
+inline constexpr const char* kCodeProviderNotFound = "placement.resource_provider.not_found";
+inline constexpr const char* kCodeQueryDuplicateKey = "placement.query.duplicate_key";
+inline constexpr const char* kCodeQueryBadValue = "placement.query.bad_value";
+inline constexpr const char* kCodeQueryMissingValue = "placement.query.missing_value";
+
+HttpResponse jsonResponse(int status, const nlohmann::json& body);
+HttpResponse emptyResponse(int status);
+// {"errors": [{"status", "title", "detail", "code" (1.23+), "request_id"}]}
+HttpResponse errorResponse(const HttpRequest& r, int status, const std::string& detail,
+                           const std::string& code = kCodeUndefined);
+// Last-Modified and Cache-Control from 1.15 on.
+void addCacheHeaders(HttpResponse& res, const HttpRequest& r, std::int64_t modified_unix);
+std::string httpDate(std::int64_t unix_seconds);
+std::int64_t nowUnix();
+std::string newUuid();
+
+}  // namespace stratus::placement
