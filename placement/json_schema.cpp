@@ -28,9 +28,11 @@ std::string typeName(SchemaField::Type t) {
   return "";
 }
 
-std::string fail(const std::string& message, const std::string& validator) {
+std::string fail(const std::string& message, const std::string& validator,
+                 const std::string& property = {}) {
+  const std::string where = property.empty() ? "" : "['properties']['" + property + "']";
   return "JSON does not validate: " + message + "\n\nFailed validating '" + validator +
-         "' in schema";
+         "' in schema" + where;
 }
 
 }  // namespace
@@ -107,18 +109,18 @@ std::optional<std::string> validateObject(const nlohmann::json& value, const Obj
         ok = true;
         break;
     }
-    if (!ok) return fail(v.dump() + " is not of type '" + typeName(field.type) + "'", "type");
+    if (!ok) return fail(v.dump() + " is not of type '" + typeName(field.type) + "'", "type", name);
     if ((field.type == T::kUuid || field.type == T::kNullableUuid) && v.is_string() &&
         !isUuid(v.get<std::string>())) {
-      return fail(v.dump() + " is not a 'uuid'", "format");
+      return fail(v.dump() + " is not a 'uuid'", "format", name);
     }
     if (v.is_string()) {
       const auto len = v.get<std::string>().size();
       if (field.min_length && len < *field.min_length) {
-        return fail(v.dump() + " is too short", "minLength");
+        return fail(v.dump() + " is too short", "minLength", name);
       }
       if (field.max_length && len > *field.max_length) {
-        return fail(v.dump() + " is too long", "maxLength");
+        return fail(v.dump() + " is too long", "maxLength", name);
       }
     }
     if (v.is_number()) {
@@ -126,12 +128,12 @@ std::optional<std::string> validateObject(const nlohmann::json& value, const Obj
       if (field.minimum && d < *field.minimum) {
         return fail(v.dump() + " is less than the minimum of " +
                         std::to_string(static_cast<long long>(*field.minimum)),
-                    "minimum");
+                    "minimum", name);
       }
       if (field.maximum && d > *field.maximum) {
         return fail(v.dump() + " is greater than the maximum of " +
                         std::to_string(static_cast<long long>(*field.maximum)),
-                    "maximum");
+                    "maximum", name);
       }
     }
   }

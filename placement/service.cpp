@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <mutex>
+#include <optional>
 #include <sstream>
 
 #include "placement/json_schema.h"
@@ -43,6 +44,20 @@ bool isCustomName(const std::string& name) {
   return traits::validateCustomTraitName(name).ok();
 }
 
+// Whether an Accept header admits application/json (absent admits anything).
+bool acceptsJson(const std::optional<std::string>& accept) {
+  if (!accept || accept->empty()) return true;
+  std::stringstream in(*accept);
+  std::string range;
+  while (std::getline(in, range, ',')) {
+    range = range.substr(0, range.find(';'));
+    range.erase(0, range.find_first_not_of(' '));
+    range.erase(range.find_last_not_of(' ') + 1);
+    if (range == "application/json" || range == "application/*" || range == "*/*") return true;
+  }
+  return false;
+}
+
 bool hasRole(const std::string& roles, const std::string& role) {
   std::stringstream in(roles);
   std::string item;
@@ -79,31 +94,37 @@ Status PlacementService::loadFromStore() {
 }
 
 void PlacementService::addRoutes() {
-  auto bind = [this](auto method) {
-    return
-        [this, method](const HttpRequest& r, const PathParams& p) { return (this->*method)(r, p); };
+  // Routes that appear at a microversion are 404 before it, as if they did not exist.
+  auto bind = [this](auto method, int since = 0) {
+    return [this, method, since](const HttpRequest& r, const PathParams& p) {
+      if (!r.version.atLeast(since)) {
+        return errorResponse(r, 404, "The resource could not be found.");
+      }
+      return (this->*method)(r, p);
+    };
   };
   router_.add("GET", "/", bind(&PlacementService::root));
-  router_.add("GET", "/traits", bind(&PlacementService::listTraits));
-  router_.add("GET", "/traits/{name}", bind(&PlacementService::getTrait));
-  router_.add("PUT", "/traits/{name}", bind(&PlacementService::putTrait));
-  router_.add("DELETE", "/traits/{name}", bind(&PlacementService::deleteTrait));
-  router_.add("GET", "/resource_classes", bind(&PlacementService::listResourceClasses));
-  router_.add("POST", "/resource_classes", bind(&PlacementService::createResourceClass));
-  router_.add("GET", "/resource_classes/{name}", bind(&PlacementService::getResourceClass));
-  router_.add("PUT", "/resource_classes/{name}", bind(&PlacementService::putResourceClass));
-  router_.add("DELETE", "/resource_classes/{name}", bind(&PlacementService::deleteResourceClass));
+  router_.add("GET", "/traits", bind(&PlacementService::listTraits, 6));
+  router_.add("GET", "/traits/{name}", bind(&PlacementService::getTrait, 6));
+  router_.add("PUT", "/traits/{name}", bind(&PlacementService::putTrait, 6));
+  router_.add("DELETE", "/traits/{name}", bind(&PlacementService::deleteTrait, 6));
+  router_.add("GET", "/resource_classes", bind(&PlacementService::listResourceClasses, 2));
+  router_.add("POST", "/resource_classes", bind(&PlacementService::createResourceClass, 2));
+  router_.add("GET", "/resource_classes/{name}", bind(&PlacementService::getResourceClass, 2));
+  router_.add("PUT", "/resource_classes/{name}", bind(&PlacementService::putResourceClass, 2));
+  router_.add("DELETE", "/resource_classes/{name}",
+              bind(&PlacementService::deleteResourceClass, 2));
   router_.add("GET", "/resource_providers", bind(&PlacementService::listProviders));
   router_.add("POST", "/resource_providers", bind(&PlacementService::createProvider));
   router_.add("GET", "/resource_providers/{uuid}", bind(&PlacementService::getProvider));
   router_.add("PUT", "/resource_providers/{uuid}", bind(&PlacementService::updateProvider));
   router_.add("DELETE", "/resource_providers/{uuid}", bind(&PlacementService::deleteProvider));
   router_.add("GET", "/resource_providers/{uuid}/traits",
-              bind(&PlacementService::getProviderTraits));
+              bind(&PlacementService::getProviderTraits, 6));
   router_.add("PUT", "/resource_providers/{uuid}/traits",
-              bind(&PlacementService::putProviderTraits));
+              bind(&PlacementService::putProviderTraits, 6));
   router_.add("DELETE", "/resource_providers/{uuid}/traits",
-              bind(&PlacementService::deleteProviderTraits));
+              bind(&PlacementService::deleteProviderTraits, 6));
   router_.add("GET", "/resource_providers/{uuid}/inventories",
               bind(&PlacementService::getInventories));
   router_.add("PUT", "/resource_providers/{uuid}/inventories",
@@ -119,18 +140,18 @@ void PlacementService::addRoutes() {
   router_.add("DELETE", "/resource_providers/{uuid}/inventories/{rc}",
               bind(&PlacementService::deleteInventory));
   router_.add("GET", "/resource_providers/{uuid}/aggregates",
-              bind(&PlacementService::getAggregates));
+              bind(&PlacementService::getAggregates, 1));
   router_.add("PUT", "/resource_providers/{uuid}/aggregates",
-              bind(&PlacementService::putAggregates));
+              bind(&PlacementService::putAggregates, 1));
   router_.add("GET", "/resource_providers/{uuid}/usages",
               bind(&PlacementService::getProviderUsages));
   router_.add("GET", "/resource_providers/{uuid}/allocations",
-              bind(&PlacementService::getProviderAllocations));
+              bind(&PlacementService::getProviderAllocations, 11));
   router_.add("GET", "/allocations/{consumer}", bind(&PlacementService::getAllocations));
   router_.add("PUT", "/allocations/{consumer}", bind(&PlacementService::putAllocations));
   router_.add("DELETE", "/allocations/{consumer}", bind(&PlacementService::deleteAllocations));
-  router_.add("POST", "/allocations", bind(&PlacementService::postAllocations));
-  router_.add("GET", "/usages", bind(&PlacementService::getUsages));
+  router_.add("POST", "/allocations", bind(&PlacementService::postAllocations, 13));
+  router_.add("GET", "/usages", bind(&PlacementService::getUsages, 9));
 }
 
 HttpResponse PlacementService::errorFor(int status, const std::string& detail) const {
@@ -154,6 +175,10 @@ HttpResponse PlacementService::handle(HttpRequest& r) {
     ++counters_.requests;
   }
   auto finish = [&](HttpResponse res) {
+    // Clients expect an absolute Location, as WSGI frameworks write it.
+    if (auto loc = res.header("location"); loc && loc->starts_with("/")) {
+      res.setHeader("location", "http://" + r.header("host").value_or("localhost") + *loc);
+    }
     res.setHeader("x-openstack-request-id", r.request_id);
     res.setHeader("openstack-api-version", "placement " + r.version.str());
     res.setHeader("vary", "openstack-api-version");
@@ -192,7 +217,9 @@ HttpResponse PlacementService::handle(HttpRequest& r) {
     std::string roles;
     if (options_.auth == AuthMode::kNoAuth) {
       if (!token) return finish(errorResponse(r, 401, "No X-Auth-Token was given."));
-      roles = *token == "admin" ? "admin" : "";
+      // noauth2: "user[:project]"; the user named admin is an admin.
+      const std::string user = token->substr(0, token->find(':'));
+      roles = user == "admin" ? "admin" : "";
     } else {
       auto it = token ? options_.tokens.find(*token) : options_.tokens.end();
       if (it == options_.tokens.end()) {
@@ -207,7 +234,11 @@ HttpResponse PlacementService::handle(HttpRequest& r) {
     r.auth.admin = hasRole(roles, "admin");
     r.auth.project_id = r.header("x-project-id").value_or("");
     r.auth.user_id = r.header("x-user-id").value_or("");
-    if (match.kind == Router::Match::Kind::kFound && !r.auth.admin) {
+    // Legacy policy: admins do everything; a system-scoped reader may read.
+    const bool system_reader =
+        hasRole(roles, "reader") && r.header("openstack-system-scope").value_or("") == "all";
+    const bool allowed = r.auth.admin || (system_reader && r.method == "GET");
+    if (match.kind == Router::Match::Kind::kFound && !allowed) {
       return finish(errorResponse(r, 403, "Policy does not allow this request to be performed."));
     }
   }
@@ -215,23 +246,30 @@ HttpResponse PlacementService::handle(HttpRequest& r) {
     return finish(errorResponse(r, 404, "The resource could not be found."));
   }
   if (match.kind == Router::Match::Kind::kNoMethod) {
-    auto res = errorResponse(r, 405, "The method specified is not allowed for this resource.");
+    auto res =
+        errorResponse(r, 405, "The method " + r.method + " is not allowed for this resource.");
     res.setHeader("allow", match.allowed);
     return finish(res);
   }
-  if ((r.method == "PUT" || r.method == "POST" || r.method == "PATCH") && !r.body.empty()) {
-    const auto type = r.header("content-type").value_or("");
-    if (type.find("application/json") == std::string::npos) {
-      return finish(errorResponse(
-          r, 415, "The media type " + type + " is not supported, use application/json"));
+  if (r.method == "PUT" || r.method == "POST" || r.method == "PATCH") {
+    const auto type = r.header("content-type");
+    if (!type && !r.body.empty()) {
+      return finish(errorResponse(r, 400, "content-type header required when body is present"));
     }
+    if (!type || type->find("application/json") == std::string::npos) {
+      return finish(errorResponse(
+          r, 415,
+          "The media type " + type.value_or("None") + " is not supported, use application/json"));
+    }
+  }
+  if (!acceptsJson(r.header("accept"))) {
+    return finish(errorResponse(r, 406, "Only application/json is provided"));
   }
   return finish((*match.handler)(r, match.params));
 }
 
 HttpResponse PlacementService::root(const HttpRequest& r, const PathParams&) {
-  (void)r;
-  return jsonResponse(
+  auto res = jsonResponse(
       200,
       {{"versions", nlohmann::json::array(
                         {{{"id", "v1.0"},
@@ -239,6 +277,8 @@ HttpResponse PlacementService::root(const HttpRequest& r, const PathParams&) {
                           {"min_version", kMinVersion.str()},
                           {"status", "CURRENT"},
                           {"links", nlohmann::json::array({{{"rel", "self"}, {"href", ""}}})}}})}});
+  addCacheHeaders(res, r, 0);
+  return res;
 }
 
 // ---- helpers ---------------------------------------------------------------
@@ -421,12 +461,39 @@ HttpResponse PlacementService::deleteTrait(const HttpRequest& r, const PathParam
 // ---- resource classes ------------------------------------------------------
 
 namespace {
+
 nlohmann::json classJson(const std::string& name) {
   return {
       {"name", name},
       {"links", nlohmann::json::array({{{"rel", "self"}, {"href", "/resource_classes/" + name}}})}};
 }
-const char* kBadClassName = "JSON does not validate: '%s' does not match '^CUSTOM\\\\_[A-Z0-9_]+$'";
+
+// The checks of Placement's resource class name schema, in its order: pattern, then length.
+std::optional<std::string> classNameProblem(const std::string& name) {
+  if (!isCustomName(name.substr(0, std::min<std::size_t>(name.size(), 255))) ||
+      !name.starts_with("CUSTOM_")) {
+    return "JSON does not validate: '" + name +
+           "' does not match '^CUSTOM\\\\_[A-Z0-9_]+$'\n\nFailed validating 'pattern' in "
+           "schema['properties']['name']";
+  }
+  if (name.size() > 255) {
+    return "JSON does not validate: '" + name +
+           "' is too long\n\nFailed validating 'maxLength' in schema['properties']['name']";
+  }
+  return std::nullopt;
+}
+
+// A body of exactly {"name": "CUSTOM_..."}.
+std::optional<std::string> classBodyProblem(const std::string& text, std::string& name) {
+  auto body = nlohmann::json::parse(text, nullptr, false);
+  if (body.is_discarded()) return "Malformed JSON: the request body is not valid JSON";
+  ObjectSchema schema;
+  schema.fields["name"] = SchemaField(SchemaField::Type::kString, true);
+  if (auto e = validateObject(body, schema)) return e;
+  name = body["name"];
+  return classNameProblem(name);
+}
+
 }  // namespace
 
 HttpResponse PlacementService::listResourceClasses(const HttpRequest& r, const PathParams&) {
@@ -440,18 +507,8 @@ HttpResponse PlacementService::listResourceClasses(const HttpRequest& r, const P
 }
 
 HttpResponse PlacementService::createResourceClass(const HttpRequest& r, const PathParams&) {
-  if (!r.version.atLeast(2)) return errorResponse(r, 404, "The resource could not be found.");
-  auto body = nlohmann::json::parse(r.body, nullptr, false);
-  if (body.is_discarded()) return errorResponse(r, 400, "Malformed JSON: the body does not parse");
-  ObjectSchema schema{{{"name", SchemaField(SchemaField::Type::kString, true).length(0, 255)}},
-                      false};
-  if (auto err = validateObject(body, schema)) return errorResponse(r, 400, *err);
-  const std::string name = body["name"];
-  if (!isCustomName(name)) {
-    std::string msg = kBadClassName;
-    msg.replace(msg.find("%s"), 2, name);
-    return errorResponse(r, 400, msg);
-  }
+  std::string name;
+  if (auto e = classBodyProblem(r.body, name)) return errorResponse(r, 400, *e);
   std::unique_lock lock(mu_);
   if (isResourceClass(name)) {
     return errorResponse(r, 409, "Conflicting resource class already exists: " + name,
@@ -470,7 +527,6 @@ HttpResponse PlacementService::createResourceClass(const HttpRequest& r, const P
 }
 
 HttpResponse PlacementService::getResourceClass(const HttpRequest& r, const PathParams& p) {
-  if (!r.version.atLeast(2)) return errorResponse(r, 404, "The resource could not be found.");
   std::shared_lock lock(mu_);
   if (!isResourceClass(p[0])) return errorResponse(r, 404, "No such resource class " + p[0] + ".");
   auto res = jsonResponse(200, classJson(p[0]));
@@ -479,17 +535,59 @@ HttpResponse PlacementService::getResourceClass(const HttpRequest& r, const Path
 }
 
 HttpResponse PlacementService::putResourceClass(const HttpRequest& r, const PathParams& p) {
-  if (!r.version.atLeast(2)) return errorResponse(r, 404, "The resource could not be found.");
   const std::string& name = p[0];
   if (!r.version.atLeast(7)) {
-    // 1.2 to 1.6: PUT renames a custom class; the body names the new name.
-    return errorResponse(r, 400, "Renaming resource classes is not supported by Stratus.");
+    // 1.2 to 1.6: PUT renames a custom class to the name in the body.
+    std::string new_name;
+    if (auto e = classBodyProblem(r.body, new_name)) return errorResponse(r, 400, *e);
+    std::unique_lock lock(mu_);
+    if (!custom_classes_.count(name)) {
+      if (isResourceClass(name)) {
+        return errorResponse(r, 400, "Cannot update standard resource class " + name);
+      }
+      return errorResponse(r, 404, "No such resource class " + name + ".");
+    }
+    if (isResourceClass(new_name)) {
+      return errorResponse(r, 409, "Resource class already exists: " + new_name,
+                           kCodeDuplicateName);
+    }
+    // The class keeps its id; every inventory and allocation follows the new name.
+    std::vector<Provider> providers;
+    for (const auto& [u, prov] : providers_) {
+      if (!prov.inventories.count(name)) continue;
+      Provider q = prov;
+      q.inventories[new_name] = q.inventories[name];
+      q.inventories.erase(name);
+      providers.push_back(std::move(q));
+    }
+    std::vector<Consumer> consumers;
+    for (const auto& [u, c] : consumers_) {
+      bool uses = false;
+      Consumer d = c;
+      for (auto& [rp, amounts] : d.allocations) {
+        if (auto it = amounts.find(name); it != amounts.end()) {
+          amounts[new_name] = it->second;
+          amounts.erase(name);
+          uses = true;
+        }
+      }
+      if (uses) consumers.push_back(std::move(d));
+    }
+    const int id = custom_classes_.at(name);
+    WriteBatch b;
+    b.delete_resource_classes.push_back(name);
+    b.put_resource_classes.emplace_back(new_name, id);
+    for (const auto& q : providers) b.put_providers.push_back(&q);
+    for (const auto& c : consumers) b.put_consumers.push_back(&c);
+    if (auto s = commit(b); !s) return errorResponse(r, 503, s.error().message);
+    custom_classes_.erase(name);
+    custom_classes_[new_name] = id;
+    for (auto& q : providers) applyProvider(std::move(q));
+    for (auto& c : consumers) applyConsumer(std::move(c));
+    classes_updated_at_ = nowUnix();
+    return jsonResponse(200, classJson(new_name));
   }
-  if (!isCustomName(name)) {
-    std::string msg = kBadClassName;
-    msg.replace(msg.find("%s"), 2, name);
-    return errorResponse(r, 400, msg);
-  }
+  if (auto e = classNameProblem(name)) return errorResponse(r, 400, *e);
   std::unique_lock lock(mu_);
   if (isResourceClass(name)) {
     auto res = emptyResponse(204);
@@ -505,12 +603,10 @@ HttpResponse PlacementService::putResourceClass(const HttpRequest& r, const Path
   classes_updated_at_ = nowUnix();
   auto res = emptyResponse(201);
   res.setHeader("location", "/resource_classes/" + name);
-  addCacheHeaders(res, r, classes_updated_at_);
   return res;
 }
 
 HttpResponse PlacementService::deleteResourceClass(const HttpRequest& r, const PathParams& p) {
-  if (!r.version.atLeast(2)) return errorResponse(r, 404, "The resource could not be found.");
   const std::string& name = p[0];
   std::unique_lock lock(mu_);
   if (!custom_classes_.count(name)) {
@@ -521,8 +617,20 @@ HttpResponse PlacementService::deleteResourceClass(const HttpRequest& r, const P
   }
   for (const auto& [u, prov] : providers_) {
     if (prov.inventories.count(name)) {
-      return errorResponse(
-          r, 409, "Unable to delete resource class " + name + ". It is in use in an inventory.");
+      return errorResponse(r, 409,
+                           "Error in delete resource class '" + name +
+                               "': Cannot delete resource class " + name +
+                               ". Class is in use in inventory.");
+    }
+  }
+  for (const auto& [u, c] : consumers_) {
+    for (const auto& [rp, amounts] : c.allocations) {
+      if (amounts.count(name)) {
+        return errorResponse(r, 409,
+                             "Error in delete resource class '" + name +
+                                 "': Cannot delete resource class " + name +
+                                 ". Class is in use in allocations.");
+      }
     }
   }
   WriteBatch b;

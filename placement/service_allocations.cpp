@@ -147,9 +147,9 @@ HttpResponse PlacementService::writeConsumers(const HttpRequest& r,
   std::map<std::pair<std::string, std::string>, std::int64_t> delta;
   std::set<std::string> touched;
   for (const auto& w : writes) {
+    // Only providers that receive allocations get a new generation, as in Placement.
     if (auto it = consumers_.find(w.uuid); it != consumers_.end()) {
       for (const auto& [rp, amounts] : it->second.allocations) {
-        touched.insert(rp);
         for (const auto& [rc, n] : amounts) delta[{rp, rc}] -= n;
       }
     }
@@ -235,7 +235,7 @@ HttpResponse PlacementService::getAllocations(const HttpRequest& r, const PathPa
   std::shared_lock lock(mu_);
   json allocs = json::object();
   json out;
-  auto it = consumers_.find(params[0]);
+  auto it = consumers_.find(canonicalUuid(params[0]));
   if (it != consumers_.end()) {
     for (const auto& [rp, amounts] : it->second.allocations) {
       json entry = {{"resources", amounts}};
@@ -257,7 +257,9 @@ HttpResponse PlacementService::getAllocations(const HttpRequest& r, const PathPa
     out["consumer_type"] =
         it->second.consumer_type.empty() ? std::string("unknown") : it->second.consumer_type;
   }
-  return jsonResponse(200, out);
+  auto res = jsonResponse(200, out);
+  addCacheHeaders(res, r, it != consumers_.end() ? it->second.updated_at : 0);
+  return res;
 }
 
 HttpResponse PlacementService::putAllocations(const HttpRequest& r, const PathParams& params) {
@@ -269,7 +271,7 @@ HttpResponse PlacementService::putAllocations(const HttpRequest& r, const PathPa
     return errorResponse(r, 400, "Malformed JSON: the request body is not valid JSON");
   }
   ConsumerWrite w;
-  w.uuid = params[0];
+  w.uuid = canonicalUuid(params[0]);
   if (auto e = parseConsumerBody(r, body, w, r.version.atLeast(28)); !e.empty()) {
     return errorResponse(r, 400, e);
   }
@@ -296,7 +298,7 @@ HttpResponse PlacementService::postAllocations(const HttpRequest& r, const PathP
           r, 400, "JSON does not validate: '" + consumer + "' does not match any of the regexes");
     }
     ConsumerWrite w;
-    w.uuid = consumer;
+    w.uuid = canonicalUuid(consumer);
     // An empty allocations object removes the consumer's allocations here at any version.
     if (auto e = parseConsumerBody(r, item, w, true); !e.empty()) return errorResponse(r, 400, e);
     writes.push_back(std::move(w));
@@ -307,12 +309,12 @@ HttpResponse PlacementService::postAllocations(const HttpRequest& r, const PathP
 HttpResponse PlacementService::deleteAllocations(const HttpRequest& r, const PathParams& params) {
   {
     std::shared_lock lock(mu_);
-    if (!consumers_.count(params[0])) {
+    if (!consumers_.count(canonicalUuid(params[0]))) {
       return errorResponse(r, 404, "No allocations for consumer '" + params[0] + "'");
     }
   }
   ConsumerWrite w;
-  w.uuid = params[0];
+  w.uuid = canonicalUuid(params[0]);
   return writeConsumers(r, {std::move(w)});
 }
 

@@ -36,8 +36,8 @@ HttpResponse providerNotFound(const HttpRequest& r, const std::string& uuid) {
 
 HttpResponse generationConflict(const HttpRequest& r) {
   return errorResponse(r, 409,
-                       "Resource provider's generation already changed. Please update the "
-                       "generation and try again.",
+                       "resource provider generation conflict: Resource provider's generation "
+                       "already changed. Please update the generation and try again.",
                        kCodeConcurrent);
 }
 
@@ -51,7 +51,7 @@ const ObjectSchema& inventorySchema(bool with_generation, bool with_class) {
     s.fields["max_unit"] = SchemaField(T::kInteger, false).range(1, static_cast<double>(kMaxInt));
     s.fields["step_size"] = SchemaField(T::kInteger, false).range(1, static_cast<double>(kMaxInt));
     s.fields["allocation_ratio"] = SchemaField(T::kNumber, false).range(0, 3.40282e38);
-    if (gen) s.fields["resource_provider_generation"] = SchemaField(T::kInteger, true);
+    if (gen) s.fields["resource_provider_generation"] = SchemaField(T::kInteger, !cls);
     if (cls) s.fields["resource_class"] = SchemaField(T::kString, true).length(1, 255);
     return s;
   };
@@ -677,7 +677,8 @@ HttpResponse PlacementService::postInventory(const HttpRequest& r, const PathPar
   if (!isResourceClass(rc)) {
     return errorResponse(r, 400, "No such resource class " + rc + ".");
   }
-  if ((*body)["resource_provider_generation"].get<std::int64_t>() != it->second.generation) {
+  if (body->contains("resource_provider_generation") &&
+      (*body)["resource_provider_generation"].get<std::int64_t>() != it->second.generation) {
     return generationConflict(r);
   }
   Provider p = it->second;
@@ -688,6 +689,8 @@ HttpResponse PlacementService::postInventory(const HttpRequest& r, const PathPar
   }
   Inventory i = inventoryFrom(*body);
   if (auto problem = inventoryProblem(r, p.uuid, rc, i); !problem.empty()) {
+    const std::string update = "Unable to update inventory";
+    problem.replace(0, update.size(), "Unable to create inventory");
     return errorResponse(r, 400, problem);
   }
   p.inventories[rc] = i;
@@ -762,13 +765,13 @@ HttpResponse PlacementService::putInventory(const HttpRequest& r, const PathPara
     return generationConflict(r);
   }
   Provider p = it->second;
-  if (!p.inventories.count(rc)) {
-    return errorResponse(r, 400,
-                         "No inventory record with resource class for resource provider " + p.uuid);
-  }
   Inventory i = inventoryFrom(*body);
   if (auto problem = inventoryProblem(r, p.uuid, rc, i); !problem.empty()) {
     return errorResponse(r, 400, problem);
+  }
+  if (!p.inventories.count(rc)) {
+    return errorResponse(r, 400,
+                         "No inventory record with resource class for resource provider " + p.uuid);
   }
   p.inventories[rc] = i;
   ++p.generation;
