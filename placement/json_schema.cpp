@@ -37,6 +37,27 @@ std::string fail(const std::string& message, const std::string& validator,
 
 }  // namespace
 
+std::string pyRepr(const nlohmann::json& v) {
+  if (v.is_string()) return "'" + v.get<std::string>() + "'";
+  if (v.is_boolean()) return v.get<bool>() ? "True" : "False";
+  if (v.is_null()) return "None";
+  if (v.is_array()) {
+    std::string out = "[";
+    for (std::size_t i = 0; i < v.size(); ++i) out += (i ? ", " : "") + pyRepr(v[i]);
+    return out + "]";
+  }
+  if (v.is_object()) {
+    std::string out = "{";
+    bool first = true;
+    for (const auto& [k, x] : v.items()) {
+      out += (first ? "'" : ", '") + k + "': " + pyRepr(x);
+      first = false;
+    }
+    return out + "}";
+  }
+  return v.dump();
+}
+
 bool isUuid(const std::string& s) {
   std::string hex;
   for (char c : s) {
@@ -61,7 +82,7 @@ std::string canonicalUuid(const std::string& s) {
 }
 
 std::optional<std::string> validateObject(const nlohmann::json& value, const ObjectSchema& schema) {
-  if (!value.is_object()) return fail(value.dump() + " is not of type 'object'", "type");
+  if (!value.is_object()) return fail(pyRepr(value) + " is not of type 'object'", "type");
   for (const auto& [name, field] : schema.fields) {
     if (field.required && !value.contains(name)) {
       return fail("'" + name + "' is a required property", "required");
@@ -109,29 +130,30 @@ std::optional<std::string> validateObject(const nlohmann::json& value, const Obj
         ok = true;
         break;
     }
-    if (!ok) return fail(v.dump() + " is not of type '" + typeName(field.type) + "'", "type", name);
+    if (!ok)
+      return fail(pyRepr(v) + " is not of type '" + typeName(field.type) + "'", "type", name);
     if ((field.type == T::kUuid || field.type == T::kNullableUuid) && v.is_string() &&
         !isUuid(v.get<std::string>())) {
-      return fail(v.dump() + " is not a 'uuid'", "format", name);
+      return fail(pyRepr(v) + " is not a 'uuid'", "format", name);
     }
     if (v.is_string()) {
       const auto len = v.get<std::string>().size();
       if (field.min_length && len < *field.min_length) {
-        return fail(v.dump() + " is too short", "minLength", name);
+        return fail(pyRepr(v) + " is too short", "minLength", name);
       }
       if (field.max_length && len > *field.max_length) {
-        return fail(v.dump() + " is too long", "maxLength", name);
+        return fail(pyRepr(v) + " is too long", "maxLength", name);
       }
     }
     if (v.is_number()) {
       const double d = v.get<double>();
       if (field.minimum && d < *field.minimum) {
-        return fail(v.dump() + " is less than the minimum of " +
+        return fail(pyRepr(v) + " is less than the minimum of " +
                         std::to_string(static_cast<long long>(*field.minimum)),
                     "minimum", name);
       }
       if (field.maximum && d > *field.maximum) {
-        return fail(v.dump() + " is greater than the maximum of " +
+        return fail(pyRepr(v) + " is greater than the maximum of " +
                         std::to_string(static_cast<long long>(*field.maximum)),
                     "maximum", name);
       }

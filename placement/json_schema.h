@@ -52,6 +52,9 @@ struct ObjectSchema {
 // Empty when valid; otherwise the message for the 400's detail.
 std::optional<std::string> validateObject(const nlohmann::json& value, const ObjectSchema& schema);
 
+// How Python's jsonschema shows a value in its messages: 'text', 1, True, None, [...].
+std::string pyRepr(const nlohmann::json& value);
+
 bool isUuid(const std::string& s);
 // Placement stores UUIDs in the canonical dashed, lower-case form.
 std::string canonicalUuid(const std::string& s);

@@ -15,18 +15,19 @@ std::vector<std::string_view> splitPath(std::string_view path) {
   return out;
 }
 
-void Router::add(std::string_view method, std::string_view pattern, Handler handler) {
+void Router::add(std::string_view method, std::string_view pattern, Handler handler,
+                 RouteOptions options) {
   std::vector<std::string> segments;
   for (auto s : splitPath(pattern)) {
     segments.emplace_back(s.starts_with("{") ? std::string_view("{}") : s);
   }
   for (auto& r : routes_) {
     if (r.segments == segments) {
-      r.methods.emplace_back(std::string(method), std::move(handler));
+      r.methods.push_back({std::string(method), std::move(handler), options});
       return;
     }
   }
-  routes_.push_back(Route{segments, {{std::string(method), std::move(handler)}}});
+  routes_.push_back(Route{segments, {{std::string(method), std::move(handler), options}}});
 }
 
 Router::Match Router::match(std::string_view method, std::string_view path) const {
@@ -47,17 +48,18 @@ Router::Match Router::match(std::string_view method, std::string_view path) cons
       }
     }
     if (!same) continue;
-    for (const auto& [verb, handler] : r.methods) {
-      if (verb == method) {
+    for (const auto& entry : r.methods) {
+      if (entry.verb == method) {
         m.kind = Match::Kind::kFound;
-        m.handler = &handler;
+        m.handler = &entry.handler;
+        m.options = entry.options;
         m.params = std::move(params);
         return m;
       }
     }
     m.kind = Match::Kind::kNoMethod;
-    for (const auto& [verb, handler] : r.methods) {
-      m.allowed += (m.allowed.empty() ? "" : ", ") + verb;
+    for (const auto& entry : r.methods) {
+      m.allowed += (m.allowed.empty() ? "" : ", ") + entry.verb;
     }
     return m;
   }

@@ -14,14 +14,21 @@ namespace stratus::placement {
 using PathParams = std::vector<std::string>;  // the {captures}, in order
 using Handler = std::function<HttpResponse(const HttpRequest&, const PathParams&)>;
 
+struct RouteOptions {
+  int since_minor = 0;     // the 1.x microversion the route appears at; 404 before it
+  bool takes_body = true;  // PUT/POST whose body must be JSON
+};
+
 class Router {
  public:
   // `pattern` is like "/resource_providers/{uuid}/traits".
-  void add(std::string_view method, std::string_view pattern, Handler handler);
+  void add(std::string_view method, std::string_view pattern, Handler handler,
+           RouteOptions options = {});
 
   struct Match {
     enum class Kind { kFound, kNoPath, kNoMethod } kind = Kind::kNoPath;
     const Handler* handler = nullptr;
+    RouteOptions options;
     PathParams params;
     std::string allowed;  // "GET, PUT" for kNoMethod
   };
@@ -30,7 +37,12 @@ class Router {
  private:
   struct Route {
     std::vector<std::string> segments;  // "{}" marks a capture
-    std::vector<std::pair<std::string, Handler>> methods;
+    struct Method {
+      std::string verb;
+      Handler handler;
+      RouteOptions options;
+    };
+    std::vector<Method> methods;
   };
   std::vector<Route> routes_;
 };

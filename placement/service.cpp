@@ -94,37 +94,37 @@ Status PlacementService::loadFromStore() {
 }
 
 void PlacementService::addRoutes() {
-  // Routes that appear at a microversion are 404 before it, as if they did not exist.
-  auto bind = [this](auto method, int since = 0) {
-    return [this, method, since](const HttpRequest& r, const PathParams& p) {
-      if (!r.version.atLeast(since)) {
-        return errorResponse(r, 404, "The resource could not be found.");
-      }
-      return (this->*method)(r, p);
-    };
+  auto bind = [this](auto method) {
+    return
+        [this, method](const HttpRequest& r, const PathParams& p) { return (this->*method)(r, p); };
   };
   router_.add("GET", "/", bind(&PlacementService::root));
-  router_.add("GET", "/traits", bind(&PlacementService::listTraits, 6));
-  router_.add("GET", "/traits/{name}", bind(&PlacementService::getTrait, 6));
-  router_.add("PUT", "/traits/{name}", bind(&PlacementService::putTrait, 6));
-  router_.add("DELETE", "/traits/{name}", bind(&PlacementService::deleteTrait, 6));
-  router_.add("GET", "/resource_classes", bind(&PlacementService::listResourceClasses, 2));
-  router_.add("POST", "/resource_classes", bind(&PlacementService::createResourceClass, 2));
-  router_.add("GET", "/resource_classes/{name}", bind(&PlacementService::getResourceClass, 2));
-  router_.add("PUT", "/resource_classes/{name}", bind(&PlacementService::putResourceClass, 2));
-  router_.add("DELETE", "/resource_classes/{name}",
-              bind(&PlacementService::deleteResourceClass, 2));
+  router_.add("GET", "/traits", bind(&PlacementService::listTraits), RouteOptions{6, true});
+  router_.add("GET", "/traits/{name}", bind(&PlacementService::getTrait), RouteOptions{6, true});
+  router_.add("PUT", "/traits/{name}", bind(&PlacementService::putTrait), RouteOptions{6, false});
+  router_.add("DELETE", "/traits/{name}", bind(&PlacementService::deleteTrait),
+              RouteOptions{6, true});
+  router_.add("GET", "/resource_classes", bind(&PlacementService::listResourceClasses),
+              RouteOptions{2, true});
+  router_.add("POST", "/resource_classes", bind(&PlacementService::createResourceClass),
+              RouteOptions{2, true});
+  router_.add("GET", "/resource_classes/{name}", bind(&PlacementService::getResourceClass),
+              RouteOptions{2, true});
+  router_.add("PUT", "/resource_classes/{name}", bind(&PlacementService::putResourceClass),
+              RouteOptions{2, true});
+  router_.add("DELETE", "/resource_classes/{name}", bind(&PlacementService::deleteResourceClass),
+              RouteOptions{2, true});
   router_.add("GET", "/resource_providers", bind(&PlacementService::listProviders));
   router_.add("POST", "/resource_providers", bind(&PlacementService::createProvider));
   router_.add("GET", "/resource_providers/{uuid}", bind(&PlacementService::getProvider));
   router_.add("PUT", "/resource_providers/{uuid}", bind(&PlacementService::updateProvider));
   router_.add("DELETE", "/resource_providers/{uuid}", bind(&PlacementService::deleteProvider));
   router_.add("GET", "/resource_providers/{uuid}/traits",
-              bind(&PlacementService::getProviderTraits, 6));
+              bind(&PlacementService::getProviderTraits), RouteOptions{6, true});
   router_.add("PUT", "/resource_providers/{uuid}/traits",
-              bind(&PlacementService::putProviderTraits, 6));
+              bind(&PlacementService::putProviderTraits), RouteOptions{6, true});
   router_.add("DELETE", "/resource_providers/{uuid}/traits",
-              bind(&PlacementService::deleteProviderTraits, 6));
+              bind(&PlacementService::deleteProviderTraits), RouteOptions{6, true});
   router_.add("GET", "/resource_providers/{uuid}/inventories",
               bind(&PlacementService::getInventories));
   router_.add("PUT", "/resource_providers/{uuid}/inventories",
@@ -140,18 +140,19 @@ void PlacementService::addRoutes() {
   router_.add("DELETE", "/resource_providers/{uuid}/inventories/{rc}",
               bind(&PlacementService::deleteInventory));
   router_.add("GET", "/resource_providers/{uuid}/aggregates",
-              bind(&PlacementService::getAggregates, 1));
+              bind(&PlacementService::getAggregates), RouteOptions{1, true});
   router_.add("PUT", "/resource_providers/{uuid}/aggregates",
-              bind(&PlacementService::putAggregates, 1));
+              bind(&PlacementService::putAggregates), RouteOptions{1, true});
   router_.add("GET", "/resource_providers/{uuid}/usages",
               bind(&PlacementService::getProviderUsages));
   router_.add("GET", "/resource_providers/{uuid}/allocations",
-              bind(&PlacementService::getProviderAllocations, 11));
+              bind(&PlacementService::getProviderAllocations));
   router_.add("GET", "/allocations/{consumer}", bind(&PlacementService::getAllocations));
   router_.add("PUT", "/allocations/{consumer}", bind(&PlacementService::putAllocations));
   router_.add("DELETE", "/allocations/{consumer}", bind(&PlacementService::deleteAllocations));
-  router_.add("POST", "/allocations", bind(&PlacementService::postAllocations, 13));
-  router_.add("GET", "/usages", bind(&PlacementService::getUsages, 9));
+  router_.add("POST", "/allocations", bind(&PlacementService::postAllocations),
+              RouteOptions{13, true});
+  router_.add("GET", "/usages", bind(&PlacementService::getUsages), RouteOptions{9, true});
 }
 
 HttpResponse PlacementService::errorFor(int status, const std::string& detail) const {
@@ -175,6 +176,16 @@ HttpResponse PlacementService::handle(HttpRequest& r) {
     ++counters_.requests;
   }
   auto finish = [&](HttpResponse res) {
+    // A browser asking for HTML gets its errors as HTML.
+    const auto accept = r.header("accept");
+    if (res.status >= 400 && accept && !acceptsJson(accept) &&
+        accept->find("text/html") != std::string::npos) {
+      res.setHeader("content-type", "text/html; charset=UTF-8");
+      res.body = "<html><head><title>" + std::to_string(res.status) + " " +
+                 std::string(reasonPhrase(res.status)) + "</title></head><body><h1>" +
+                 std::to_string(res.status) + " " + std::string(reasonPhrase(res.status)) +
+                 "</h1></body></html>";
+    }
     // Clients expect an absolute Location, as WSGI frameworks write it.
     if (auto loc = res.header("location"); loc && loc->starts_with("/")) {
       res.setHeader("location", "http://" + r.header("host").value_or("localhost") + *loc);
@@ -251,7 +262,13 @@ HttpResponse PlacementService::handle(HttpRequest& r) {
     res.setHeader("allow", match.allowed);
     return finish(res);
   }
-  if (r.method == "PUT" || r.method == "POST" || r.method == "PATCH") {
+  if (!r.version.atLeast(match.options.since_minor)) {
+    return finish(errorResponse(r, 404, "The resource could not be found."));
+  }
+  // PUT /resource_classes/{name} lost its body at 1.7.
+  const bool takes_body = match.options.takes_body &&
+                          !(r.path.starts_with("/resource_classes/") && r.version.atLeast(7));
+  if (takes_body && (r.method == "PUT" || r.method == "POST" || r.method == "PATCH")) {
     const auto type = r.header("content-type");
     if (!type && !r.body.empty()) {
       return finish(errorResponse(r, 400, "content-type header required when body is present"));

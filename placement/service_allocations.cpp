@@ -35,15 +35,15 @@ std::string parseConsumerBody(const HttpRequest& r, const json& body, ConsumerWr
   }
   auto addResources = [&](const std::string& rp, const json& resources) -> std::string {
     if (!resources.is_object() || resources.empty()) {
-      return "JSON does not validate: " + resources.dump() +
+      return "JSON does not validate: " + pyRepr(resources) +
              " does not have enough properties\n\nFailed validating 'minProperties' in schema";
     }
     for (const auto& [rc, n] : resources.items()) {
       if (!n.is_number_integer()) {
-        return "JSON does not validate: " + n.dump() + " is not of type 'integer'";
+        return "JSON does not validate: " + pyRepr(n) + " is not of type 'integer'";
       }
       if (n.get<std::int64_t>() < 1) {
-        return "JSON does not validate: " + n.dump() +
+        return "JSON does not validate: " + pyRepr(n) +
                " is less than the minimum of 1\n\nFailed validating 'minimum' in schema";
       }
       out.allocations[rp][rc] = n.get<std::int64_t>();
@@ -97,7 +97,7 @@ std::string parseConsumerBody(const HttpRequest& r, const json& body, ConsumerWr
     if (g.is_number_integer()) {
       out.generation = g.get<std::int64_t>();
     } else if (!g.is_null()) {
-      return "JSON does not validate: " + g.dump() + " is not of type 'integer', 'null'";
+      return "JSON does not validate: " + pyRepr(g) + " is not of type 'integer', 'null'";
     }
   }
   return {};
@@ -289,7 +289,7 @@ HttpResponse PlacementService::postAllocations(const HttpRequest& r, const PathP
   }
   if (!body.is_object() || body.empty()) {
     return errorResponse(
-        r, 400, "JSON does not validate: " + body.dump() + " does not have enough properties");
+        r, 400, "JSON does not validate: " + pyRepr(body) + " does not have enough properties");
   }
   std::vector<ConsumerWrite> writes;
   for (const auto& [consumer, item] : body.items()) {

@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "placement/json_schema.h"
+#include "placement/query_parse.h"
 #include "placement/service.h"
 #include "placement/service_util.h"
 
@@ -11,14 +12,6 @@ namespace stratus::placement {
 namespace {
 
 using nlohmann::json;
-
-std::vector<std::string> splitList(const std::string& s) {
-  std::vector<std::string> out;
-  std::stringstream in(s);
-  std::string item;
-  while (std::getline(in, item, ',')) out.push_back(item);
-  return out;
-}
 
 std::optional<json> parseBody(const HttpRequest& r, HttpResponse& error) {
   auto body = json::parse(r.body, nullptr, false);
@@ -121,144 +114,21 @@ HttpResponse PlacementService::listProviders(const HttpRequest& r, const PathPar
                          "Invalid query string parameters: '" + *uuid + "' is not a 'uuid'");
   }
 
-  // member_of: each value is one AND-ed clause of any-of aggregates; '!' forbids.
-  struct AggClause {
-    std::set<std::string> any;
-    bool forbidden = false;
-  };
-  std::vector<AggClause> agg_clauses;
-  auto member_of = r.queryAll("member_of");
-  if (member_of.size() > 1 && !r.version.atLeast(24)) {
-    return errorResponse(r, 400,
-                         "Invalid query string parameters: multiple member_of "
-                         "parameters are not supported before microversion 1.24");
-  }
-  for (auto v : member_of) {
-    AggClause c;
-    if (v.starts_with("!")) {
-      if (!r.version.atLeast(32)) {
-        return errorResponse(r, 400,
-                             "Invalid query string parameters: Forbidden member_of "
-                             "parameters are not supported in the specified microversion");
-      }
-      c.forbidden = true;
-      v = v.substr(1);
-    }
-    if (v.starts_with("in:")) v = v.substr(3);
-    for (const auto& a : splitList(v)) {
-      if (!isUuid(a)) {
-        return errorResponse(r, 400,
-                             "Invalid query string parameters: Expected 'member_of' "
-                             "parameter to contain valid UUID(s). Got: " +
-                                 a);
-      }
-      c.any.insert(canonicalUuid(a));
-    }
-    agg_clauses.push_back(std::move(c));
-  }
+  auto member_of = parseMemberOf(r.queryAll("member_of"), r.version);
+  if (auto* e = std::get_if<std::string>(&member_of)) return errorResponse(r, 400, *e);
+  const auto& aggregates = std::get<AggregateFilter>(member_of);
 
-  // required: traits that must all be there, '!' forbidden ones, in: any-of groups.
-  std::set<std::string> required, forbidden;
-  std::vector<std::set<std::string>> any_of;
-  auto required_values = r.queryAll("required");
-  if (required_values.size() > 1 && !r.version.atLeast(39)) {
-    return errorResponse(r, 400,
-                         "Invalid query string parameters: multiple 'required' "
-                         "parameters are not supported before microversion 1.39");
-  }
   std::shared_lock lock(mu_);
-  std::vector<std::string> unknown;
-  for (const auto& v : required_values) {
-    if (v.starts_with("in:")) {
-      if (!r.version.atLeast(39)) {
-        return errorResponse(r, 400,
-                             "Invalid query string parameters: Expected 'required' "
-                             "parameter value of the form: HW_CPU_X86_VMX,CUSTOM_MAGIC. "
-                             "Got: " +
-                                 v);
-      }
-      std::set<std::string> group;
-      for (const auto& t : splitList(v.substr(3))) {
-        if (t.starts_with("!")) {
-          return errorResponse(r, 400,
-                               "Invalid query string parameters: Expected 'required' "
-                               "parameter value of the form: HW_CPU_X86_VMX,!CUSTOM_MAGIC."
-                               " Got: " +
-                                   v);
-        }
-        if (!traitExists(t)) unknown.push_back(t);
-        group.insert(t);
-      }
-      any_of.push_back(group);
-      continue;
-    }
-    for (const auto& t : splitList(v)) {
-      if (t.empty()) {
-        return errorResponse(r, 400,
-                             "Invalid query string parameters: Expected 'required' "
-                             "parameter value of the form: HW_CPU_X86_VMX,CUSTOM_MAGIC. "
-                             "Got: " +
-                                 v);
-      }
-      if (t.starts_with("!")) {
-        if (!r.version.atLeast(22)) {
-          return errorResponse(r, 400,
-                               "Invalid query string parameters: Expected 'required' "
-                               "parameter value of the form: HW_CPU_X86_VMX,CUSTOM_MAGIC."
-                               " Got: " +
-                                   v);
-        }
-        if (!traitExists(t.substr(1))) unknown.push_back(t.substr(1));
-        forbidden.insert(t.substr(1));
-      } else {
-        if (!traitExists(t)) unknown.push_back(t);
-        required.insert(t);
-      }
-    }
-  }
-  if (!unknown.empty()) {
-    std::string list;
-    for (const auto& t : unknown) list += (list.empty() ? "" : ", ") + t;
-    return errorResponse(r, 400, "No such trait(s): " + list + ".");
-  }
+  auto exists = [this](const std::string& t) { return traitExists(t); };
+  auto required = parseRequired(r.queryAll("required"), r.version, exists);
+  if (auto* e = std::get_if<std::string>(&required)) return errorResponse(r, 400, *e);
+  const auto& traits = std::get<TraitFilter>(required);
 
   ResourceAmounts wanted;
   if (auto res = r.queryOne("resources")) {
-    for (const auto& item : splitList(*res)) {
-      auto colon = item.find(':');
-      std::int64_t n = 0;
-      if (colon == std::string::npos) {
-        return errorResponse(r, 400,
-                             "Badly formed resources parameter. Expected resources query "
-                             "string parameter in form: ?resources=VCPU:2,MEMORY_MB:1024. "
-                             "Got: " +
-                                 *res + ".");
-      }
-      const std::string rc = item.substr(0, colon);
-      try {
-        std::size_t used_chars = 0;
-        n = std::stoll(item.substr(colon + 1), &used_chars);
-        if (used_chars != item.size() - colon - 1) throw std::invalid_argument("x");
-      } catch (const std::exception&) {
-        return errorResponse(r, 400,
-                             "Requested resource " + rc +
-                                 " expected positive integer "
-                                 "amount. Got: " +
-                                 item.substr(colon + 1) + ".");
-      }
-      if (n < 1) {
-        return errorResponse(
-            r, 400,
-            "Requested resource " + rc + " requires amount >= 1. Got: " + std::to_string(n) + ".");
-      }
-      if (!isResourceClass(rc)) {
-        return errorResponse(r, 400,
-                             "Invalid resource class in resources parameter: No such "
-                             "resource class " +
-                                 rc + ".");
-      }
-      wanted[rc] = n;
-    }
+    auto parsed = parseResources(*res, [this](const std::string& c) { return isResourceClass(c); });
+    if (auto* e = std::get_if<std::string>(&parsed)) return errorResponse(r, 400, *e);
+    wanted = std::get<ResourceAmounts>(parsed);
   }
 
   std::string tree_root;
@@ -279,18 +149,7 @@ HttpResponse PlacementService::listProviders(const HttpRequest& r, const PathPar
     if (name && p.name != *name) continue;
     if (uuid && p.uuid != canonicalUuid(*uuid)) continue;
     if (!tree_root.empty() && p.root_uuid != tree_root) continue;
-    bool ok = true;
-    for (const auto& c : agg_clauses) {
-      bool any = std::any_of(c.any.begin(), c.any.end(),
-                             [&](const std::string& a) { return p.aggregates.count(a) != 0; });
-      if (any == c.forbidden) ok = false;
-    }
-    for (const auto& t : required) ok = ok && p.traits.count(t);
-    for (const auto& t : forbidden) ok = ok && !p.traits.count(t);
-    for (const auto& g : any_of) {
-      ok = ok && std::any_of(g.begin(), g.end(),
-                             [&](const std::string& t) { return p.traits.count(t) != 0; });
-    }
+    bool ok = aggregates.matches(p.aggregates) && traits.matches(p.traits);
     for (const auto& [rc, n] : wanted) {
       auto inv = p.inventories.find(rc);
       ok = ok && inv != p.inventories.end() && n <= inv->second.max_unit &&
@@ -526,7 +385,7 @@ HttpResponse PlacementService::putProviderTraits(const HttpRequest& r, const Pat
   for (const auto& t : (*body)["traits"]) {
     if (!t.is_string()) {
       return errorResponse(r, 400,
-                           "JSON does not validate: " + t.dump() + " is not of type 'string'");
+                           "JSON does not validate: " + pyRepr(t) + " is not of type 'string'");
     }
     traits.insert(t.get<std::string>());
   }
@@ -850,11 +709,11 @@ HttpResponse PlacementService::putAggregates(const HttpRequest& r, const PathPar
   std::set<std::string> aggs;
   for (const auto& a : list) {
     if (!a.is_string() || !isUuid(a.get<std::string>())) {
-      return errorResponse(r, 400, "JSON does not validate: " + a.dump() + " is not a 'uuid'");
+      return errorResponse(r, 400, "JSON does not validate: " + pyRepr(a) + " is not a 'uuid'");
     }
     if (!aggs.insert(canonicalUuid(a.get<std::string>())).second) {
       return errorResponse(r, 400,
-                           "JSON does not validate: " + list.dump() + " has non-unique elements");
+                           "JSON does not validate: " + pyRepr(list) + " has non-unique elements");
     }
   }
   std::unique_lock lock(mu_);

@@ -1,0 +1,171 @@
+#include "placement/query_parse.h"
+
+#include <algorithm>
+
+#include "placement/json_schema.h"
+
+namespace stratus::placement {
+
+std::vector<std::string> splitComma(const std::string& s) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (true) {
+    auto comma = s.find(',', start);
+    out.push_back(s.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return out;
+}
+
+bool TraitFilter::matches(const std::set<std::string>& traits) const {
+  for (const auto& t : required) {
+    if (!traits.count(t)) return false;
+  }
+  for (const auto& t : forbidden) {
+    if (traits.count(t)) return false;
+  }
+  for (const auto& group : any_of) {
+    if (std::none_of(group.begin(), group.end(),
+                     [&](const std::string& t) { return traits.count(t) != 0; })) {
+      return false;
+    }
+  }
+  return true;
+}
+
+void TraitFilter::merge(const TraitFilter& other) {
+  required.insert(other.required.begin(), other.required.end());
+  forbidden.insert(other.forbidden.begin(), other.forbidden.end());
+  any_of.insert(any_of.end(), other.any_of.begin(), other.any_of.end());
+}
+
+bool AggregateFilter::matches(const std::set<std::string>& aggregates) const {
+  for (const auto& c : clauses) {
+    const bool any = std::any_of(c.any.begin(), c.any.end(),
+                                 [&](const std::string& a) { return aggregates.count(a) != 0; });
+    if (any == c.forbidden) return false;
+  }
+  return true;
+}
+
+Parsed<TraitFilter> parseRequired(const std::vector<std::string>& values, Microversion version,
+                                  const std::function<bool(const std::string&)>& exists,
+                                  const std::string& param) {
+  const bool forbidden_ok = version.atLeast(22);
+  auto form = [&](const std::string& got) {
+    return "Invalid query string parameters: Expected '" + param +
+           "' parameter value of the form: " +
+           (forbidden_ok ? "HW_CPU_X86_VMX,!CUSTOM_MAGIC." : "HW_CPU_X86_VMX,CUSTOM_MAGIC.") +
+           " Got: " + got;
+  };
+  if (values.size() > 1 && !version.atLeast(39)) {
+    return "Invalid query string parameters: Multiple '" + param +
+           "' parameters are not supported in the specified microversion";
+  }
+  TraitFilter f;
+  std::vector<std::string> unknown;
+  for (const auto& v : values) {
+    if (v.starts_with("in:") && version.atLeast(39)) {
+      std::set<std::string> group;
+      for (const auto& t : splitComma(v.substr(3))) {
+        if (t.empty() || t.starts_with("!")) {
+          return "Invalid query string parameters: Expected '" + param +
+                 "' parameter value of the form: in:HW_CPU_X86_VMX,CUSTOM_MAGIC. Got: " + v;
+        }
+        if (!exists(t)) unknown.push_back(t);
+        group.insert(t);
+      }
+      f.any_of.push_back(std::move(group));
+      continue;
+    }
+    for (const auto& t : splitComma(v)) {
+      const bool negated = t.starts_with("!");
+      const std::string name = negated ? t.substr(1) : t;
+      if (name.empty() || (negated && !forbidden_ok)) return form(v);
+      if (!exists(name)) unknown.push_back(name);
+      (negated ? f.forbidden : f.required).insert(name);
+    }
+  }
+  if (!unknown.empty()) {
+    std::string list;
+    for (const auto& t : unknown) list += (list.empty() ? "" : ", ") + t;
+    return "No such trait(s): " + list + ".";
+  }
+  for (const auto& t : f.required) {
+    if (f.forbidden.count(t)) {
+      return "Invalid query string parameters: Conflicting required and forbidden traits found "
+             "in the following traits keys: " +
+             param + ": (" + t + ")";
+    }
+  }
+  return f;
+}
+
+Parsed<AggregateFilter> parseMemberOf(const std::vector<std::string>& values, Microversion version,
+                                      const std::string& param) {
+  if (values.size() > 1 && !version.atLeast(24)) {
+    return "Multiple " + param + " parameters are not supported in the specified microversion";
+  }
+  AggregateFilter f;
+  for (auto v : values) {
+    AggregateFilter::Clause c;
+    if (v.starts_with("!")) {
+      if (!version.atLeast(32)) {
+        return "Invalid query string parameters: Forbidden " + param +
+               " parameters are not supported in the specified microversion";
+      }
+      c.forbidden = true;
+      v = v.substr(1);
+      if (v.starts_with("!")) {
+        return "Invalid query string parameters: Forbidden aggregate is not allowed twice";
+      }
+    }
+    if (v.starts_with("in:")) v = v.substr(3);
+    for (const auto& a : splitComma(v)) {
+      if (!isUuid(a)) {
+        return "Invalid query string parameters: Expected '" + param +
+               "' parameter to contain valid UUID(s). Got: " + a;
+      }
+      c.any.insert(canonicalUuid(a));
+    }
+    f.clauses.push_back(std::move(c));
+  }
+  return f;
+}
+
+Parsed<ResourceAmounts> parseResources(const std::string& value,
+                                       const std::function<bool(const std::string&)>& known) {
+  ResourceAmounts out;
+  const std::string form =
+      "Badly formed resources parameter. Expected resources query string "
+      "parameter in form: ?resources=VCPU:2,MEMORY_MB:1024. Got: " +
+      value + ".";
+  for (const auto& item : splitComma(value)) {
+    auto colon = item.find(':');
+    if (colon == std::string::npos || colon == 0) return form;
+    const std::string rc = item.substr(0, colon);
+    const std::string amount = item.substr(colon + 1);
+    std::int64_t n = 0;
+    if (amount.empty() || !std::all_of(amount.begin(), amount.end(), ::isdigit) ||
+        amount.size() > 18) {
+      if (!amount.empty() && amount[0] == '-') {
+        return "Requested resource " + rc + " requires amount >= 1. Got: " + amount + ".";
+      }
+      return "Requested resource " + rc + " expected positive integer amount. Got: " + amount + ".";
+    }
+    n = std::stoll(amount);
+    if (n < 1) return "Requested resource " + rc + " requires amount >= 1. Got: " + amount + ".";
+    if (!known(rc)) {
+      return "Invalid resource class in resources parameter: No such resource class " + rc + ".";
+    }
+    if (out.count(rc)) {
+      return "Badly formed resources parameter: The resource class " + rc +
+             " was specified more than once.";
+    }
+    out[rc] = n;
+  }
+  return out;
+}
+
+}  // namespace stratus::placement
