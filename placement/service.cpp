@@ -152,6 +152,8 @@ void PlacementService::addRoutes() {
   router_.add("DELETE", "/allocations/{consumer}", bind(&PlacementService::deleteAllocations));
   router_.add("POST", "/allocations", bind(&PlacementService::postAllocations),
               RouteOptions{13, true});
+  router_.add("GET", "/allocation_candidates", bind(&PlacementService::getAllocationCandidates),
+              RouteOptions{10, true});
   router_.add("GET", "/usages", bind(&PlacementService::getUsages), RouteOptions{9, true});
 }
 
@@ -322,6 +324,12 @@ void PlacementService::applyProvider(Provider p) {
   if (existing != providers_.end() && existing->second.name != p.name) {
     by_name_.erase(existing->second.name);
   }
+  if (existing != providers_.end() && existing->second.root_uuid != p.root_uuid) {
+    auto& old_tree = trees_[existing->second.root_uuid];
+    old_tree.erase(p.uuid);
+    if (old_tree.empty()) trees_.erase(existing->second.root_uuid);
+  }
+  trees_[p.root_uuid].insert(p.uuid);
   by_name_[p.name] = p.uuid;
   providers_[p.uuid] = std::move(p);
 }
@@ -330,6 +338,11 @@ void PlacementService::eraseProvider(const std::string& uuid) {
   auto it = providers_.find(uuid);
   if (it == providers_.end()) return;
   by_name_.erase(it->second.name);
+  auto tree = trees_.find(it->second.root_uuid);
+  if (tree != trees_.end()) {
+    tree->second.erase(uuid);
+    if (tree->second.empty()) trees_.erase(tree);
+  }
   providers_.erase(it);
   usage_.erase(uuid);
   consumers_of_.erase(uuid);

@@ -96,6 +96,7 @@ class PlacementService {
   HttpResponse postAllocations(const HttpRequest& r, const PathParams& p);
   HttpResponse deleteAllocations(const HttpRequest& r, const PathParams& p);
   HttpResponse getUsages(const HttpRequest& r, const PathParams& p);
+  HttpResponse getAllocationCandidates(const HttpRequest& r, const PathParams& p);
 
   // Checks capacity, generations and existence for all writes together, then
   // commits them as one batch. Caller holds no lock.
@@ -125,6 +126,8 @@ class PlacementService {
   std::unordered_map<std::string, Consumer> consumers_;
   // provider uuid -> class -> used, kept in step with consumers_.
   std::unordered_map<std::string, ResourceAmounts> usage_;
+  // root provider uuid -> the providers of its tree.
+  std::unordered_map<std::string, std::set<std::string>> trees_;
   // provider uuid -> consumers with allocations against it.
   std::unordered_map<std::string, std::set<std::string>> consumers_of_;
 

@@ -1,0 +1,226 @@
+#include "placement/candidates.h"
+
+#include <algorithm>
+
+namespace stratus::placement {
+namespace {
+
+// Whether `rp` can give `amount` of `rc` on top of `already` taken in this request.
+bool canSupply(const CandidateView& v, const Provider& p, const std::string& rc,
+               std::int64_t amount, std::int64_t already = 0) {
+  auto it = p.inventories.find(rc);
+  if (it == p.inventories.end()) return false;
+  const Inventory& i = it->second;
+  const std::int64_t total = amount + already;
+  if (amount < i.min_unit || total > i.max_unit || amount % i.step_size != 0) return false;
+  return i.capacity() - v.used(p.uuid, rc) >= total;
+}
+
+bool isSharing(const Provider& p) {
+  return p.traits.count(kSharesViaAggregate) != 0;
+}
+
+// Providers outside the tree whose inventory the tree may use: sharing providers
+// in an aggregate with some provider of the tree.
+std::vector<const Provider*> sharingFor(const CandidateView& v, const std::set<std::string>& tree,
+                                        const std::vector<const Provider*>& sharing) {
+  std::set<std::string> aggs;
+  for (const auto& u : tree) {
+    const auto& p = v.providers.at(u);
+    aggs.insert(p.aggregates.begin(), p.aggregates.end());
+  }
+  std::vector<const Provider*> out;
+  if (aggs.empty()) return out;
+  for (const auto* s : sharing) {
+    if (tree.count(s->uuid)) continue;
+    for (const auto& a : s->aggregates) {
+      if (aggs.count(a)) {
+        out.push_back(s);
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+// One way to satisfy a group: class -> provider.
+using Choice = std::map<std::string, std::string>;
+
+// Every way the group can be satisfied from `pool` (tree members plus sharing providers).
+std::vector<Choice> groupChoices(const CandidateView& v, const RequestGroup& g,
+                                 const std::vector<const Provider*>& pool, bool single_provider,
+                                 std::size_t cap) {
+  std::vector<Choice> out;
+  if (g.resources.empty()) return out;
+  auto providerOk = [&](const Provider& p) {
+    if (!g.in_tree.empty()) {
+      auto it = v.providers.find(g.in_tree);
+      if (it == v.providers.end() || it->second.root_uuid != p.root_uuid) return false;
+    }
+    return true;
+  };
+  if (single_provider) {
+    for (const auto* p : pool) {
+      if (!providerOk(*p) || !g.traits.matches(p->traits) || !g.aggregates.matches(p->aggregates)) {
+        continue;
+      }
+      bool all = true;
+      for (const auto& [rc, n] : g.resources) all = all && canSupply(v, *p, rc, n);
+      if (!all) continue;
+      Choice c;
+      for (const auto& [rc, n] : g.resources) c[rc] = p->uuid;
+      out.push_back(std::move(c));
+      if (out.size() >= cap) break;
+    }
+    return out;
+  }
+  // Each class from any provider of the pool; traits then hold over the union.
+  std::vector<std::pair<std::string, std::vector<const Provider*>>> options;
+  for (const auto& [rc, n] : g.resources) {
+    std::vector<const Provider*> can;
+    for (const auto* p : pool) {
+      if (providerOk(*p) && canSupply(v, *p, rc, n)) can.push_back(p);
+    }
+    if (can.empty()) return out;
+    options.emplace_back(rc, std::move(can));
+  }
+  std::vector<std::size_t> idx(options.size(), 0);
+  while (out.size() < cap) {
+    Choice c;
+    std::set<std::string> traits, aggs;
+    std::map<std::string, std::map<std::string, std::int64_t>> per_provider;
+    bool ok = true;
+    for (std::size_t i = 0; i < options.size(); ++i) {
+      const Provider* p = options[i].second[idx[i]];
+      c[options[i].first] = p->uuid;
+      traits.insert(p->traits.begin(), p->traits.end());
+    }
+    // member_of holds for each provider giving resources.
+    for (const auto& [rc, u] : c) {
+      ok = ok && g.aggregates.matches(v.providers.at(u).aggregates);
+    }
+    if (ok && g.traits.matches(traits)) out.push_back(std::move(c));
+    // Next combination.
+    std::size_t i = 0;
+    while (i < idx.size() && ++idx[i] == options[i].second.size()) idx[i++] = 0;
+    if (i == idx.size()) break;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<AllocationRequest> findCandidates(const CandidateQuery& q, const CandidateView& v) {
+  std::vector<AllocationRequest> out;
+  const std::size_t limit = q.limit.value_or(SIZE_MAX);
+  const std::size_t per_group_cap = 10000;
+
+  std::vector<const Provider*> sharing;
+  for (const auto& [u, p] : v.providers) {
+    if (isSharing(p)) sharing.push_back(&p);
+  }
+  // Trees in a stable order, so results and `limit` are repeatable.
+  std::vector<std::string> roots;
+  roots.reserve(v.trees.size());
+  for (const auto& [root, members] : v.trees) roots.push_back(root);
+  std::sort(roots.begin(), roots.end(), [&](const std::string& a, const std::string& b) {
+    const auto& pa = v.providers.at(a);
+    const auto& pb = v.providers.at(b);
+    return pa.created_at != pb.created_at ? pa.created_at < pb.created_at : a < b;
+  });
+
+  // Classes every group needs, to skip trees that have none of them cheaply.
+  std::set<std::string> needed;
+  for (const auto& g : q.groups) {
+    for (const auto& [rc, n] : g.resources) needed.insert(rc);
+  }
+
+  std::set<std::string> seen;  // identical allocation sets come out once
+  for (const auto& root : roots) {
+    if (out.size() >= limit) break;
+    const auto& tree = v.trees.at(root);
+    const Provider& root_p = v.providers.at(root);
+    if (!q.root_traits.empty() && !q.root_traits.matches(root_p.traits)) continue;
+    // A sharing provider alone is not a tree that gets candidates of its own
+    // unless it can satisfy everything itself.
+    std::vector<const Provider*> pool;
+    for (const auto& u : tree) pool.push_back(&v.providers.at(u));
+    bool any = false;
+    for (const auto* p : pool) {
+      for (const auto& rc : needed) any = any || p->inventories.count(rc);
+    }
+    auto shared = sharingFor(v, tree, sharing);
+    if (!any && shared.empty()) continue;
+    pool.insert(pool.end(), shared.begin(), shared.end());
+
+    std::vector<std::vector<Choice>> per_group;
+    bool feasible = true;
+    for (const auto& g : q.groups) {
+      const bool single = !g.suffix.empty() || !q.nested;
+      auto choices = groupChoices(v, g, pool, single, per_group_cap);
+      if (choices.empty()) {
+        feasible = false;
+        break;
+      }
+      per_group.push_back(std::move(choices));
+    }
+    if (!feasible) continue;
+
+    std::vector<std::size_t> idx(per_group.size(), 0);
+    while (out.size() < limit) {
+      AllocationRequest ar;
+      std::map<std::string, std::map<std::string, std::int64_t>> sums;
+      std::vector<std::set<std::string>> group_providers;
+      bool ok = true;
+      bool uses_tree = false;
+      for (std::size_t gi = 0; gi < per_group.size(); ++gi) {
+        const auto& g = q.groups[gi];
+        const Choice& c = per_group[gi][idx[gi]];
+        std::set<std::string> used_here;
+        for (const auto& [rc, u] : c) {
+          sums[u][rc] += g.resources.at(rc);
+          used_here.insert(u);
+          uses_tree = uses_tree || tree.count(u);
+        }
+        auto& m = ar.mappings[g.suffix];
+        m.assign(used_here.begin(), used_here.end());
+        group_providers.push_back(std::move(used_here));
+      }
+      // isolate: no provider serves two suffixed groups.
+      if (q.isolate) {
+        std::set<std::string> taken;
+        for (std::size_t gi = 0; gi < group_providers.size() && ok; ++gi) {
+          if (q.groups[gi].suffix.empty()) continue;
+          for (const auto& u : group_providers[gi]) ok = ok && taken.insert(u).second;
+        }
+      }
+      // Amounts summed over groups must still fit on each provider.
+      for (const auto& [u, amounts] : sums) {
+        const Provider& p = v.providers.at(u);
+        for (const auto& [rc, n] : amounts) {
+          auto it = p.inventories.find(rc);
+          ok = ok && it != p.inventories.end() && n <= it->second.max_unit &&
+               it->second.capacity() - v.used(u, rc) >= n;
+        }
+      }
+      // Only sharing providers: that is the sharing provider's own tree's business.
+      ok = ok && uses_tree;
+      if (ok) {
+        for (const auto& [u, amounts] : sums) ar.allocations[u] = amounts;
+        std::string key;
+        for (const auto& [u, amounts] : ar.allocations) {
+          key += u + "{";
+          for (const auto& [rc, n] : amounts) key += rc + ":" + std::to_string(n) + ",";
+          key += "}";
+        }
+        if (seen.insert(key).second) out.push_back(std::move(ar));
+      }
+      std::size_t i = 0;
+      while (i < idx.size() && ++idx[i] == per_group[i].size()) idx[i++] = 0;
+      if (i == idx.size()) break;
+    }
+  }
+  return out;
+}
+
+}  // namespace stratus::placement

@@ -1,0 +1,52 @@
+// Allocation candidates: which sets of providers can satisfy a request, over a
+// read-only view of providers and usage. Pure: the service parses the query, holds
+// the lock, and renders what this returns.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "placement/model.h"
+#include "placement/query_parse.h"
+
+namespace stratus::placement {
+
+struct RequestGroup {
+  std::string suffix;  // "" for the unsuffixed group
+  ResourceAmounts resources;
+  TraitFilter traits;
+  AggregateFilter aggregates;
+  std::string in_tree;  // a provider uuid; its tree only
+};
+
+struct CandidateQuery {
+  std::vector<RequestGroup> groups;  // the unsuffixed one first when present
+  bool isolate = false;              // group_policy=isolate
+  std::optional<std::size_t> limit;
+  TraitFilter root_traits;  // root_required (1.35)
+  bool nested = true;       // 1.29+: the unsuffixed group may span a tree
+};
+
+struct AllocationRequest {
+  std::map<std::string, ResourceAmounts> allocations;        // provider -> amounts
+  std::map<std::string, std::vector<std::string>> mappings;  // group suffix -> providers
+};
+
+struct CandidateView {
+  const std::unordered_map<std::string, Provider>& providers;
+  // root uuid -> providers in that tree
+  const std::unordered_map<std::string, std::set<std::string>>& trees;
+  std::function<std::int64_t(const std::string& rp, const std::string& rc)> used;
+};
+
+inline constexpr const char* kSharesViaAggregate = "MISC_SHARES_VIA_AGGREGATE";
+
+std::vector<AllocationRequest> findCandidates(const CandidateQuery& query,
+                                              const CandidateView& view);
+
+}  // namespace stratus::placement

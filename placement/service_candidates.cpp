@@ -1,0 +1,205 @@
+// GET /allocation_candidates: parse the groups, ask candidates.cpp, render.
+#include <mutex>
+#include <regex>
+
+#include "placement/candidates.h"
+#include "placement/json_schema.h"
+#include "placement/service.h"
+#include "placement/service_util.h"
+
+namespace stratus::placement {
+namespace {
+
+using nlohmann::json;
+
+// "resources", "resources1", "resources_NET" -> ("resources", suffix).
+bool splitGranular(const std::string& key, const std::string& base, std::string& suffix) {
+  if (!key.starts_with(base)) return false;
+  suffix = key.substr(base.size());
+  return true;
+}
+
+bool validSuffix(const std::string& s, Microversion v) {
+  if (s.empty()) return true;
+  if (!v.atLeast(33)) return std::all_of(s.begin(), s.end(), ::isdigit);
+  static const std::regex kSuffix("^[A-Za-z0-9_-]{1,64}$");
+  return std::regex_match(s, kSuffix);
+}
+
+}  // namespace
+
+HttpResponse PlacementService::getAllocationCandidates(const HttpRequest& r, const PathParams&) {
+  const auto& v = r.version;
+  auto bad = [&](const std::string& detail) {
+    return errorResponse(r, 400, "Invalid query string parameters: " + detail);
+  };
+  // Which parameters this microversion knows.
+  std::map<std::string, RequestGroup> groups;
+  std::optional<std::string> group_policy;
+  std::optional<std::size_t> limit;
+  std::vector<std::string> root_required;
+  for (const auto& [key, value] : r.query) {
+    std::string suffix;
+    std::string base;
+    for (const char* b : {"resources", "required", "member_of", "in_tree"}) {
+      if (splitGranular(key, b, suffix)) {
+        base = b;
+        break;
+      }
+    }
+    const bool granular_ok = v.atLeast(25);
+    if (!base.empty() && (suffix.empty() || (granular_ok && validSuffix(suffix, v)))) {
+      const bool known = (base == "resources") || (base == "required" && v.atLeast(17)) ||
+                         (base == "member_of" && v.atLeast(21)) ||
+                         (base == "in_tree" && v.atLeast(31));
+      if (known) {
+        groups[suffix].suffix = suffix;
+        continue;
+      }
+    }
+    if (key == "limit" && v.atLeast(16)) {
+      if (limit) continue;  // the first one counts
+      static const std::regex kLimit("^[1-9]([0-9]+)?$");
+      if (!std::regex_match(value, kLimit)) {
+        return bad("'" + value +
+                   "' does not match '^[1-9]([0-9]+)?$'\n\nFailed validating "
+                   "'pattern' in schema['properties']['limit']");
+      }
+      limit = std::stoull(value);
+      continue;
+    }
+    if (key == "group_policy" && v.atLeast(25)) {
+      if (value != "none" && value != "isolate") {
+        return bad("'" + value +
+                   "' is not one of ['none', 'isolate']\n\nFailed validating "
+                   "'enum' in schema['properties']['group_policy']");
+      }
+      group_policy = value;
+      continue;
+    }
+    if (key == "root_required" && v.atLeast(35)) {
+      root_required.push_back(value);
+      continue;
+    }
+    if (key == "same_subtree" && v.atLeast(36)) continue;
+    return bad("Additional properties are not allowed ('" + key + "' was unexpected)");
+  }
+
+  std::shared_lock lock(mu_);
+  auto exists = [this](const std::string& t) { return traitExists(t); };
+  auto known_class = [this](const std::string& c) { return isResourceClass(c); };
+  for (auto& [suffix, g] : groups) {
+    auto one = [&](const std::string& base) { return r.queryAll(base + suffix); };
+    auto res = one("resources");
+    if (res.empty()) {
+      if (suffix.empty()) continue;  // required/member_of without resources: filters only
+      return bad("All request groups must have resources, found none for suffix " + suffix);
+    }
+    if (res.size() > 1 || res[0].empty()) {
+      return errorResponse(r, 400,
+                           "Badly formed resources parameter. Expected resources query "
+                           "string parameter in form: ?resources=VCPU:2,MEMORY_MB:1024. "
+                           "Got: empty string.");
+    }
+    auto parsed = parseResources(res[0], known_class);
+    if (auto* e = std::get_if<std::string>(&parsed)) return errorResponse(r, 400, *e);
+    g.resources = std::get<ResourceAmounts>(parsed);
+    auto traits = parseRequired(one("required"), v, exists, "required" + suffix);
+    if (auto* e = std::get_if<std::string>(&traits)) return errorResponse(r, 400, *e);
+    g.traits = std::get<TraitFilter>(traits);
+    auto aggs = parseMemberOf(one("member_of"), v, "member_of" + suffix);
+    if (auto* e = std::get_if<std::string>(&aggs)) return errorResponse(r, 400, *e);
+    g.aggregates = std::get<AggregateFilter>(aggs);
+    if (auto t = r.queryOne("in_tree" + suffix)) {
+      if (!isUuid(*t)) return bad("'" + *t + "' is not a 'uuid'");
+      g.in_tree = canonicalUuid(*t);
+    }
+  }
+  if (groups.count("") && groups[""].resources.empty()) {
+    // The unsuffixed group's filters without its resources apply to nothing we
+    // can allocate; keep them only if other groups exist.
+    if (groups.size() == 1) return bad("'resources' is a required property");
+  }
+  if (groups.empty()) return bad("'resources' is a required property");
+  std::size_t suffixed = 0;
+  for (const auto& [s, g] : groups) suffixed += s.empty() ? 0 : 1;
+  if (suffixed > 1 && !group_policy) {
+    return errorResponse(r, 400,
+                         "The \"group_policy\" parameter is required when specifying "
+                         "more than one \"resources{N}\" parameter.");
+  }
+
+  CandidateQuery q;
+  for (auto& [s, g] : groups) {
+    if (g.resources.empty()) continue;
+    q.groups.push_back(g);
+  }
+  q.isolate = group_policy == "isolate";
+  q.limit = limit;
+  q.nested = v.atLeast(29);
+  if (!root_required.empty()) {
+    auto rt = parseRequired(root_required, v, exists, "root_required");
+    if (auto* e = std::get_if<std::string>(&rt)) return errorResponse(r, 400, *e);
+    q.root_traits = std::get<TraitFilter>(rt);
+  }
+  CandidateView view{providers_, trees_,
+                     [this](const std::string& rp, const std::string& rc) { return used(rp, rc); }};
+  const auto requests = findCandidates(q, view);
+
+  // Render.
+  std::set<std::string> in_results;
+  json ars = json::array();
+  for (const auto& ar : requests) {
+    json entry;
+    if (v.atLeast(12)) {
+      json allocs = json::object();
+      for (const auto& [u, amounts] : ar.allocations) {
+        allocs[u] = {{"resources", amounts}};
+        in_results.insert(u);
+      }
+      entry["allocations"] = allocs;
+    } else {
+      json allocs = json::array();
+      for (const auto& [u, amounts] : ar.allocations) {
+        allocs.push_back({{"resource_provider", {{"uuid", u}}}, {"resources", amounts}});
+        in_results.insert(u);
+      }
+      entry["allocations"] = allocs;
+    }
+    if (v.atLeast(34)) entry["mappings"] = ar.mappings;
+    ars.push_back(entry);
+  }
+  // From 1.29 the summaries cover every provider of the trees involved.
+  std::set<std::string> summarized = in_results;
+  if (v.atLeast(29)) {
+    for (const auto& u : in_results) {
+      const auto& tree = trees_.at(providers_.at(u).root_uuid);
+      summarized.insert(tree.begin(), tree.end());
+    }
+  }
+  std::set<std::string> requested_classes;
+  for (const auto& g : q.groups) {
+    for (const auto& [rc, n] : g.resources) requested_classes.insert(rc);
+  }
+  json summaries = json::object();
+  for (const auto& u : summarized) {
+    const Provider& p = providers_.at(u);
+    json res = json::object();
+    for (const auto& [rc, inv] : p.inventories) {
+      if (!v.atLeast(27) && !requested_classes.count(rc)) continue;
+      res[rc] = {{"capacity", inv.capacity()}, {"used", used(u, rc)}};
+    }
+    json s = {{"resources", res}};
+    if (v.atLeast(17)) s["traits"] = p.traits;
+    if (v.atLeast(29)) {
+      s["parent_provider_uuid"] = p.parent_uuid.empty() ? json(nullptr) : json(p.parent_uuid);
+      s["root_provider_uuid"] = p.root_uuid;
+    }
+    summaries[u] = s;
+  }
+  auto out = jsonResponse(200, {{"allocation_requests", ars}, {"provider_summaries", summaries}});
+  addCacheHeaders(out, r, 0);
+  return out;
+}
+
+}  // namespace stratus::placement
