@@ -156,8 +156,21 @@ std::vector<AllocationRequest> findCandidates(const CandidateQuery& q, const Can
     std::vector<std::vector<Choice>> per_group;
     bool feasible = true;
     for (const auto& g : q.groups) {
-      const bool single = !g.suffix.empty() || !q.nested;
-      auto choices = groupChoices(v, g, pool, single, per_group_cap);
+      std::vector<Choice> choices;
+      if (!g.suffix.empty()) {
+        choices = groupChoices(v, g, pool, true, per_group_cap);
+      } else if (q.nested) {
+        choices = groupChoices(v, g, pool, false, per_group_cap);
+      } else {
+        // Before 1.29 one provider of the tree serves the group, helped only by
+        // sharing providers.
+        for (const auto& u : tree) {
+          std::vector<const Provider*> anchored = {&v.providers.at(u)};
+          anchored.insert(anchored.end(), shared.begin(), shared.end());
+          auto more = groupChoices(v, g, anchored, false, per_group_cap);
+          choices.insert(choices.end(), more.begin(), more.end());
+        }
+      }
       if (choices.empty()) {
         feasible = false;
         break;
