@@ -59,14 +59,18 @@ Parsed<TraitFilter> parseRequired(const std::vector<std::string>& values, Microv
            (forbidden_ok ? "HW_CPU_X86_VMX,!CUSTOM_MAGIC." : "HW_CPU_X86_VMX,CUSTOM_MAGIC.") +
            " Got: " + got;
   };
-  if (values.size() > 1 && !version.atLeast(39)) {
-    return "Invalid query string parameters: Multiple '" + param +
-           "' parameters are not supported in the specified microversion";
-  }
   TraitFilter f;
   std::vector<std::string> unknown;
-  for (const auto& v : values) {
-    if (v.starts_with("in:") && version.atLeast(39)) {
+  // Before 1.39 the parameter is not repeatable and the last value wins.
+  std::vector<std::string> effective = values;
+  if (effective.size() > 1 && !version.atLeast(39)) effective = {values.back()};
+  for (const auto& v : effective) {
+    if (v.starts_with("in:") && !version.atLeast(39)) {
+      return "Invalid query string parameters: The format 'in:HW_CPU_X86_VMX,CUSTOM_MAGIC' only "
+             "supported since microversion 1.39. Got: " +
+             v;
+    }
+    if (v.starts_with("in:")) {
       std::set<std::string> group;
       for (const auto& t : splitComma(v.substr(3))) {
         if (t.empty() || t.starts_with("!")) {
@@ -141,9 +145,17 @@ Parsed<ResourceAmounts> parseResources(const std::string& value,
       "Badly formed resources parameter. Expected resources query string "
       "parameter in form: ?resources=VCPU:2,MEMORY_MB:1024. Got: " +
       value + ".";
+  if (value.empty()) {
+    return "Badly formed resources parameter. Expected resources query string parameter in "
+           "form: ?resources=VCPU:2,MEMORY_MB:1024. Got: empty string.";
+  }
   for (const auto& item : splitComma(value)) {
     auto colon = item.find(':');
-    if (colon == std::string::npos || colon == 0) return form;
+    if (colon == std::string::npos || colon == 0) {
+      return "Badly formed resources parameter. Expected resources query string parameter in "
+             "form: ?resources=VCPU:2,MEMORY_MB:1024. Got: " +
+             item + ".";
+    }
     const std::string rc = item.substr(0, colon);
     const std::string amount = item.substr(colon + 1);
     std::int64_t n = 0;

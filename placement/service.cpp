@@ -182,11 +182,16 @@ HttpResponse PlacementService::handle(HttpRequest& r) {
     const auto accept = r.header("accept");
     if (res.status >= 400 && accept && !acceptsJson(accept) &&
         accept->find("text/html") != std::string::npos) {
+      std::string detail;
+      auto body = nlohmann::json::parse(res.body, nullptr, false);
+      if (!body.is_discarded() && body.contains("errors")) {
+        detail = body["errors"][0].value("detail", "");
+      }
       res.setHeader("content-type", "text/html; charset=UTF-8");
       res.body = "<html><head><title>" + std::to_string(res.status) + " " +
                  std::string(reasonPhrase(res.status)) + "</title></head><body><h1>" +
                  std::to_string(res.status) + " " + std::string(reasonPhrase(res.status)) +
-                 "</h1></body></html>";
+                 "</h1>" + detail + "</body></html>";
     }
     // Clients expect an absolute Location, as WSGI frameworks write it.
     if (auto loc = res.header("location"); loc && loc->starts_with("/")) {

@@ -1,4 +1,5 @@
 // Allocations per consumer, POST /allocations for several at once, and usages.
+#include <algorithm>
 #include <mutex>
 
 #include "placement/json_schema.h"
@@ -39,6 +40,14 @@ std::string parseConsumerBody(const HttpRequest& r, const json& body, ConsumerWr
              " does not have enough properties\n\nFailed validating 'minProperties' in schema";
     }
     for (const auto& [rc, n] : resources.items()) {
+      const bool name_ok = !rc.empty() && std::all_of(rc.begin(), rc.end(), [](char c) {
+        return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+      });
+      if (!name_ok) {
+        return "JSON does not validate: '" + rc +
+               "' does not match any of the regexes: "
+               "'^[A-Z0-9_]+$'\n\nFailed validating 'additionalProperties' in schema";
+      }
       if (!n.is_number_integer()) {
         return "JSON does not validate: " + pyRepr(n) + " is not of type 'integer'";
       }
@@ -206,8 +215,11 @@ HttpResponse PlacementService::writeConsumers(const HttpRequest& r,
       c.created_at = now;
     }
     c.allocations = std::move(w.allocations);
-    if (!w.project_id.empty()) c.project_id = w.project_id;
-    if (!w.user_id.empty()) c.user_id = w.user_id;
+    // Before 1.8 no project or user is given; Placement records placeholders.
+    const std::string incomplete = "00000000-0000-0000-0000-000000000000";
+    c.project_id =
+        !w.project_id.empty() ? w.project_id : (c.project_id.empty() ? incomplete : c.project_id);
+    c.user_id = !w.user_id.empty() ? w.user_id : (c.user_id.empty() ? incomplete : c.user_id);
     if (!w.consumer_type.empty()) c.consumer_type = w.consumer_type;
     c.updated_at = now;
     consumers.push_back(std::move(c));
@@ -338,13 +350,25 @@ HttpResponse PlacementService::getUsages(const HttpRequest& r, const PathParams&
   }
   auto user = r.queryOne("user_id");
   auto type = r.queryOne("consumer_type");
+  for (const auto& [name, value] : {std::pair{"project_id", project}, std::pair{"user_id", user}}) {
+    if (value && (value->empty() || value->size() > 255)) {
+      return errorResponse(r, 400,
+                           "Invalid query string parameters: '" + *value + "' is " +
+                               (value->empty() ? "too short" : "too long") +
+                               "\n\nFailed validating '" +
+                               (value->empty() ? "minLength" : "maxLength") +
+                               "' in schema['properties']['" + name + "']");
+    }
+  }
   std::shared_lock lock(mu_);
   json usages = json::object();
   for (const auto& [u, c] : consumers_) {
     if (c.project_id != *project) continue;
     if (user && c.user_id != *user) continue;
-    const std::string ctype = c.consumer_type.empty() ? "unknown" : c.consumer_type;
-    if (type && *type != "all" && *type != ctype) continue;
+    const std::string stored = c.consumer_type.empty() ? "unknown" : c.consumer_type;
+    if (type && *type != "all" && *type != stored) continue;
+    // consumer_type=all sums every type under one key.
+    const std::string ctype = type && *type == "all" ? "all" : stored;
     if (r.version.atLeast(38)) {
       auto& group = usages[ctype];
       if (!group.contains("consumer_count")) group["consumer_count"] = 0;

@@ -48,7 +48,11 @@ HttpResponse PlacementService::getAllocationCandidates(const HttpRequest& r, con
       }
     }
     const bool granular_ok = v.atLeast(25);
-    if (!base.empty() && (suffix.empty() || (granular_ok && validSuffix(suffix, v)))) {
+    if (!base.empty() && !suffix.empty() && granular_ok && !validSuffix(suffix, v)) {
+      return bad("'" + key + "' does not match any of the regexes: '^" + base +
+                 (v.atLeast(33) ? "[A-Za-z0-9_-]{1,64}$'" : "[1-9][0-9]*$'"));
+    }
+    if (!base.empty() && (suffix.empty() || granular_ok)) {
       const bool known = (base == "resources") || (base == "required" && v.atLeast(17)) ||
                          (base == "member_of" && v.atLeast(21)) ||
                          (base == "in_tree" && v.atLeast(31));
@@ -91,10 +95,7 @@ HttpResponse PlacementService::getAllocationCandidates(const HttpRequest& r, con
   for (auto& [suffix, g] : groups) {
     auto one = [&](const std::string& base) { return r.queryAll(base + suffix); };
     auto res = one("resources");
-    if (res.empty()) {
-      if (suffix.empty()) continue;  // required/member_of without resources: filters only
-      return bad("All request groups must have resources, found none for suffix " + suffix);
-    }
+    if (res.empty()) continue;  // orphans are reported below, all at once
     if (res.size() > 1 || res[0].empty()) {
       return errorResponse(r, 400,
                            "Badly formed resources parameter. Expected resources query "
@@ -111,16 +112,47 @@ HttpResponse PlacementService::getAllocationCandidates(const HttpRequest& r, con
     if (auto* e = std::get_if<std::string>(&aggs)) return errorResponse(r, 400, *e);
     g.aggregates = std::get<AggregateFilter>(aggs);
     if (auto t = r.queryOne("in_tree" + suffix)) {
-      if (!isUuid(*t)) return bad("'" + *t + "' is not a 'uuid'");
+      if (!isUuid(*t)) {
+        return bad("Expected 'in_tree' parameter to be a format of uuid. Got: " + *t);
+      }
       g.in_tree = canonicalUuid(*t);
     }
   }
-  if (groups.count("") && groups[""].resources.empty()) {
-    // The unsuffixed group's filters without its resources apply to nothing we
-    // can allocate; keep them only if other groups exist.
-    if (groups.size() == 1) return bad("'resources' is a required property");
+  // Filters with no resources in their group are errors, named the way Placement names them.
+  std::vector<std::string> orphan_traits, orphan_aggs, orphan_trees;
+  bool any_resources = false;
+  for (const auto& [s, g] : groups) {
+    if (!g.resources.empty()) {
+      any_resources = true;
+      continue;
+    }
+    if (!r.queryAll("required" + s).empty()) orphan_traits.push_back("required" + s);
+    if (!r.queryAll("member_of" + s).empty()) orphan_aggs.push_back("member_of" + s);
+    if (!r.queryAll("in_tree" + s).empty()) orphan_trees.push_back("in_tree" + s);
   }
-  if (groups.empty()) return bad("'resources' is a required property");
+  auto join = [](const std::vector<std::string>& keys) {
+    std::string out;
+    for (const auto& k : keys) out += (out.empty() ? "" : ", ") + k;
+    return out;
+  };
+  if (!any_resources) {
+    if (!v.atLeast(25)) return bad("'resources' is a required property");
+    return errorResponse(r, 400,
+                         "At least one request group (`resources` or `resources{$S}`) "
+                         "is required.");
+  }
+  if (!orphan_traits.empty() || !orphan_aggs.empty() || !orphan_trees.empty()) {
+    if (v.atLeast(36)) return errorResponse(r, 400, "All request groups must specify resources.");
+    if (!orphan_traits.empty()) {
+      return errorResponse(r, 400,
+                           "Found the following orphaned traits keys: " + join(orphan_traits));
+    }
+    if (!orphan_aggs.empty()) {
+      return errorResponse(r, 400,
+                           "Found the following orphaned member_of keys: " + join(orphan_aggs));
+    }
+    return errorResponse(r, 400, "All request groups must specify resources.");
+  }
   std::size_t suffixed = 0;
   for (const auto& [s, g] : groups) suffixed += s.empty() ? 0 : 1;
   if (suffixed > 1 && !group_policy) {

@@ -152,7 +152,8 @@ HttpResponse PlacementService::listProviders(const HttpRequest& r, const PathPar
     bool ok = aggregates.matches(p.aggregates) && traits.matches(p.traits);
     for (const auto& [rc, n] : wanted) {
       auto inv = p.inventories.find(rc);
-      ok = ok && inv != p.inventories.end() && n <= inv->second.max_unit &&
+      ok = ok && inv != p.inventories.end() && n >= inv->second.min_unit &&
+           n <= inv->second.max_unit && n % inv->second.step_size == 0 &&
            inv->second.capacity() - used(p.uuid, rc) >= n;
     }
     if (ok) matches.push_back(&p);
@@ -576,12 +577,14 @@ HttpResponse PlacementService::deleteInventories(const HttpRequest& r, const Pat
   auto it = providers_.find(canonicalUuid(params[0]));
   if (it == providers_.end()) return providerNotFound(r, params[0]);
   Provider p = it->second;
+  std::string in_use;
   for (const auto& [rc, i] : p.inventories) {
-    if (used(p.uuid, rc) > 0) {
-      return errorResponse(
-          r, 409, "Inventory for '" + rc + "' on resource provider '" + p.uuid + "' in use.",
-          kCodeInventoryInUse);
-    }
+    if (used(p.uuid, rc) > 0) in_use += (in_use.empty() ? "" : ", ") + rc;
+  }
+  if (!in_use.empty()) {
+    return errorResponse(
+        r, 409, "Inventory for '" + in_use + "' on resource provider '" + p.uuid + "' in use.",
+        kCodeInventoryInUse);
   }
   p.inventories.clear();
   ++p.generation;
@@ -686,6 +689,10 @@ HttpResponse PlacementService::getAggregates(const HttpRequest& r, const PathPar
 
 HttpResponse PlacementService::putAggregates(const HttpRequest& r, const PathParams& params) {
   if (!r.version.atLeast(1)) return errorResponse(r, 404, "The resource could not be found.");
+  {
+    std::shared_lock lock(mu_);
+    if (!providers_.count(canonicalUuid(params[0]))) return providerNotFound(r, params[0]);
+  }
   HttpResponse err;
   auto body = parseBody(r, err);
   if (!body) return err;
