@@ -152,6 +152,7 @@ void PlacementService::addRoutes() {
   router_.add("DELETE", "/allocations/{consumer}", bind(&PlacementService::deleteAllocations));
   router_.add("POST", "/allocations", bind(&PlacementService::postAllocations),
               RouteOptions{13, true});
+  router_.add("POST", "/reshaper", bind(&PlacementService::reshape), RouteOptions{30, true});
   router_.add("GET", "/allocation_candidates", bind(&PlacementService::getAllocationCandidates),
               RouteOptions{10, true});
   router_.add("GET", "/usages", bind(&PlacementService::getUsages), RouteOptions{9, true});

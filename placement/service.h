@@ -97,6 +97,7 @@ class PlacementService {
   HttpResponse deleteAllocations(const HttpRequest& r, const PathParams& p);
   HttpResponse getUsages(const HttpRequest& r, const PathParams& p);
   HttpResponse getAllocationCandidates(const HttpRequest& r, const PathParams& p);
+  HttpResponse reshape(const HttpRequest& r, const PathParams& p);
 
   // Checks capacity, generations and existence for all writes together, then
   // commits them as one batch. Caller holds no lock.
