@@ -20,6 +20,31 @@ bool isSharing(const Provider& p) {
   return p.traits.count(kSharesViaAggregate) != 0;
 }
 
+bool isAncestorOrSelf(const CandidateView& v, const std::string& ancestor, std::string u) {
+  while (!u.empty()) {
+    if (u == ancestor) return true;
+    u = v.providers.at(u).parent_uuid;
+  }
+  return false;
+}
+
+bool sameSubtree(const CandidateView& v, const CandidateQuery& q, const AllocationRequest& ar) {
+  for (const auto& suffixes : q.same_subtree) {
+    std::set<std::string> members;
+    for (const auto& s : suffixes) {
+      auto it = ar.mappings.find(s);
+      if (it != ar.mappings.end()) members.insert(it->second.begin(), it->second.end());
+    }
+    bool ok = members.empty();
+    for (const auto& top : members) {
+      ok = ok || std::all_of(members.begin(), members.end(),
+                             [&](const std::string& m) { return isAncestorOrSelf(v, top, m); });
+    }
+    if (!ok) return false;
+  }
+  return true;
+}
+
 // Providers outside the tree whose inventory the tree may use: sharing providers
 // in an aggregate with some provider of the tree.
 std::vector<const Provider*> sharingFor(const CandidateView& v, const std::set<std::string>& tree,
@@ -217,7 +242,7 @@ std::vector<AllocationRequest> findCandidates(const CandidateQuery& q, const Can
         }
       }
       // Only sharing providers: that is the sharing provider's own tree's business.
-      ok = ok && uses_tree;
+      ok = ok && uses_tree && sameSubtree(v, q, ar);
       if (ok) {
         for (const auto& [u, amounts] : sums) ar.allocations[u] = amounts;
         std::string key;

@@ -30,6 +30,9 @@ struct CandidateQuery {
   std::optional<std::size_t> limit;
   TraitFilter root_traits;  // root_required (1.35)
   bool nested = true;       // 1.29+: the unsuffixed group may span a tree
+  // same_subtree (1.36): for each list of suffixes, one provider serving them must be
+  // an ancestor of (or the same as) every other provider serving them.
+  std::vector<std::vector<std::string>> same_subtree;
 };
 
 struct AllocationRequest {

@@ -9,9 +9,16 @@ namespace stratus::placement {
 std::vector<std::string> splitComma(const std::string& s) {
   std::vector<std::string> out;
   std::size_t start = 0;
+  // Folded query strings carry stray spaces around items; Placement ignores them.
+  auto trim = [](std::string item) {
+    item.erase(0, item.find_first_not_of(" \t\n"));
+    item.erase(item.find_last_not_of(" \t\n") + 1);
+    return item;
+  };
   while (true) {
     auto comma = s.find(',', start);
-    out.push_back(s.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+    out.push_back(
+        trim(s.substr(start, comma == std::string::npos ? std::string::npos : comma - start)));
     if (comma == std::string::npos) break;
     start = comma + 1;
   }

@@ -38,7 +38,11 @@ HttpResponse PlacementService::getAllocationCandidates(const HttpRequest& r, con
   std::optional<std::string> group_policy;
   std::optional<std::size_t> limit;
   std::vector<std::string> root_required;
-  for (const auto& [key, value] : r.query) {
+  std::vector<std::vector<std::string>> same_subtree;
+  for (const auto& [raw_key, value] : r.query) {
+    std::string key = raw_key;
+    key.erase(0, key.find_first_not_of(" \t\n"));
+    key.erase(key.find_last_not_of(" \t\n") + 1);
     std::string suffix;
     std::string base;
     for (const char* b : {"resources", "required", "member_of", "in_tree"}) {
@@ -85,7 +89,10 @@ HttpResponse PlacementService::getAllocationCandidates(const HttpRequest& r, con
       root_required.push_back(value);
       continue;
     }
-    if (key == "same_subtree" && v.atLeast(36)) continue;
+    if (key == "same_subtree" && v.atLeast(36)) {
+      same_subtree.push_back(splitComma(value));
+      continue;
+    }
     return bad("Additional properties are not allowed ('" + key + "' was unexpected)");
   }
 
@@ -169,6 +176,7 @@ HttpResponse PlacementService::getAllocationCandidates(const HttpRequest& r, con
   q.isolate = group_policy == "isolate";
   q.limit = limit;
   q.nested = v.atLeast(29);
+  q.same_subtree = same_subtree;
   if (!root_required.empty()) {
     auto rt = parseRequired(root_required, v, exists, "root_required");
     if (auto* e = std::get_if<std::string>(&rt)) return errorResponse(r, 400, *e);
