@@ -176,6 +176,25 @@ std::vector<AllocationRequest> findCandidates(const CandidateQuery& q, const Can
     }
     auto shared = sharingFor(v, tree, sharing);
     if (!any && shared.empty()) continue;
+
+    // The common case, a lone provider with one group and nobody sharing with it,
+    // needs no combinations: check it and emit it.
+    if (tree.size() == 1 && shared.empty() && q.groups.size() == 1) {
+      const auto& g = q.groups.front();
+      const Provider& p = root_p;
+      bool ok = g.traits.matches(p.traits) && g.aggregates.matches(p.aggregates) &&
+                (g.in_tree.empty() || g.in_tree == p.uuid);
+      for (auto it = g.resources.begin(); ok && it != g.resources.end(); ++it) {
+        ok = canSupply(v, p, it->first, it->second);
+      }
+      if (ok) {
+        AllocationRequest ar;
+        ar.allocations[p.uuid] = g.resources;
+        ar.mappings[g.suffix] = {p.uuid};
+        out.push_back(std::move(ar));
+      }
+      continue;
+    }
     pool.insert(pool.end(), shared.begin(), shared.end());
 
     std::vector<std::vector<Choice>> per_group;

@@ -4,6 +4,7 @@
 
 #include "placement/candidates.h"
 #include "placement/json_schema.h"
+#include "placement/json_writer.h"
 #include "placement/service.h"
 #include "placement/service_util.h"
 
@@ -186,29 +187,61 @@ HttpResponse PlacementService::getAllocationCandidates(const HttpRequest& r, con
                      [this](const std::string& rp, const std::string& rc) { return used(rp, rc); }};
   const auto requests = findCandidates(q, view);
 
-  // Render.
+  // Render straight into the body: responses run to megabytes.
   std::set<std::string> in_results;
-  json ars = json::array();
+  std::string body;
+  body.reserve(requests.size() * 400 + 1024);
+  JsonWriter w(body);
+  w.beginObject();
+  w.key("allocation_requests");
+  w.beginArray();
   for (const auto& ar : requests) {
-    json entry;
-    if (v.atLeast(12)) {
-      json allocs = json::object();
-      for (const auto& [u, amounts] : ar.allocations) {
-        allocs[u] = {{"resources", amounts}};
-        in_results.insert(u);
+    w.beginObject();
+    w.key("allocations");
+    if (v.atLeast(12))
+      w.beginObject();
+    else
+      w.beginArray();
+    for (const auto& [u, amounts] : ar.allocations) {
+      in_results.insert(u);
+      if (v.atLeast(12)) {
+        w.key(u);
+        w.beginObject();
+      } else {
+        w.beginObject();
+        w.key("resource_provider");
+        w.beginObject();
+        w.key("uuid");
+        w.value(u);
+        w.endObject();
       }
-      entry["allocations"] = allocs;
-    } else {
-      json allocs = json::array();
-      for (const auto& [u, amounts] : ar.allocations) {
-        allocs.push_back({{"resource_provider", {{"uuid", u}}}, {"resources", amounts}});
-        in_results.insert(u);
+      w.key("resources");
+      w.beginObject();
+      for (const auto& [rc, n] : amounts) {
+        w.key(rc);
+        w.value(n);
       }
-      entry["allocations"] = allocs;
+      w.endObject();
+      w.endObject();
     }
-    if (v.atLeast(34)) entry["mappings"] = ar.mappings;
-    ars.push_back(entry);
+    if (v.atLeast(12))
+      w.endObject();
+    else
+      w.endArray();
+    if (v.atLeast(34)) {
+      w.key("mappings");
+      w.beginObject();
+      for (const auto& [suffix, providers] : ar.mappings) {
+        w.key(suffix);
+        w.beginArray();
+        for (const auto& u : providers) w.value(u);
+        w.endArray();
+      }
+      w.endObject();
+    }
+    w.endObject();
   }
+  w.endArray();
   // From 1.29 the summaries cover every provider of the trees involved.
   std::set<std::string> summarized = in_results;
   if (v.atLeast(29)) {
@@ -221,23 +254,48 @@ HttpResponse PlacementService::getAllocationCandidates(const HttpRequest& r, con
   for (const auto& g : q.groups) {
     for (const auto& [rc, n] : g.resources) requested_classes.insert(rc);
   }
-  json summaries = json::object();
+  w.key("provider_summaries");
+  w.beginObject();
   for (const auto& u : summarized) {
     const Provider& p = providers_.at(u);
-    json res = json::object();
+    w.key(u);
+    w.beginObject();
+    w.key("resources");
+    w.beginObject();
     for (const auto& [rc, inv] : p.inventories) {
       if (!v.atLeast(27) && !requested_classes.count(rc)) continue;
-      res[rc] = {{"capacity", inv.capacity()}, {"used", used(u, rc)}};
+      w.key(rc);
+      w.beginObject();
+      w.key("capacity");
+      w.value(inv.capacity());
+      w.key("used");
+      w.value(used(u, rc));
+      w.endObject();
     }
-    json s = {{"resources", res}};
-    if (v.atLeast(17)) s["traits"] = p.traits;
+    w.endObject();
+    if (v.atLeast(17)) {
+      w.key("traits");
+      w.beginArray();
+      for (const auto& t : p.traits) w.value(t);
+      w.endArray();
+    }
     if (v.atLeast(29)) {
-      s["parent_provider_uuid"] = p.parent_uuid.empty() ? json(nullptr) : json(p.parent_uuid);
-      s["root_provider_uuid"] = p.root_uuid;
+      w.key("parent_provider_uuid");
+      if (p.parent_uuid.empty())
+        w.null();
+      else
+        w.value(p.parent_uuid);
+      w.key("root_provider_uuid");
+      w.value(p.root_uuid);
     }
-    summaries[u] = s;
+    w.endObject();
   }
-  auto out = jsonResponse(200, {{"allocation_requests", ars}, {"provider_summaries", summaries}});
+  w.endObject();
+  w.endObject();
+  HttpResponse out;
+  out.status = 200;
+  out.setHeader("content-type", "application/json");
+  out.body = std::move(body);
   addCacheHeaders(out, r, 0);
   return out;
 }

@@ -1,0 +1,63 @@
+// Appends JSON text straight into a string. For large responses (allocation
+// candidates) building a DOM first costs more than the search itself.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace stratus::placement {
+
+class JsonWriter {
+ public:
+  explicit JsonWriter(std::string& out) : out_(out) {}
+
+  void beginObject() {
+    separate();
+    out_ += '{';
+    first_ = true;
+  }
+  void endObject() {
+    out_ += '}';
+    first_ = false;
+  }
+  void beginArray() {
+    separate();
+    out_ += '[';
+    first_ = true;
+  }
+  void endArray() {
+    out_ += ']';
+    first_ = false;
+  }
+  void key(std::string_view k) {
+    separate();
+    string(k);
+    out_ += ':';
+    first_ = true;  // the value follows without a comma
+  }
+  void value(std::string_view s) {
+    separate();
+    string(s);
+  }
+  void value(std::int64_t n) {
+    separate();
+    out_ += std::to_string(n);
+  }
+  void null() {
+    separate();
+    out_ += "null";
+  }
+
+ private:
+  void separate() {
+    if (!first_) out_ += ',';
+    first_ = false;
+  }
+  void string(std::string_view s);
+
+  std::string& out_;
+  bool first_ = true;
+};
+
+}  // namespace stratus::placement
