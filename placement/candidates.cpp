@@ -16,10 +16,6 @@ bool canSupply(const CandidateView& v, const Provider& p, const std::string& rc,
   return i.capacity() - v.used(p.uuid, rc) >= total;
 }
 
-bool isSharing(const Provider& p) {
-  return p.traits.count(kSharesViaAggregate) != 0;
-}
-
 bool isAncestorOrSelf(const CandidateView& v, const std::string& ancestor, std::string u) {
   while (!u.empty()) {
     if (u == ancestor) return true;
@@ -49,12 +45,13 @@ bool sameSubtree(const CandidateView& v, const CandidateQuery& q, const Allocati
 // in an aggregate with some provider of the tree.
 std::vector<const Provider*> sharingFor(const CandidateView& v, const std::set<std::string>& tree,
                                         const std::vector<const Provider*>& sharing) {
+  std::vector<const Provider*> out;
+  if (sharing.empty()) return out;
   std::set<std::string> aggs;
   for (const auto& u : tree) {
     const auto& p = v.providers.at(u);
     aggs.insert(p.aggregates.begin(), p.aggregates.end());
   }
-  std::vector<const Provider*> out;
   if (aggs.empty()) return out;
   for (const auto* s : sharing) {
     if (tree.count(s->uuid)) continue;
@@ -141,18 +138,7 @@ std::vector<AllocationRequest> findCandidates(const CandidateQuery& q, const Can
   const std::size_t per_group_cap = 10000;
 
   std::vector<const Provider*> sharing;
-  for (const auto& [u, p] : v.providers) {
-    if (isSharing(p)) sharing.push_back(&p);
-  }
-  // Trees in a stable order, so results and `limit` are repeatable.
-  std::vector<std::string> roots;
-  roots.reserve(v.trees.size());
-  for (const auto& [root, members] : v.trees) roots.push_back(root);
-  std::sort(roots.begin(), roots.end(), [&](const std::string& a, const std::string& b) {
-    const auto& pa = v.providers.at(a);
-    const auto& pb = v.providers.at(b);
-    return pa.created_at != pb.created_at ? pa.created_at < pb.created_at : a < b;
-  });
+  for (const auto& u : v.sharing) sharing.push_back(&v.providers.at(u));
 
   // Classes every group needs, to skip trees that have none of them cheaply.
   std::set<std::string> needed;
@@ -161,7 +147,7 @@ std::vector<AllocationRequest> findCandidates(const CandidateQuery& q, const Can
   }
 
   std::set<std::string> seen;  // identical allocation sets come out once
-  for (const auto& root : roots) {
+  for (const auto& [age, root] : v.roots_by_age) {
     if (out.size() >= limit) break;
     const auto& tree = v.trees.at(root);
     const Provider& root_p = v.providers.at(root);

@@ -44,6 +44,10 @@ struct CandidateView {
   const std::unordered_map<std::string, Provider>& providers;
   // root uuid -> providers in that tree
   const std::unordered_map<std::string, std::set<std::string>>& trees;
+  // Roots oldest first: the order candidates come out in, so `limit` is repeatable.
+  const std::set<std::pair<std::int64_t, std::string>>& roots_by_age;
+  // Providers with MISC_SHARES_VIA_AGGREGATE.
+  const std::set<std::string>& sharing;
   std::function<std::int64_t(const std::string& rp, const std::string& rc)> used;
 };
 

@@ -336,6 +336,15 @@ void PlacementService::applyProvider(Provider p) {
     if (old_tree.empty()) trees_.erase(existing->second.root_uuid);
   }
   trees_[p.root_uuid].insert(p.uuid);
+  if (existing != providers_.end() && existing->second.root_uuid == p.uuid) {
+    roots_by_age_.erase({existing->second.created_at, p.uuid});
+  }
+  if (p.root_uuid == p.uuid) roots_by_age_.insert({p.created_at, p.uuid});
+  if (p.traits.count("MISC_SHARES_VIA_AGGREGATE")) {
+    sharing_.insert(p.uuid);
+  } else {
+    sharing_.erase(p.uuid);
+  }
   by_name_[p.name] = p.uuid;
   providers_[p.uuid] = std::move(p);
 }
@@ -344,6 +353,8 @@ void PlacementService::eraseProvider(const std::string& uuid) {
   auto it = providers_.find(uuid);
   if (it == providers_.end()) return;
   by_name_.erase(it->second.name);
+  roots_by_age_.erase({it->second.created_at, uuid});
+  sharing_.erase(uuid);
   auto tree = trees_.find(it->second.root_uuid);
   if (tree != trees_.end()) {
     tree->second.erase(uuid);

@@ -127,6 +127,9 @@ class PlacementService {
   std::unordered_map<std::string, Consumer> consumers_;
   // provider uuid -> class -> used, kept in step with consumers_.
   std::unordered_map<std::string, ResourceAmounts> usage_;
+  // Roots by (created_at, uuid), and the providers that share their inventory.
+  std::set<std::pair<std::int64_t, std::string>> roots_by_age_;
+  std::set<std::string> sharing_;
   // root provider uuid -> the providers of its tree.
   std::unordered_map<std::string, std::set<std::string>> trees_;
   // provider uuid -> consumers with allocations against it.

@@ -183,7 +183,7 @@ HttpResponse PlacementService::getAllocationCandidates(const HttpRequest& r, con
     if (auto* e = std::get_if<std::string>(&rt)) return errorResponse(r, 400, *e);
     q.root_traits = std::get<TraitFilter>(rt);
   }
-  CandidateView view{providers_, trees_,
+  CandidateView view{providers_, trees_, roots_by_age_, sharing_,
                      [this](const std::string& rp, const std::string& rc) { return used(rp, rc); }};
   const auto requests = findCandidates(q, view);
 
