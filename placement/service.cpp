@@ -398,14 +398,7 @@ Status PlacementService::commit(const WriteBatch& batch) {
 // ---- traits ----------------------------------------------------------------
 
 HttpResponse PlacementService::listTraits(const HttpRequest& r, const PathParams&) {
-  for (const auto& [k, v] : r.query) {
-    if (k != "name" && k != "associated") {
-      return errorResponse(r, 400,
-                           "Invalid query string parameters: Additional properties are "
-                           "not allowed ('" +
-                               k + "' was unexpected)");
-    }
-  }
+  if (auto bad = rejectUnknownQuery(r, {"name", "associated"})) return *bad;
   std::optional<std::set<std::string>> names;
   std::string prefix;
   if (auto name = r.queryOne("name")) {
@@ -543,6 +536,19 @@ std::optional<std::string> classBodyProblem(const std::string& text, std::string
 
 }  // namespace
 
+HttpResponse PlacementService::addCustomClass(const HttpRequest& r, const std::string& name) {
+  int id = kFirstCustomClassId;
+  for (const auto& [c, cid] : custom_classes_) id = std::max(id, cid + 1);
+  WriteBatch b;
+  b.put_resource_classes.emplace_back(name, id);
+  if (auto s = commit(b); !s) return errorResponse(r, 503, s.error().message);
+  custom_classes_[name] = id;
+  classes_updated_at_ = nowUnix();
+  auto res = emptyResponse(201);
+  res.setHeader("location", "/resource_classes/" + name);
+  return res;
+}
+
 HttpResponse PlacementService::listResourceClasses(const HttpRequest& r, const PathParams&) {
   std::shared_lock lock(mu_);
   nlohmann::json out = nlohmann::json::array();
@@ -561,16 +567,7 @@ HttpResponse PlacementService::createResourceClass(const HttpRequest& r, const P
     return errorResponse(r, 409, "Conflicting resource class already exists: " + name,
                          kCodeDuplicateName);
   }
-  int id = kFirstCustomClassId;
-  for (const auto& [c, cid] : custom_classes_) id = std::max(id, cid + 1);
-  WriteBatch b;
-  b.put_resource_classes.emplace_back(name, id);
-  if (auto s = commit(b); !s) return errorResponse(r, 503, s.error().message);
-  custom_classes_[name] = id;
-  classes_updated_at_ = nowUnix();
-  auto res = emptyResponse(201);
-  res.setHeader("location", "/resource_classes/" + name);
-  return res;
+  return addCustomClass(r, name);
 }
 
 HttpResponse PlacementService::getResourceClass(const HttpRequest& r, const PathParams& p) {
@@ -641,16 +638,7 @@ HttpResponse PlacementService::putResourceClass(const HttpRequest& r, const Path
     addCacheHeaders(res, r, classes_updated_at_);
     return res;
   }
-  int id = kFirstCustomClassId;
-  for (const auto& [c, cid] : custom_classes_) id = std::max(id, cid + 1);
-  WriteBatch b;
-  b.put_resource_classes.emplace_back(name, id);
-  if (auto s = commit(b); !s) return errorResponse(r, 503, s.error().message);
-  custom_classes_[name] = id;
-  classes_updated_at_ = nowUnix();
-  auto res = emptyResponse(201);
-  res.setHeader("location", "/resource_classes/" + name);
-  return res;
+  return addCustomClass(r, name);
 }
 
 HttpResponse PlacementService::deleteResourceClass(const HttpRequest& r, const PathParams& p) {

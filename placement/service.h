@@ -103,6 +103,9 @@ class PlacementService {
   // commits them as one batch. Caller holds no lock.
   HttpResponse writeConsumers(const HttpRequest& r, std::vector<ConsumerWrite> writes);
 
+  // Stores a new custom resource class with the next free id; caller holds mu_.
+  HttpResponse addCustomClass(const HttpRequest& r, const std::string& name);
+
   // Helpers shared by handlers (service.cpp).
   bool isResourceClass(const std::string& name) const;
   bool traitExists(const std::string& name) const;

@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <mutex>
 
+#include "placement/inventory_body.h"
 #include "placement/json_schema.h"
 #include "placement/service.h"
 #include "placement/service_util.h"
@@ -108,6 +109,22 @@ std::string parseConsumerBody(const HttpRequest& r, const json& body, ConsumerWr
     } else if (!g.is_null()) {
       return "JSON does not validate: " + pyRepr(g) + " is not of type 'integer', 'null'";
     }
+  }
+  return {};
+}
+
+// {consumer uuid: body, ...} as POST /allocations and the reshaper take it; an
+// empty allocations object removes that consumer's allocations at any version.
+std::string parseConsumerMap(const HttpRequest& r, const json& map,
+                             std::vector<ConsumerWrite>& out) {
+  for (const auto& [consumer, item] : map.items()) {
+    if (!isUuid(consumer)) {
+      return "JSON does not validate: '" + consumer + "' does not match any of the regexes";
+    }
+    ConsumerWrite w;
+    w.uuid = canonicalUuid(consumer);
+    if (auto e = parseConsumerBody(r, item, w, true); !e.empty()) return e;
+    out.push_back(std::move(w));
   }
   return {};
 }
@@ -304,17 +321,7 @@ HttpResponse PlacementService::postAllocations(const HttpRequest& r, const PathP
         r, 400, "JSON does not validate: " + pyRepr(body) + " does not have enough properties");
   }
   std::vector<ConsumerWrite> writes;
-  for (const auto& [consumer, item] : body.items()) {
-    if (!isUuid(consumer)) {
-      return errorResponse(
-          r, 400, "JSON does not validate: '" + consumer + "' does not match any of the regexes");
-    }
-    ConsumerWrite w;
-    w.uuid = canonicalUuid(consumer);
-    // An empty allocations object removes the consumer's allocations here at any version.
-    if (auto e = parseConsumerBody(r, item, w, true); !e.empty()) return errorResponse(r, 400, e);
-    writes.push_back(std::move(w));
-  }
+  if (auto e = parseConsumerMap(r, body, writes); !e.empty()) return errorResponse(r, 400, e);
   return writeConsumers(r, std::move(writes));
 }
 
@@ -334,14 +341,7 @@ HttpResponse PlacementService::getUsages(const HttpRequest& r, const PathParams&
   if (!r.version.atLeast(9)) return errorResponse(r, 404, "The resource could not be found.");
   std::set<std::string> allowed = {"project_id", "user_id"};
   if (r.version.atLeast(38)) allowed.insert("consumer_type");
-  for (const auto& [k, v] : r.query) {
-    if (!allowed.count(k)) {
-      return errorResponse(r, 400,
-                           "Invalid query string parameters: Additional properties are "
-                           "not allowed ('" +
-                               k + "' was unexpected)");
-    }
-  }
+  if (auto bad = rejectUnknownQuery(r, allowed)) return *bad;
   auto project = r.queryOne("project_id");
   if (!project) {
     return errorResponse(r, 400,
@@ -417,17 +417,6 @@ HttpResponse PlacementService::reshape(const HttpRequest& r, const PathParams&) 
   inv_schema.fields["inventories"] = SchemaField(SchemaField::Type::kObject, true);
   inv_schema.fields["resource_provider_generation"] =
       SchemaField(SchemaField::Type::kInteger, true);
-  ObjectSchema record;
-  {
-    using T = SchemaField::Type;
-    const double max = static_cast<double>(kMaxInt);
-    record.fields["total"] = SchemaField(T::kInteger, true).range(1, max);
-    record.fields["reserved"] = SchemaField(T::kInteger, false).range(0, max);
-    record.fields["min_unit"] = SchemaField(T::kInteger, false).range(1, max);
-    record.fields["max_unit"] = SchemaField(T::kInteger, false).range(1, max);
-    record.fields["step_size"] = SchemaField(T::kInteger, false).range(1, max);
-    record.fields["allocation_ratio"] = SchemaField(T::kNumber, false).range(0, 3.40282e38);
-  }
   for (const auto& [rp, entry] : body["inventories"].items()) {
     if (!isUuid(rp)) {
       return errorResponse(
@@ -438,28 +427,16 @@ HttpResponse PlacementService::reshape(const HttpRequest& r, const PathParams&) 
     w.uuid = canonicalUuid(rp);
     w.generation = entry["resource_provider_generation"];
     for (const auto& [rc, rec] : entry["inventories"].items()) {
-      if (auto e = validateObject(rec, record)) return errorResponse(r, 400, *e);
-      Inventory i;
-      i.total = rec["total"];
-      i.reserved = rec.value("reserved", std::int64_t{0});
-      i.min_unit = rec.value("min_unit", std::int64_t{1});
-      i.max_unit = rec.value("max_unit", kMaxInt);
-      i.step_size = rec.value("step_size", std::int64_t{1});
-      i.allocation_ratio = rec.value("allocation_ratio", 1.0);
-      w.inventories[rc] = i;
+      if (auto e = validateObject(rec, inventorySchema(false, false))) {
+        return errorResponse(r, 400, *e);
+      }
+      w.inventories[rc] = inventoryFrom(rec);
     }
     inv_writes.push_back(std::move(w));
   }
   std::vector<ConsumerWrite> consumer_writes;
-  for (const auto& [consumer, item] : body["allocations"].items()) {
-    if (!isUuid(consumer)) {
-      return errorResponse(
-          r, 400, "JSON does not validate: '" + consumer + "' does not match any of the regexes");
-    }
-    ConsumerWrite w;
-    w.uuid = canonicalUuid(consumer);
-    if (auto e = parseConsumerBody(r, item, w, true); !e.empty()) return errorResponse(r, 400, e);
-    consumer_writes.push_back(std::move(w));
+  if (auto e = parseConsumerMap(r, body["allocations"], consumer_writes); !e.empty()) {
+    return errorResponse(r, 400, e);
   }
 
   std::unique_lock lock(mu_);

@@ -3,6 +3,7 @@
 #include <mutex>
 #include <sstream>
 
+#include "placement/inventory_body.h"
 #include "placement/json_schema.h"
 #include "placement/query_parse.h"
 #include "placement/service.h"
@@ -34,43 +35,6 @@ HttpResponse generationConflict(const HttpRequest& r) {
                        kCodeConcurrent);
 }
 
-const ObjectSchema& inventorySchema(bool with_generation, bool with_class) {
-  static const auto make = [](bool gen, bool cls) {
-    using T = SchemaField::Type;
-    ObjectSchema s;
-    s.fields["total"] = SchemaField(T::kInteger, true).range(1, static_cast<double>(kMaxInt));
-    s.fields["reserved"] = SchemaField(T::kInteger, false).range(0, static_cast<double>(kMaxInt));
-    s.fields["min_unit"] = SchemaField(T::kInteger, false).range(1, static_cast<double>(kMaxInt));
-    s.fields["max_unit"] = SchemaField(T::kInteger, false).range(1, static_cast<double>(kMaxInt));
-    s.fields["step_size"] = SchemaField(T::kInteger, false).range(1, static_cast<double>(kMaxInt));
-    s.fields["allocation_ratio"] = SchemaField(T::kNumber, false).range(0, 3.40282e38);
-    if (gen) s.fields["resource_provider_generation"] = SchemaField(T::kInteger, !cls);
-    if (cls) s.fields["resource_class"] = SchemaField(T::kString, true).length(1, 255);
-    return s;
-  };
-  static const ObjectSchema plain = make(false, false);
-  static const ObjectSchema gen = make(true, false);
-  static const ObjectSchema gen_cls = make(true, true);
-  return with_class ? gen_cls : (with_generation ? gen : plain);
-}
-
-Inventory inventoryFrom(const json& j) {
-  Inventory i;
-  i.total = j.at("total");
-  i.reserved = j.value("reserved", std::int64_t{0});
-  i.min_unit = j.value("min_unit", std::int64_t{1});
-  i.max_unit = j.value("max_unit", kMaxInt);
-  i.step_size = j.value("step_size", std::int64_t{1});
-  i.allocation_ratio = j.value("allocation_ratio", 1.0);
-  return i;
-}
-
-json inventoryJson(const Inventory& i) {
-  return {{"total", i.total},         {"reserved", i.reserved},
-          {"min_unit", i.min_unit},   {"max_unit", i.max_unit},
-          {"step_size", i.step_size}, {"allocation_ratio", i.allocation_ratio}};
-}
-
 }  // namespace
 
 json PlacementService::providerJson(const Provider& p, const HttpRequest& r) const {
@@ -100,14 +64,7 @@ HttpResponse PlacementService::listProviders(const HttpRequest& r, const PathPar
   if (r.version.atLeast(4)) allowed.insert("resources");
   if (r.version.atLeast(14)) allowed.insert("in_tree");
   if (r.version.atLeast(18)) allowed.insert("required");
-  for (const auto& [k, v] : r.query) {
-    if (!allowed.count(k)) {
-      return errorResponse(r, 400,
-                           "Invalid query string parameters: Additional properties are "
-                           "not allowed ('" +
-                               k + "' was unexpected)");
-    }
-  }
+  if (auto bad = rejectUnknownQuery(r, allowed)) return *bad;
   auto uuid = r.queryOne("uuid");
   if (uuid && !isUuid(*uuid)) {
     return errorResponse(r, 400,

@@ -61,6 +61,19 @@ HttpResponse errorResponse(const HttpRequest& r, int status, const std::string& 
   return jsonResponse(status, {{"errors", nlohmann::json::array({err})}});
 }
 
+std::optional<HttpResponse> rejectUnknownQuery(const HttpRequest& r,
+                                               const std::set<std::string>& allowed) {
+  for (const auto& [k, v] : r.query) {
+    if (!allowed.count(k)) {
+      return errorResponse(r, 400,
+                           "Invalid query string parameters: Additional properties are not "
+                           "allowed ('" +
+                               k + "' was unexpected)");
+    }
+  }
+  return std::nullopt;
+}
+
 std::string httpDate(std::int64_t unix_seconds) {
   std::time_t t = static_cast<std::time_t>(unix_seconds);
   std::tm tm{};
