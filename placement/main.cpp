@@ -9,7 +9,7 @@
 #include <thread>
 
 #include "common/ini_config.h"
-#include "placement/http_server.h"
+#include "http/server.h"
 #include "placement/service.h"
 #include "placement/service_util.h"
 #include "placement/store.h"
@@ -18,6 +18,7 @@ namespace {
 
 using namespace stratus;
 using namespace stratus::placement;
+using namespace stratus::http;
 
 std::mutex log_mu;
 

@@ -6,16 +6,11 @@
 #include <string_view>
 
 #include "common/result.h"
+#include "http/api_version.h"
 
 namespace stratus::placement {
 
-struct Microversion {
-  int major = 1;
-  int minor = 0;
-  auto operator<=>(const Microversion&) const = default;
-  bool atLeast(int mi) const { return minor >= mi; }
-  std::string str() const { return std::to_string(major) + "." + std::to_string(minor); }
-};
+using Microversion = http::ApiVersion;
 
 inline constexpr Microversion kMinVersion{1, 0};
 // 1.39: `in:` any-of for `required` on providers and allocation candidates.

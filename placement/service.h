@@ -14,9 +14,11 @@
 #include <vector>
 
 #include "common/result.h"
-#include "placement/http_message.h"
+#include "placement/http_types.h"
+#include "placement/microversion.h"
 #include "placement/model.h"
-#include "placement/router.h"
+#include "placement/http_types.h"
+#include "placement/microversion.h"
 #include "placement/store.h"
 
 namespace stratus::placement {

@@ -7,7 +7,7 @@
 #include <set>
 #include <string>
 
-#include "placement/http_message.h"
+#include "placement/http_types.h"
 
 namespace stratus::placement {
 

@@ -7,15 +7,15 @@
 #include <string_view>
 #include <vector>
 
-#include "placement/http_message.h"
+#include "http/message.h"
 
-namespace stratus::placement {
+namespace stratus::http {
 
 using PathParams = std::vector<std::string>;  // the {captures}, in order
 using Handler = std::function<HttpResponse(const HttpRequest&, const PathParams&)>;
 
 struct RouteOptions {
-  int since_minor = 0;     // the 1.x microversion the route appears at; 404 before it
+  int since_minor = 0;     // the X.minor microversion the route appears at; 404 before it
   bool takes_body = true;  // PUT/POST whose body must be JSON
 };
 
@@ -49,4 +49,4 @@ class Router {
 
 std::vector<std::string_view> splitPath(std::string_view path);
 
-}  // namespace stratus::placement
+}  // namespace stratus::http

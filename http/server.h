@@ -1,5 +1,5 @@
 // HTTP/1.1 with keep-alive on Boost.Beast, served by a pool of threads. Knows nothing
-// of placement: it turns wire requests into HttpRequest and calls the handler.
+// of any service: it turns wire requests into HttpRequest and calls the handler.
 #pragma once
 
 #include <functional>
@@ -7,9 +7,9 @@
 #include <string>
 
 #include "common/result.h"
-#include "placement/http_message.h"
+#include "http/message.h"
 
-namespace stratus::placement {
+namespace stratus::http {
 
 using RequestHandler = std::function<HttpResponse(HttpRequest&)>;
 
@@ -38,4 +38,4 @@ class HttpServer {
 Result<std::pair<std::string, unsigned short>> parseBind(const std::string& bind,
                                                          const std::string& key);
 
-}  // namespace stratus::placement
+}  // namespace stratus::http

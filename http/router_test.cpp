@@ -1,8 +1,8 @@
-#include "placement/router.h"
+#include "http/router.h"
 
 #include <catch2/catch.hpp>
 
-using namespace stratus::placement;
+using namespace stratus::http;
 
 TEST_CASE("routes capture path segments and report 405 with the allowed methods") {
   Router r;

@@ -9,9 +9,9 @@
 #include <utility>
 #include <vector>
 
-#include "placement/microversion.h"
+#include "http/api_version.h"
 
-namespace stratus::placement {
+namespace stratus::http {
 
 struct AuthContext {
   bool admin = false;
@@ -27,7 +27,7 @@ struct HttpRequest {
   std::string body;
 
   // Filled in by the service before a handler runs.
-  Microversion version = kMinVersion;
+  ApiVersion version;  // negotiated by the service before handlers run
   std::string request_id;
   AuthContext auth;
 
@@ -54,4 +54,4 @@ bool percentDecode(std::string_view in, std::string& out, bool plus_is_space);
 
 std::string_view reasonPhrase(int status);
 
-}  // namespace stratus::placement
+}  // namespace stratus::http

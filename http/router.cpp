@@ -1,6 +1,6 @@
-#include "placement/router.h"
+#include "http/router.h"
 
-namespace stratus::placement {
+namespace stratus::http {
 
 std::vector<std::string_view> splitPath(std::string_view path) {
   std::vector<std::string_view> out;
@@ -66,4 +66,4 @@ Router::Match Router::match(std::string_view method, std::string_view path) cons
   return m;
 }
 
-}  // namespace stratus::placement
+}  // namespace stratus::http

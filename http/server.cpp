@@ -1,4 +1,4 @@
-#include "placement/http_server.h"
+#include "http/server.h"
 
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
@@ -7,12 +7,12 @@
 #include <thread>
 #include <vector>
 
-namespace stratus::placement {
+namespace stratus::http {
 namespace {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
-namespace http = beast::http;
+namespace bhttp = beast::http;
 using tcp = asio::ip::tcp;
 
 class Session : public std::enable_shared_from_this<Session> {
@@ -27,17 +27,17 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_.emplace();
     parser_->body_limit(options_.body_limit);
     stream_.expires_after(std::chrono::seconds(120));
-    http::async_read(
+    bhttp::async_read(
         stream_, buffer_, *parser_,
         [self = shared_from_this()](beast::error_code ec, std::size_t) { self->onRead(ec); });
   }
 
   void onRead(beast::error_code ec) {
-    if (ec == http::error::end_of_stream || ec == beast::error::timeout ||
+    if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout ||
         ec == asio::error::connection_reset || ec == asio::error::eof) {
       return close();
     }
-    if (ec == http::error::body_limit) {
+    if (ec == bhttp::error::body_limit) {
       return reply(
           toWire(options_.error_response(413, "The request body is larger than " +
                                                   std::to_string(options_.body_limit) + " bytes.")),
@@ -70,8 +70,8 @@ class Session : public std::enable_shared_from_this<Session> {
     reply(toWire(out), req.keep_alive());
   }
 
-  static http::response<http::string_body> toWire(const HttpResponse& r) {
-    http::response<http::string_body> res;
+  static bhttp::response<bhttp::string_body> toWire(const HttpResponse& r) {
+    bhttp::response<bhttp::string_body> res;
     res.result(static_cast<unsigned>(r.status));
     res.version(11);
     for (const auto& [k, v] : r.headers) res.set(k, v);
@@ -80,10 +80,10 @@ class Session : public std::enable_shared_from_this<Session> {
     return res;
   }
 
-  void reply(http::response<http::string_body> res, bool keep_alive) {
+  void reply(bhttp::response<bhttp::string_body> res, bool keep_alive) {
     res.keep_alive(keep_alive);
-    auto owned = std::make_shared<http::response<http::string_body>>(std::move(res));
-    http::async_write(
+    auto owned = std::make_shared<bhttp::response<bhttp::string_body>>(std::move(res));
+    bhttp::async_write(
         stream_, *owned,
         [self = shared_from_this(), owned, keep_alive](beast::error_code ec, std::size_t) {
           if (ec || !keep_alive) return self->close();
@@ -98,7 +98,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
-  std::optional<http::request_parser<http::string_body>> parser_;
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   const RequestHandler& handler_;
   const ServerOptions& options_;
 };
@@ -189,4 +189,4 @@ Result<std::pair<std::string, unsigned short>> parseBind(const std::string& bind
                                                 static_cast<unsigned short>(port)};
 }
 
-}  // namespace stratus::placement
+}  // namespace stratus::http

@@ -1,9 +1,9 @@
-#include "placement/http_message.h"
+#include "http/message.h"
 
 #include <algorithm>
 #include <cctype>
 
-namespace stratus::placement {
+namespace stratus::http {
 
 std::optional<std::string> HttpRequest::header(const std::string& lower_name) const {
   auto it = headers.find(lower_name);
@@ -128,4 +128,4 @@ std::string_view reasonPhrase(int status) {
   }
 }
 
-}  // namespace stratus::placement
+}  // namespace stratus::http
