@@ -1,0 +1,142 @@
+#include "compute/agent.h"
+
+#include <sys/statvfs.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <random>
+#include <thread>
+
+#include "common/log.h"
+#include "virt/host_probe_libvirt.h"
+#include "virt/libvirt_connection.h"
+
+namespace stratus::compute {
+namespace {
+
+class LibvirtFacts final : public FactsSource {
+ public:
+  explicit LibvirtFacts(virt::VirtConfig config) : config_(std::move(config)) {}
+  Result<virt::HostFacts> facts() override {
+    // A fresh connection per probe: libvirtd restarts must not leave us holding a dead one.
+    auto conn = virt::LibvirtConnection::open(config_.connection_uri);
+    if (!conn) {
+      Error e = conn.takeError();
+      e.code = ErrorCode::kUnavailable;
+      return e;
+    }
+    return virt::probeHost(*conn, config_.virt_type);
+  }
+
+ private:
+  virt::VirtConfig config_;
+};
+
+class FileFacts final : public FactsSource {
+ public:
+  explicit FileFacts(std::string path) : path_(std::move(path)) {}
+  Result<virt::HostFacts> facts() override { return virt::loadHostFacts(path_); }
+
+ private:
+  std::string path_;
+};
+
+std::string joined(const std::set<std::string>& names, char sign) {
+  std::string out;
+  for (const auto& n : names) {
+    out += ' ';
+    out += sign;
+    out += n;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::unique_ptr<FactsSource> libvirtFactsSource(const virt::VirtConfig& config) {
+  return std::make_unique<LibvirtFacts>(config);
+}
+
+std::unique_ptr<FactsSource> fileFactsSource(const std::string& path) {
+  return std::make_unique<FileFacts>(path);
+}
+
+Result<std::uint64_t> diskGbAt(const std::string& path) {
+  std::error_code ec;
+  std::filesystem::create_directories(path, ec);
+  if (ec) {
+    return Error::precondition("[compute] instances_path", path,
+                               "cannot create the instances path " + path + ": " + ec.message());
+  }
+  struct statvfs st {};
+  if (statvfs(path.c_str(), &st) != 0) {
+    return Error::precondition("[compute] instances_path", path,
+                               "cannot read the size of the filesystem holding " + path);
+  }
+  return static_cast<std::uint64_t>(st.f_blocks) * st.f_frsize / (1024ULL * 1024 * 1024);
+}
+
+std::string describe(const SyncReport& report, const std::string& uuid) {
+  std::string out = "provider " + uuid + ":";
+  if (report.created) out += " created;";
+  if (report.adopted) out += " adopted the existing provider with this host's name;";
+  if (report.inventories_written) out += " inventories written;";
+  if (report.traits_written) {
+    out += " traits" + joined(report.traits_added, '+') + joined(report.traits_removed, '-') + ";";
+  }
+  if (report.conflicts > 0) {
+    out += " " + std::to_string(report.conflicts) + " generation conflict(s) retried;";
+  }
+  if (!report.created && !report.inventories_written && !report.traits_written) {
+    out += " in sync, nothing written";
+  }
+  if (out.back() == ';') out.pop_back();
+  return out;
+}
+
+Agent::Agent(AgentConfig config, std::unique_ptr<FactsSource> facts,
+             std::unique_ptr<placement_client::PlacementClient> placement)
+    : config_(std::move(config)),
+      facts_(std::move(facts)),
+      placement_(std::move(placement)),
+      sync_(*placement_, config_.traits) {}
+
+Result<SyncReport> Agent::syncOnce() {
+  auto facts = facts_->facts();
+  if (!facts) return facts.takeError();
+  auto disk = diskGbAt(config_.instances_path);
+  if (!disk) return disk.takeError();
+  auto desired = desiredProvider(config_.host, *facts, *disk, config_);
+  if (!desired) return desired.takeError();
+  return sync_.sync(*desired);
+}
+
+void Agent::run(const std::atomic<bool>& stop) {
+  std::mt19937 rng(std::random_device{}());
+  std::uniform_real_distribution<double> jitter(0.8, 1.2);
+  int failures = 0;
+  while (!stop.load()) {
+    std::chrono::milliseconds wait = config_.sync_interval;
+    auto report = syncOnce();
+    if (report) {
+      if (failures > 0) logLine("sync recovered after " + std::to_string(failures) + " failure(s)");
+      failures = 0;
+      logLine(describe(*report, sync_.providerUuid()));
+    } else {
+      ++failures;
+      // 1 s, 2 s, 4 s ... up to the sync interval, each +-20% so a fleet that lost
+      // placement together does not come back in lockstep.
+      const auto backoff = std::chrono::milliseconds(1000LL << std::min(failures - 1, 16));
+      wait = std::min<std::chrono::milliseconds>(backoff, config_.sync_interval);
+      wait = std::chrono::milliseconds(static_cast<long long>(wait.count() * jitter(rng)));
+      logLine("sync failed (attempt " + std::to_string(failures) + "): " +
+              report.error().message + "; retrying in " + std::to_string(wait.count()) + " ms");
+    }
+    const auto until = std::chrono::steady_clock::now() + wait;
+    while (!stop.load() && std::chrono::steady_clock::now() < until) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  }
+}
+
+}  // namespace stratus::compute

@@ -1,0 +1,53 @@
+// The compute agent's loop: read the host's facts, work out the provider it wants,
+// sync it to placement; on failure log one line and retry with backoff and jitter.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "compute/compute_config.h"
+#include "compute/provider_sync.h"
+#include "placement_client/client.h"
+#include "virt/host_facts.h"
+
+namespace stratus::compute {
+
+// Where the host's facts come from: libvirt, or a captured document (read again at
+// every sync, so a test or a fleet simulation can change it under a running agent).
+class FactsSource {
+ public:
+  virtual ~FactsSource() = default;
+  virtual Result<virt::HostFacts> facts() = 0;
+};
+std::unique_ptr<FactsSource> libvirtFactsSource(const virt::VirtConfig& config);
+std::unique_ptr<FactsSource> fileFactsSource(const std::string& path);
+
+// Size of the filesystem holding `path` in whole GiB (the directory is created first).
+Result<std::uint64_t> diskGbAt(const std::string& path);
+
+class Agent {
+ public:
+  Agent(AgentConfig config, std::unique_ptr<FactsSource> facts,
+        std::unique_ptr<placement_client::PlacementClient> placement);
+
+  // One sync; the report says what was written.
+  Result<SyncReport> syncOnce();
+  // Syncs every interval until `stop` is set; never returns early on peer failures.
+  void run(const std::atomic<bool>& stop);
+
+  ProviderSync& providerSync() { return sync_; }
+  const AgentConfig& config() const { return config_; }
+
+ private:
+  AgentConfig config_;
+  std::unique_ptr<FactsSource> facts_;
+  std::unique_ptr<placement_client::PlacementClient> placement_;
+  ProviderSync sync_;
+};
+
+// "created provider ...; inventories written; traits +A -B" or "no change".
+std::string describe(const SyncReport& report, const std::string& uuid);
+
+}  // namespace stratus::compute

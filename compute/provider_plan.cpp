@@ -1,0 +1,77 @@
+#include "compute/provider_plan.h"
+
+#include <boost/uuid/name_generator_sha1.hpp>
+#include <boost/uuid/uuid_io.hpp>
+
+#include "virt/host_traits.h"
+
+namespace stratus::compute {
+
+Result<placement_client::Inventories> desiredInventories(const virt::HostFacts& host,
+                                                         std::uint64_t disk_gb,
+                                                         const ResourceConfig& config) {
+  placement_client::Inventories out;
+  const auto add = [&](const std::string& rc, std::int64_t total, std::int64_t reserved,
+                       double ratio, const char* reserved_key) -> Status {
+    if (total <= 0) return okStatus();
+    if (reserved > total) {
+      return Error::precondition(
+          std::string("[compute] ") + reserved_key, std::to_string(reserved),
+          std::string("[compute] ") + reserved_key + "=" + std::to_string(reserved) +
+              " is more than the host's " + rc + " total of " + std::to_string(total));
+    }
+    placement_client::Inventory inv;
+    inv.total = total;
+    inv.reserved = reserved;
+    inv.min_unit = 1;
+    inv.max_unit = total;
+    inv.step_size = 1;
+    inv.allocation_ratio = ratio;
+    out[rc] = inv;
+    return okStatus();
+  };
+  STRATUS_RETURN_IF_ERROR(add("VCPU", host.cpuCount(), config.reserved_host_cpus,
+                              config.cpu_allocation_ratio, "reserved_host_cpus"));
+  STRATUS_RETURN_IF_ERROR(add("MEMORY_MB", static_cast<std::int64_t>(host.memoryKib() / 1024),
+                              config.reserved_host_memory_mb, config.ram_allocation_ratio,
+                              "reserved_host_memory_mb"));
+  // Reserved disk is set in MiB but counted in whole GiB, rounded up so the host
+  // never gives away what it kept.
+  const std::int64_t reserved_disk_gb = (config.reserved_host_disk_mb + 1023) / 1024;
+  STRATUS_RETURN_IF_ERROR(add("DISK_GB", static_cast<std::int64_t>(disk_gb), reserved_disk_gb,
+                              config.disk_allocation_ratio, "reserved_host_disk_mb"));
+  return out;
+}
+
+Result<DesiredProvider> desiredProvider(const std::string& name, const virt::HostFacts& host,
+                                        std::uint64_t disk_gb, const AgentConfig& config) {
+  auto inventories = desiredInventories(host, disk_gb, config.resources);
+  if (!inventories) return inventories.takeError();
+  return DesiredProvider{name, std::move(*inventories), virt::hostTraits(host, config.traits)};
+}
+
+bool isAgentOwnedTrait(const std::string& name, const traits::TraitsConfig& config) {
+  return config.isViommuTrait(name) || name.rfind("HW_ARCH_", 0) == 0 ||
+         name.rfind("CUSTOM_MEM_PAGE_SIZE_", 0) == 0;
+}
+
+std::set<std::string> mergeTraits(const std::set<std::string>& current,
+                                  const std::set<std::string>& derived,
+                                  const traits::TraitsConfig& config) {
+  std::set<std::string> out;
+  for (const auto& t : current) {
+    if (!isAgentOwnedTrait(t, config)) out.insert(t);
+  }
+  out.insert(derived.begin(), derived.end());
+  return out;
+}
+
+std::string providerUuidFor(const std::string& host_name) {
+  // A fixed namespace of Stratus' own, so the same host name always gives the same UUID.
+  static const boost::uuids::uuid kNamespace = {{0x6b, 0x1f, 0x3c, 0x52, 0x8e, 0x4d, 0x4a, 0x17,
+                                                 0x9c, 0x2e, 0x51, 0x7a, 0xd0, 0x93, 0x44, 0xe8}};
+  boost::uuids::name_generator_sha1 gen(kNamespace);
+  return boost::uuids::to_string(gen(host_name));
+}
+
+}  // namespace stratus::compute

@@ -1,0 +1,306 @@
+#include "placement_client/client.h"
+
+#include <cpprest/http_client.h>
+
+#include <cctype>
+#include <exception>
+
+namespace stratus::placement_client {
+namespace {
+
+using nlohmann::json;
+
+// Placement puts the human text in errors[0].detail; its last line is the message.
+std::string errorDetail(const json& body, const std::string& raw) {
+  if (body.is_object() && body.contains("errors") && body["errors"].is_array() &&
+      !body["errors"].empty() && body["errors"][0].is_object()) {
+    const json& e = body["errors"][0];
+    std::string detail = e.value("detail", std::string());
+    while (!detail.empty() && (detail.back() == '\n' || detail.back() == ' ')) detail.pop_back();
+    if (auto nl = detail.rfind('\n'); nl != std::string::npos) detail = detail.substr(nl + 1);
+    if (!detail.empty()) return detail;
+    return e.value("title", std::string());
+  }
+  return raw.substr(0, 200);
+}
+
+std::string errorCodeOf(const json& body) {
+  if (body.is_object() && body.contains("errors") && body["errors"].is_array() &&
+      !body["errors"].empty() && body["errors"][0].is_object()) {
+    return body["errors"][0].value("code", std::string());
+  }
+  return {};
+}
+
+class RestClient final : public PlacementClient {
+ public:
+  explicit RestClient(const ClientOptions& options)
+      : options_(options), client_(options.base_url, configFor(options)) {}
+
+  const std::string& baseUrl() const override { return options_.base_url; }
+
+  Result<Response> call(const std::string& method, const std::string& path_and_query,
+                        const std::optional<json>& body) override {
+    const std::string what = "placement " + method + " " + path_and_query;
+    try {
+      web::http::http_request request(method);
+      request.set_request_uri(path_and_query);
+      request.headers().add("Accept", "application/json");
+      request.headers().add("OpenStack-API-Version", "placement " + options_.microversion);
+      if (!options_.token.empty()) request.headers().add("X-Auth-Token", options_.token);
+      if (body) request.set_body(body->dump(), "application/json");
+      web::http::http_response response = client_.request(request).get();
+      const int status = response.status_code();
+      const std::string raw = response.extract_string(true).get();
+      json parsed = raw.empty() ? json() : json::parse(raw, nullptr, false);
+      if (parsed.is_discarded()) {
+        if (status >= 200 && status < 300) {
+          return Error::make(ErrorCode::kUnavailable, what + ": answered " +
+                                                          std::to_string(status) +
+                                                          " with a body that is not JSON");
+        }
+        parsed = json();
+      }
+      if (status >= 200 && status < 300) return Response{status, std::move(parsed)};
+      const std::string message =
+          what + ": HTTP " + std::to_string(status) + ": " + errorDetail(parsed, raw);
+      if (status >= 500) return Error::make(ErrorCode::kUnavailable, message);
+      if (status == 404) return Error::make(ErrorCode::kNotFound, message);
+      if (status == 409) {
+        // Only a moved generation is worth a re-read; other conflicts (inventory in
+        // use, trait in use, duplicate name) will not go away by retrying.
+        const std::string code = errorCodeOf(parsed);
+        return Error::make(
+            code == "placement.concurrent_update" ? ErrorCode::kConflict
+                                                  : ErrorCode::kFailedPrecondition,
+            message);
+      }
+      if (status == 400) return Error::make(ErrorCode::kInvalidArgument, message);
+      return Error::make(ErrorCode::kFailedPrecondition, message);
+    } catch (const std::exception& e) {
+      return Error::make(ErrorCode::kUnavailable,
+                         what + ": cannot reach " + options_.base_url + ": " + e.what());
+    }
+  }
+
+ private:
+  static web::http::client::http_client_config configFor(const ClientOptions& options) {
+    web::http::client::http_client_config config;
+    config.set_timeout(options.timeout);
+    return config;
+  }
+
+  ClientOptions options_;
+  web::http::client::http_client client_;
+};
+
+Result<Provider> providerFromJson(const json& doc) {
+  if (!doc.is_object() || !doc.contains("uuid") || !doc["uuid"].is_string() ||
+      !doc.contains("generation") || !doc["generation"].is_number_integer()) {
+    return Error::make(ErrorCode::kUnavailable,
+                       "placement answered a provider without uuid or generation");
+  }
+  Provider p;
+  p.uuid = doc["uuid"].get<std::string>();
+  p.name = doc.value("name", std::string());
+  p.generation = doc["generation"].get<std::int64_t>();
+  if (doc.contains("parent_provider_uuid") && doc["parent_provider_uuid"].is_string()) {
+    p.parent_uuid = doc["parent_provider_uuid"].get<std::string>();
+  }
+  if (doc.contains("root_provider_uuid") && doc["root_provider_uuid"].is_string()) {
+    p.root_uuid = doc["root_provider_uuid"].get<std::string>();
+  }
+  return p;
+}
+
+Result<std::int64_t> generationOf(const json& doc, const std::string& what) {
+  if (!doc.is_object() || !doc.contains("resource_provider_generation") ||
+      !doc["resource_provider_generation"].is_number_integer()) {
+    return Error::make(ErrorCode::kUnavailable,
+                       "placement answered " + what + " without resource_provider_generation");
+  }
+  return doc["resource_provider_generation"].get<std::int64_t>();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<PlacementClient>> PlacementClient::create(const ClientOptions& options) {
+  try {
+    web::uri uri(options.base_url);
+    if (uri.scheme() != "http" && uri.scheme() != "https") {
+      return Error::invalid("placement url", options.base_url, "an http:// or https:// URL");
+    }
+    return std::unique_ptr<PlacementClient>(std::make_unique<RestClient>(options));
+  } catch (const std::exception& e) {
+    return Error::invalid("placement url", options.base_url, "an http:// or https:// URL",
+                          e.what());
+  }
+}
+
+std::string encodeQueryValue(const std::string& value) {
+  static const char* hex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : value) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == ':' ||
+        c == ',' || c == '!') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out.push_back('%');
+      out.push_back(hex[c >> 4]);
+      out.push_back(hex[c & 15]);
+    }
+  }
+  return out;
+}
+
+Result<std::optional<Provider>> PlacementClient::getProvider(const std::string& uuid) {
+  auto r = call("GET", "/resource_providers/" + uuid);
+  if (!r) {
+    if (r.error().code == ErrorCode::kNotFound) return std::optional<Provider>();
+    return r.takeError();
+  }
+  auto p = providerFromJson(r->body);
+  if (!p) return p.takeError();
+  return std::optional<Provider>(std::move(*p));
+}
+
+Result<std::vector<Provider>> PlacementClient::listProviders(const std::string& query) {
+  auto r = call("GET", "/resource_providers" + (query.empty() ? "" : "?" + query));
+  if (!r) return r.takeError();
+  if (!r->body.is_object() || !r->body.contains("resource_providers") ||
+      !r->body["resource_providers"].is_array()) {
+    return Error::make(ErrorCode::kUnavailable,
+                       "placement answered a provider list without resource_providers");
+  }
+  std::vector<Provider> out;
+  for (const json& doc : r->body["resource_providers"]) {
+    auto p = providerFromJson(doc);
+    if (!p) return p.takeError();
+    out.push_back(std::move(*p));
+  }
+  return out;
+}
+
+Result<std::optional<Provider>> PlacementClient::findProviderByName(const std::string& name) {
+  auto list = listProviders("name=" + encodeQueryValue(name));
+  if (!list) return list.takeError();
+  for (auto& p : *list) {
+    if (p.name == name) return std::optional<Provider>(std::move(p));
+  }
+  return std::optional<Provider>();
+}
+
+Result<Provider> PlacementClient::createProvider(const std::string& uuid, const std::string& name) {
+  auto r = call("POST", "/resource_providers", json{{"uuid", uuid}, {"name", name}});
+  if (!r) return r.takeError();
+  if (r->body.is_object() && !r->body.empty()) return providerFromJson(r->body);
+  // Before 1.20 placement answers 201 with no body.
+  auto again = getProvider(uuid);
+  if (!again) return again.takeError();
+  if (!*again) return Error::make(ErrorCode::kUnavailable, "provider " + uuid + " vanished");
+  return std::move(**again);
+}
+
+json inventoriesToJson(const Inventories& inventories) {
+  json out = json::object();
+  for (const auto& [rc, inv] : inventories) {
+    out[rc] = {{"total", inv.total},
+               {"reserved", inv.reserved},
+               {"min_unit", inv.min_unit},
+               {"max_unit", inv.max_unit},
+               {"step_size", inv.step_size},
+               {"allocation_ratio", inv.allocation_ratio}};
+  }
+  return out;
+}
+
+Result<Inventories> inventoriesFromJson(const json& doc) {
+  if (!doc.is_object()) {
+    return Error::make(ErrorCode::kUnavailable, "placement answered inventories not as an object");
+  }
+  Inventories out;
+  for (const auto& [rc, v] : doc.items()) {
+    if (!v.is_object()) {
+      return Error::make(ErrorCode::kUnavailable, "placement answered inventory " + rc +
+                                                      " not as an object");
+    }
+    Inventory inv;
+    inv.total = v.value("total", std::int64_t{0});
+    inv.reserved = v.value("reserved", std::int64_t{0});
+    inv.min_unit = v.value("min_unit", std::int64_t{1});
+    inv.max_unit = v.value("max_unit", inv.total);
+    inv.step_size = v.value("step_size", std::int64_t{1});
+    inv.allocation_ratio = v.value("allocation_ratio", 1.0);
+    out[rc] = inv;
+  }
+  return out;
+}
+
+Result<ProviderInventories> PlacementClient::getInventories(const std::string& uuid) {
+  auto r = call("GET", "/resource_providers/" + uuid + "/inventories");
+  if (!r) return r.takeError();
+  auto gen = generationOf(r->body, "inventories");
+  if (!gen) return gen.takeError();
+  auto inv = inventoriesFromJson(r->body.value("inventories", json::object()));
+  if (!inv) return inv.takeError();
+  return ProviderInventories{*gen, std::move(*inv)};
+}
+
+Result<std::int64_t> PlacementClient::putInventories(const std::string& uuid,
+                                                     std::int64_t generation,
+                                                     const Inventories& inventories) {
+  auto r = call("PUT", "/resource_providers/" + uuid + "/inventories",
+                json{{"resource_provider_generation", generation},
+                     {"inventories", inventoriesToJson(inventories)}});
+  if (!r) return r.takeError();
+  return generationOf(r->body, "inventories");
+}
+
+Result<ProviderTraits> PlacementClient::getTraits(const std::string& uuid) {
+  auto r = call("GET", "/resource_providers/" + uuid + "/traits");
+  if (!r) return r.takeError();
+  auto gen = generationOf(r->body, "traits");
+  if (!gen) return gen.takeError();
+  ProviderTraits out{*gen, {}};
+  for (const json& t : r->body.value("traits", json::array())) {
+    if (t.is_string()) out.traits.insert(t.get<std::string>());
+  }
+  return out;
+}
+
+Result<std::int64_t> PlacementClient::putTraits(const std::string& uuid, std::int64_t generation,
+                                                const std::set<std::string>& traits) {
+  auto r = call("PUT", "/resource_providers/" + uuid + "/traits",
+                json{{"resource_provider_generation", generation}, {"traits", traits}});
+  if (!r) return r.takeError();
+  return generationOf(r->body, "traits");
+}
+
+Result<std::map<std::string, std::int64_t>> PlacementClient::getUsages(const std::string& uuid) {
+  auto r = call("GET", "/resource_providers/" + uuid + "/usages");
+  if (!r) return r.takeError();
+  std::map<std::string, std::int64_t> out;
+  const json usages = r->body.value("usages", json::object());
+  for (const auto& [rc, v] : usages.items()) {
+    if (v.is_number_integer()) out[rc] = v.get<std::int64_t>();
+  }
+  return out;
+}
+
+Result<std::vector<std::string>> PlacementClient::listTraits(const std::string& query) {
+  auto r = call("GET", "/traits" + (query.empty() ? "" : "?" + query));
+  if (!r) return r.takeError();
+  std::vector<std::string> out;
+  for (const json& t : r->body.value("traits", json::array())) {
+    if (t.is_string()) out.push_back(t.get<std::string>());
+  }
+  return out;
+}
+
+Status PlacementClient::ensureTrait(const std::string& name) {
+  auto r = call("PUT", "/traits/" + name);
+  if (!r) return r.takeError();
+  return okStatus();
+}
+
+}  // namespace stratus::placement_client
