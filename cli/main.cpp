@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "cli/exit_code.h"
+#include "cli/placement_commands.h"
 #include "common/ini_config.h"
 #include "traits/catalog.h"
 #include "virt/domain_render.h"
@@ -203,6 +204,8 @@ int run(int argc, char** argv) {
   auto* boot = guest_cmd->add_subcommand("boot", "define and start a guest on libvirt");
   addCommon(boot, common, false);
   addGuest(boot, guest);
+  PlacementCommandOptions placement_options;
+  const PlacementCommands placement_commands = addPlacementCommands(app, placement_options);
   auto* del = guest_cmd->add_subcommand("delete", "stop and undefine a guest");
   addCommon(del, common, false);
   del->add_option("name", delete_name, "guest name")->required();
@@ -217,6 +220,8 @@ int run(int argc, char** argv) {
     std::cerr << "stratus: " << e.what() << "\n";
     return kExitUsage;
   }
+
+  if (auto code = runPlacementCommands(placement_commands, placement_options)) return *code;
 
   auto settings = loadSettings(common);
   if (!settings) return fail(settings.error());
