@@ -79,7 +79,7 @@ int main(int argc, char** argv) {
   if (!config_path.empty()) {
     auto ini = IniConfig::load(config_path);
     if (!ini) return fail(ini.error());
-    if (auto s = requireKnownKeys(*ini, "placement", {"bind", "db", "auth", "token_file"}); !s) {
+    if (auto s = requireKnownKeys(*ini, "placement", {"bind", "db", "auth", "token_file", "url", "auth_token"}); !s) {
       return fail(s.error());
     }
     // Flags win over the file.
