@@ -1,0 +1,42 @@
+// Prefilters: each turns one part of the request into what placement must match, so
+// hosts that cannot take the guest are never candidates. One small named function
+// each, run in order.
+#pragma once
+
+#include <string_view>
+#include <vector>
+
+#include "scheduler/request_spec.h"
+#include "traits/catalog.h"
+
+namespace stratus::scheduler {
+
+struct PrefilterContext {
+  const RequestSpec& spec;
+  const traits::TraitsConfig& traits;
+};
+
+using PrefilterFn = void (*)(const PrefilterContext& ctx, PlacementQuery& query);
+
+struct Prefilter {
+  std::string_view name;
+  PrefilterFn apply;
+};
+
+// VCPU, MEMORY_MB and DISK_GB from the flavor.
+void resourcesPrefilter(const PrefilterContext& ctx, PlacementQuery& query);
+// A concrete model: its trait. auto: any of the models valid for the guest's arch and
+// machine type (or the AUTO trait when the arch is left to the host).
+void viommuModelPrefilter(const PrefilterContext& ctx, PlacementQuery& query);
+// hw_architecture: HW_ARCH_*.
+void archPrefilter(const PrefilterContext& ctx, PlacementQuery& query);
+// An explicit huge page size: CUSTOM_MEM_PAGE_SIZE_<KiB>. Free pages are a host filter.
+void pageSizePrefilter(const PrefilterContext& ctx, PlacementQuery& query);
+// Disabled hosts take no new guests.
+void disabledHostPrefilter(const PrefilterContext& ctx, PlacementQuery& query);
+
+const std::vector<Prefilter>& prefilters();
+
+PlacementQuery buildPlacementQuery(const RequestSpec& spec, const traits::TraitsConfig& traits);
+
+}  // namespace stratus::scheduler

@@ -1,0 +1,91 @@
+// From a request spec to a claimed host: prefilters make the placement query, placement
+// answers candidates, host filters apply the rules of virt/ to each candidate's
+// reported facts, a weigher orders them, and the first claim that placement accepts
+// wins. When nothing is left, the error says which step removed how many hosts.
+#pragma once
+
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "placement_client/client.h"
+#include "scheduler/prefilters.h"
+#include "scheduler/request_spec.h"
+#include "virt/guest_plan.h"
+#include "virt/host_facts.h"
+
+namespace stratus::scheduler {
+
+struct Candidate {
+  std::string provider_uuid;
+  nlohmann::json allocations;  // the allocation request's "allocations" object
+  std::int64_t free_memory_mb = 0;
+};
+
+// Placement's allocation candidates answer, one candidate per single-provider request.
+Result<std::vector<Candidate>> parseCandidates(const nlohmann::json& doc);
+
+struct HostRecord {
+  std::string name;
+  std::string provider_uuid;
+  virt::HostFacts facts;
+};
+using HostLookup = std::function<std::optional<HostRecord>(const std::string& provider_uuid)>;
+
+struct PassedHost {
+  Candidate candidate;
+  HostRecord host;
+  virt::GuestPlan plan;
+};
+
+struct FilterOutcome {
+  std::vector<PassedHost> passed;
+  // One line per filter that removed hosts: "virt_rules removed 2 (cn1: ...; cn2: ...)".
+  std::vector<std::string> removed;
+};
+
+// host_reported: the host's agent has reported its facts; virt_rules: the guest plans
+// on that exact host (model boots there, page size with enough free pages on one cell).
+FilterOutcome filterHosts(const RequestSpec& spec, const std::vector<Candidate>& candidates,
+                          const HostLookup& lookup, const virt::VirtConfig& config);
+
+// Most free memory first (spread guests out), then by name so the order is stable.
+void weighHosts(std::vector<PassedHost>& hosts);
+
+struct Selection {
+  std::string host;
+  std::string provider_uuid;
+  virt::ViommuModel resolved = virt::ViommuModel::kNone;
+};
+
+struct Consumer {
+  std::string uuid;
+  std::string project_id;
+  std::string user_id;
+};
+
+class Scheduler {
+ public:
+  Scheduler(placement_client::PlacementClient& placement, virt::VirtConfig virt,
+            traits::TraitsConfig traits, HostLookup lookup)
+      : placement_(placement),
+        virt_(std::move(virt)),
+        traits_(std::move(traits)),
+        lookup_(std::move(lookup)) {}
+
+  // kFailedPrecondition with the reason when no host can take it; kUnavailable when
+  // placement cannot be asked.
+  Result<Selection> scheduleAndClaim(const RequestSpec& spec, const Consumer& consumer);
+
+ private:
+  std::string explainNoCandidates(const RequestSpec& spec);
+
+  placement_client::PlacementClient& placement_;
+  virt::VirtConfig virt_;
+  traits::TraitsConfig traits_;
+  HostLookup lookup_;
+};
+
+}  // namespace stratus::scheduler
