@@ -5,6 +5,7 @@
 #include "cli/exit_code.h"
 #include "cli/output_format.h"
 #include "common/ini_config.h"
+#include "common/uuid.h"
 #include "compute/provider_plan.h"
 #include "placement_client/client.h"
 #include "traits/catalog.h"
@@ -61,17 +62,8 @@ Result<Context> contextFor(const PlacementCommandOptions& o) {
   return ctx;
 }
 
-bool looksLikeUuid(const std::string& s) {
-  if (s.size() != 36) return false;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-    if (dash ? s[i] != '-' : !std::isxdigit(static_cast<unsigned char>(s[i]))) return false;
-  }
-  return true;
-}
-
 Result<Provider> resolveProvider(PlacementClient& client, const std::string& ref) {
-  if (looksLikeUuid(ref)) {
+  if (isCanonicalUuid(ref)) {
     auto p = client.getProvider(ref);
     if (!p) return p.takeError();
     if (*p) return std::move(**p);

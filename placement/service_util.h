@@ -7,6 +7,7 @@
 #include <set>
 #include <string>
 
+#include "common/uuid.h"
 #include "placement/http_types.h"
 
 namespace stratus::placement {
@@ -35,6 +36,6 @@ std::optional<HttpResponse> rejectUnknownQuery(const HttpRequest& r,
 void addCacheHeaders(HttpResponse& res, const HttpRequest& r, std::int64_t modified_unix);
 std::string httpDate(std::int64_t unix_seconds);
 std::int64_t nowUnix();
-std::string newUuid();
+using stratus::newUuid;
 
 }  // namespace stratus::placement

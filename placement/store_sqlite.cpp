@@ -3,19 +3,14 @@
 #include <filesystem>
 #include <memory>
 
+#include "common/sqlite_handles.h"
 #include "placement/store.h"
 
 namespace stratus::placement {
 namespace {
 
-struct DbClose {
-  void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
-};
-struct StmtFinalize {
-  void operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
-};
-using Db = std::unique_ptr<sqlite3, DbClose>;
-using Stmt = std::unique_ptr<sqlite3_stmt, StmtFinalize>;
+using Db = SqliteDb;
+using Stmt = SqliteStmt;
 
 // Each version is applied once, in order; the number stored says how far a
 // database has come.
