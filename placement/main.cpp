@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "common/ini_config.h"
+#include "common/token_file.h"
 #include "http/server.h"
 #include "placement/service.h"
 #include "placement/service_util.h"
@@ -32,26 +33,6 @@ int fail(const Error& e) {
   return e.code == ErrorCode::kInvalidArgument ? 2 : 1;
 }
 
-// "TOKEN ROLE[,ROLE]" per line; '#' starts a comment.
-Result<std::map<std::string, std::string>> loadTokens(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return Error::invalid("--token-file", path, "a readable file of TOKEN ROLES lines");
-  std::map<std::string, std::string> out;
-  std::string line;
-  int n = 0;
-  while (std::getline(in, line)) {
-    ++n;
-    if (line.empty() || line[0] == '#') continue;
-    std::istringstream words(line);
-    std::string token, roles;
-    if (!(words >> token >> roles)) {
-      return Error::invalid("--token-file", path, "lines of TOKEN ROLE[,ROLE]",
-                            "line " + std::to_string(n) + " has no roles");
-    }
-    out[token] = roles;
-  }
-  return out;
-}
 
 }  // namespace
 
@@ -100,7 +81,7 @@ int main(int argc, char** argv) {
       return fail(Error::invalid("--token-file", "", "a file of TOKEN ROLES lines",
                                  "--auth token needs tokens"));
     }
-    auto tokens = loadTokens(token_file);
+    auto tokens = loadTokenFile(token_file);
     if (!tokens) return fail(tokens.error());
     options.auth = AuthMode::kToken;
     options.tokens = std::move(*tokens);

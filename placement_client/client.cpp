@@ -1,6 +1,5 @@
 #include "placement_client/client.h"
 
-#include <cpprest/http_client.h>
 
 #include <cctype>
 #include <exception>
@@ -11,7 +10,7 @@ namespace {
 using nlohmann::json;
 
 // Placement puts the human text in errors[0].detail; its last line is the message.
-std::string errorDetail(const json& body, const std::string& raw) {
+std::string errorDetail(const json& body) {
   if (body.is_object() && body.contains("errors") && body["errors"].is_array() &&
       !body["errors"].empty() && body["errors"][0].is_object()) {
     const json& e = body["errors"][0];
@@ -21,7 +20,7 @@ std::string errorDetail(const json& body, const std::string& raw) {
     if (!detail.empty()) return detail;
     return e.value("title", std::string());
   }
-  return raw.substr(0, 200);
+  return {};
 }
 
 std::string errorCodeOf(const json& body) {
@@ -34,64 +33,19 @@ std::string errorCodeOf(const json& body) {
 
 class RestClient final : public PlacementClient {
  public:
-  explicit RestClient(const ClientOptions& options)
-      : options_(options), client_(options.base_url, configFor(options)) {}
+  explicit RestClient(std::unique_ptr<rest::JsonClient> client) : client_(std::move(client)) {}
 
-  const std::string& baseUrl() const override { return options_.base_url; }
+  const std::string& baseUrl() const override { return client_->baseUrl(); }
 
   Result<Response> call(const std::string& method, const std::string& path_and_query,
                         const std::optional<json>& body) override {
-    const std::string what = "placement " + method + " " + path_and_query;
-    try {
-      web::http::http_request request(method);
-      request.set_request_uri(path_and_query);
-      request.headers().add("Accept", "application/json");
-      request.headers().add("OpenStack-API-Version", "placement " + options_.microversion);
-      if (!options_.token.empty()) request.headers().add("X-Auth-Token", options_.token);
-      if (body) request.set_body(body->dump(), "application/json");
-      web::http::http_response response = client_.request(request).get();
-      const int status = response.status_code();
-      const std::string raw = response.extract_string(true).get();
-      json parsed = raw.empty() ? json() : json::parse(raw, nullptr, false);
-      if (parsed.is_discarded()) {
-        if (status >= 200 && status < 300) {
-          return Error::make(ErrorCode::kUnavailable, what + ": answered " +
-                                                          std::to_string(status) +
-                                                          " with a body that is not JSON");
-        }
-        parsed = json();
-      }
-      if (status >= 200 && status < 300) return Response{status, std::move(parsed)};
-      const std::string message =
-          what + ": HTTP " + std::to_string(status) + ": " + errorDetail(parsed, raw);
-      if (status >= 500) return Error::make(ErrorCode::kUnavailable, message);
-      if (status == 404) return Error::make(ErrorCode::kNotFound, message);
-      if (status == 409) {
-        // Only a moved generation is worth a re-read; other conflicts (inventory in
-        // use, trait in use, duplicate name) will not go away by retrying.
-        const std::string code = errorCodeOf(parsed);
-        return Error::make(
-            code == "placement.concurrent_update" ? ErrorCode::kConflict
-                                                  : ErrorCode::kFailedPrecondition,
-            message);
-      }
-      if (status == 400) return Error::make(ErrorCode::kInvalidArgument, message);
-      return Error::make(ErrorCode::kFailedPrecondition, message);
-    } catch (const std::exception& e) {
-      return Error::make(ErrorCode::kUnavailable,
-                         what + ": cannot reach " + options_.base_url + ": " + e.what());
-    }
+    auto r = client_->call(method, path_and_query, body);
+    if (!r) return r.takeError();
+    return Response{r->status, std::move(r->body)};
   }
 
  private:
-  static web::http::client::http_client_config configFor(const ClientOptions& options) {
-    web::http::client::http_client_config config;
-    config.set_timeout(options.timeout);
-    return config;
-  }
-
-  ClientOptions options_;
-  web::http::client::http_client client_;
+  std::unique_ptr<rest::JsonClient> client_;
 };
 
 Result<Provider> providerFromJson(const json& doc) {
@@ -125,16 +79,22 @@ Result<std::int64_t> generationOf(const json& doc, const std::string& what) {
 }  // namespace
 
 Result<std::unique_ptr<PlacementClient>> PlacementClient::create(const ClientOptions& options) {
-  try {
-    web::uri uri(options.base_url);
-    if (uri.scheme() != "http" && uri.scheme() != "https") {
-      return Error::invalid("placement url", options.base_url, "an http:// or https:// URL");
-    }
-    return std::unique_ptr<PlacementClient>(std::make_unique<RestClient>(options));
-  } catch (const std::exception& e) {
-    return Error::invalid("placement url", options.base_url, "an http:// or https:// URL",
-                          e.what());
-  }
+  rest::JsonClientOptions rest_options;
+  rest_options.base_url = options.base_url;
+  rest_options.service_name = "placement";
+  rest_options.timeout = options.timeout;
+  rest_options.headers["Accept"] = "application/json";
+  rest_options.headers["OpenStack-API-Version"] = "placement " + options.microversion;
+  if (!options.token.empty()) rest_options.headers["X-Auth-Token"] = options.token;
+  rest_options.error_text = [](const json& body) { return errorDetail(body); };
+  // Only a moved generation is worth a re-read; other conflicts (inventory in use,
+  // trait in use, duplicate name) will not go away by retrying.
+  rest_options.is_retryable_conflict = [](const json& body) {
+    return errorCodeOf(body) == "placement.concurrent_update";
+  };
+  auto client = rest::JsonClient::create(std::move(rest_options));
+  if (!client) return client.takeError();
+  return std::unique_ptr<PlacementClient>(std::make_unique<RestClient>(std::move(*client)));
 }
 
 std::string encodeQueryValue(const std::string& value) {

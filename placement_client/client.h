@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "common/result.h"
+#include "rest/json_client.h"
 
 namespace stratus::placement_client {
 
@@ -54,10 +55,7 @@ struct ProviderTraits {
   std::set<std::string> traits;
 };
 
-struct Response {
-  int status = 0;
-  nlohmann::json body;  // null when the body is empty
-};
+using rest::Response;
 
 class PlacementClient {
  public:

@@ -1,0 +1,75 @@
+#include "api/model.h"
+
+#include <chrono>
+#include <ctime>
+
+namespace stratus::api {
+
+NLOHMANN_JSON_SERIALIZE_ENUM(ServerTask, {{ServerTask::kNone, ""},
+                                          {ServerTask::kScheduling, "scheduling"},
+                                          {ServerTask::kSpawning, "spawning"},
+                                          {ServerTask::kDeleting, "deleting"}})
+
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(FlavorRecord, id, name, description, vcpus, ram_mb,
+                                                disk_gb, ephemeral_gb, swap_mb, rxtx_factor,
+                                                is_public, extra_specs)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ImageRecord, id, name, status, visibility,
+                                                disk_format, container_format, owner, is_protected,
+                                                os_hidden, min_ram, min_disk, tags, created_at,
+                                                updated_at, properties)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ServerRecord, id, name, project_id, user_id, status,
+                                                task, host, provider_uuid, image_id,
+                                                image_properties, flavor, metadata,
+                                                viommu_requested, viommu_resolved, fault_message,
+                                                fault_code, fault_created, created, updated,
+                                                launched_at, power_state, allocation_held)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(HostRecord, name, id, facts, last_report_unix)
+
+std::string_view serverTaskName(ServerTask task) {
+  switch (task) {
+    case ServerTask::kNone:
+      return "";
+    case ServerTask::kScheduling:
+      return "scheduling";
+    case ServerTask::kSpawning:
+      return "spawning";
+    case ServerTask::kDeleting:
+      return "deleting";
+  }
+  return "";
+}
+
+nlohmann::json toDoc(const FlavorRecord& r) { return r; }
+nlohmann::json toDoc(const ServerRecord& r) { return r; }
+nlohmann::json toDoc(const HostRecord& r) { return r; }
+nlohmann::json toDoc(const ImageRecord& r) {
+  nlohmann::json doc = r;
+  // std::optional is not covered by the macro.
+  doc["size"] = r.size ? nlohmann::json(*r.size) : nlohmann::json();
+  return doc;
+}
+FlavorRecord flavorFromDoc(const nlohmann::json& doc) { return doc.get<FlavorRecord>(); }
+ServerRecord serverFromDoc(const nlohmann::json& doc) { return doc.get<ServerRecord>(); }
+HostRecord hostFromDoc(const nlohmann::json& doc) { return doc.get<HostRecord>(); }
+ImageRecord imageFromDoc(const nlohmann::json& doc) {
+  ImageRecord r = doc.get<ImageRecord>();
+  if (doc.contains("size") && doc["size"].is_number_integer()) r.size = doc["size"].get<std::int64_t>();
+  return r;
+}
+
+std::string isoNow() {
+  const std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+std::int64_t unixNow() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace stratus::api

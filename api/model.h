@@ -1,0 +1,106 @@
+// The API's records: flavors, images, servers and compute hosts, as plain values.
+// Stored as JSON documents (doc_store.h); rendered to Nova's and Glance's shapes by the
+// API handlers, not here.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace stratus::api {
+
+struct FlavorRecord {
+  std::string id;
+  std::string name;
+  std::string description;  // empty: null
+  unsigned vcpus = 1;
+  std::uint64_t ram_mb = 0;
+  std::uint64_t disk_gb = 0;
+  std::int64_t ephemeral_gb = 0;
+  std::int64_t swap_mb = 0;
+  double rxtx_factor = 1.0;
+  bool is_public = true;
+  std::map<std::string, std::string> extra_specs;
+};
+
+struct ImageRecord {
+  std::string id;
+  std::string name;
+  std::string status = "queued";  // queued -> active once data arrived
+  std::string visibility = "shared";
+  std::string disk_format;
+  std::string container_format;
+  std::string owner;
+  bool is_protected = false;
+  bool os_hidden = false;
+  std::int64_t min_ram = 0;
+  std::int64_t min_disk = 0;
+  std::optional<std::int64_t> size;
+  std::vector<std::string> tags;
+  std::string created_at;
+  std::string updated_at;
+  std::map<std::string, std::string> properties;  // every other top-level key
+};
+
+// Where a server is in its life. Every change is stored before it is acted on, so a
+// restart of the API or an agent resumes from here.
+enum class ServerTask {
+  kNone,
+  kScheduling,  // in the conductor's hands: choose a host and claim
+  kSpawning,    // on `host`: its agent defines and starts the guest
+  kDeleting,    // its agent (if it has a host) removes the guest, then the allocation goes
+};
+
+struct ServerRecord {
+  std::string id;
+  std::string name;
+  std::string project_id;
+  std::string user_id;
+  std::string status = "BUILD";  // BUILD, ACTIVE, ERROR
+  ServerTask task = ServerTask::kScheduling;
+  std::string host;
+  std::string provider_uuid;
+  std::string image_id;
+  std::map<std::string, std::string> image_properties;  // as at boot time
+  FlavorRecord flavor;                                  // as at boot time
+  std::map<std::string, std::string> metadata;
+  std::string viommu_requested;
+  std::string viommu_resolved;
+  std::string fault_message;
+  int fault_code = 0;
+  std::string fault_created;
+  std::string created;
+  std::string updated;
+  std::string launched_at;
+  int power_state = 0;  // 0 NOSTATE, 1 RUNNING
+  bool allocation_held = false;  // placement holds an allocation for it that must go
+
+  std::string instanceName() const { return "stratus-" + id; }
+};
+
+struct HostRecord {
+  std::string name;
+  std::string id;  // the hypervisor id: the resource provider's UUID
+  nlohmann::json facts;
+  std::int64_t last_report_unix = 0;
+};
+
+std::string_view serverTaskName(ServerTask task);  // "", "scheduling", "spawning", "deleting"
+
+nlohmann::json toDoc(const FlavorRecord& r);
+nlohmann::json toDoc(const ImageRecord& r);
+nlohmann::json toDoc(const ServerRecord& r);
+nlohmann::json toDoc(const HostRecord& r);
+FlavorRecord flavorFromDoc(const nlohmann::json& doc);
+ImageRecord imageFromDoc(const nlohmann::json& doc);
+ServerRecord serverFromDoc(const nlohmann::json& doc);
+HostRecord hostFromDoc(const nlohmann::json& doc);
+
+// "2026-11-21T10:45:16Z"
+std::string isoNow();
+std::int64_t unixNow();
+
+}  // namespace stratus::api

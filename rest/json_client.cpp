@@ -1,0 +1,84 @@
+#include "rest/json_client.h"
+
+#include <cpprest/http_client.h>
+
+#include <exception>
+
+namespace stratus::rest {
+namespace {
+
+using nlohmann::json;
+
+class CppRestJsonClient final : public JsonClient {
+ public:
+  explicit CppRestJsonClient(JsonClientOptions options)
+      : options_(std::move(options)), client_(options_.base_url, configFor(options_)) {}
+
+  const std::string& baseUrl() const override { return options_.base_url; }
+
+  Result<Response> call(const std::string& method, const std::string& path_and_query,
+                        const std::optional<json>& body) override {
+    const std::string what = options_.service_name + " " + method + " " + path_and_query;
+    try {
+      web::http::http_request request(method);
+      request.set_request_uri(path_and_query);
+      for (const auto& [k, v] : options_.headers) request.headers().add(k, v);
+      if (body) request.set_body(body->dump(), "application/json");
+      web::http::http_response response = client_.request(request).get();
+      const int status = response.status_code();
+      const std::string raw = response.extract_string(true).get();
+      json parsed = raw.empty() ? json() : json::parse(raw, nullptr, false);
+      if (parsed.is_discarded()) {
+        if (status >= 200 && status < 300) {
+          return Error::make(ErrorCode::kUnavailable,
+                             what + ": answered " + std::to_string(status) +
+                                 " with a body that is not JSON");
+        }
+        parsed = json();
+      }
+      if (status >= 200 && status < 300) return Response{status, std::move(parsed)};
+      std::string text = options_.error_text ? options_.error_text(parsed) : std::string();
+      if (text.empty()) text = raw.substr(0, 200);
+      const std::string message = what + ": HTTP " + std::to_string(status) + ": " + text;
+      if (status >= 500) return Error::make(ErrorCode::kUnavailable, message);
+      if (status == 404) return Error::make(ErrorCode::kNotFound, message);
+      if (status == 409) {
+        const bool retry = options_.is_retryable_conflict && options_.is_retryable_conflict(parsed);
+        return Error::make(retry ? ErrorCode::kConflict : ErrorCode::kFailedPrecondition, message);
+      }
+      if (status == 400) return Error::make(ErrorCode::kInvalidArgument, message);
+      return Error::make(ErrorCode::kFailedPrecondition, message);
+    } catch (const std::exception& e) {
+      return Error::make(ErrorCode::kUnavailable,
+                         what + ": cannot reach " + options_.base_url + ": " + e.what());
+    }
+  }
+
+ private:
+  static web::http::client::http_client_config configFor(const JsonClientOptions& options) {
+    web::http::client::http_client_config config;
+    config.set_timeout(options.timeout);
+    return config;
+  }
+
+  JsonClientOptions options_;
+  web::http::client::http_client client_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<JsonClient>> JsonClient::create(JsonClientOptions options) {
+  try {
+    web::uri uri(options.base_url);
+    if (uri.scheme() != "http" && uri.scheme() != "https") {
+      return Error::invalid(options.service_name + " url", options.base_url,
+                            "an http:// or https:// URL");
+    }
+    return std::unique_ptr<JsonClient>(std::make_unique<CppRestJsonClient>(std::move(options)));
+  } catch (const std::exception& e) {
+    return Error::invalid(options.service_name + " url", options.base_url,
+                          "an http:// or https:// URL", e.what());
+  }
+}
+
+}  // namespace stratus::rest
