@@ -26,6 +26,7 @@ Status CloudState::load() {
     if (!host_docs) return host_docs.takeError();
     for (const auto& d : *host_docs) {
       auto r = hostFromDoc(d);
+      if (auto facts = virt::hostFactsFromJson(r.facts)) host_facts[r.id] = std::move(*facts);
       hosts[r.name] = std::move(r);
     }
   } catch (const nlohmann::json::exception& e) {

@@ -11,6 +11,7 @@
 
 #include "api/doc_store.h"
 #include "api/model.h"
+#include "virt/host_facts.h"
 
 namespace stratus::api {
 
@@ -29,6 +30,10 @@ class CloudState {
   std::map<std::string, ImageRecord> images;
   std::map<std::string, ServerRecord> servers;
   std::map<std::string, HostRecord> hosts;  // by host name
+  // Parsed once per report, for the scheduler: by provider UUID.
+  std::map<std::string, virt::HostFacts> host_facts;
+  // When each host's agent last asked for work (memory only: a heartbeat, not state).
+  std::map<std::string, std::int64_t> host_seen;
 
   // Store, then memory. Callers hold `mu`.
   Status save(const FlavorRecord& r);

@@ -95,10 +95,13 @@ std::string describe(const SyncReport& report, const std::string& uuid) {
 }
 
 Agent::Agent(AgentConfig config, std::unique_ptr<FactsSource> facts,
-             std::unique_ptr<placement_client::PlacementClient> placement)
+             std::unique_ptr<placement_client::PlacementClient> placement,
+             std::unique_ptr<ComputeApiClient> api, std::unique_ptr<GuestDriver> guests)
     : config_(std::move(config)),
       facts_(std::move(facts)),
       placement_(std::move(placement)),
+      api_(std::move(api)),
+      guests_(std::move(guests)),
       sync_(*placement_, config_.traits) {}
 
 Result<SyncReport> Agent::syncOnce() {
@@ -108,10 +111,88 @@ Result<SyncReport> Agent::syncOnce() {
   if (!disk) return disk.takeError();
   auto desired = desiredProvider(config_.host, *facts, *disk, config_);
   if (!desired) return desired.takeError();
-  return sync_.sync(*desired);
+  auto report = sync_.sync(*desired);
+  if (!report) return report;
+  bool reported = false;
+  Status api_status = okStatus();
+  if (api_) {
+    api_status = api_->reportHost(config_.host, sync_.providerUuid(), virt::hostFactsToJson(*facts));
+    reported = api_status.ok();
+  }
+  {
+    std::lock_guard lock(facts_mu_);
+    last_facts_ = *facts;
+    host_reported_ = reported;
+  }
+  if (!api_status) return api_status.takeError();
+  return report;
+}
+
+Result<int> Agent::workOnce() {
+  std::optional<virt::HostFacts> facts;
+  {
+    std::lock_guard lock(facts_mu_);
+    if (host_reported_) facts = last_facts_;
+  }
+  if (!api_ || !guests_ || !facts) return 0;
+  auto work = api_->work(config_.host);
+  if (!work) return work.takeError();
+  int done = 0;
+  for (const AgentTask& task : work->tasks) {
+    if (task.action == "spawn") {
+      auto model = guests_->spawn(task.flavor, task.image, *facts);
+      if (!model && model.error().code == ErrorCode::kUnavailable) return model.takeError();
+      const std::string resolved = model ? std::string(virt::viommuModelName(*model)) : "";
+      logLine("server " + task.server_id + ": spawn " + (model ? "ok, vIOMMU " + resolved
+                                                               : "failed: " + model.error().message));
+      STRATUS_RETURN_IF_ERROR(api_->reportEvent(task.server_id, "spawn", model.ok(), config_.host,
+                                                model ? "" : model.error().message, resolved));
+    } else if (task.action == "delete") {
+      auto s = guests_->destroy(task.instance_name);
+      if (!s) {
+        logLine("server " + task.server_id + ": delete failed: " + s.error().message);
+        continue;  // the task stays; the next poll tries again
+      }
+      logLine("server " + task.server_id + ": guest removed");
+      STRATUS_RETURN_IF_ERROR(api_->reportEvent(task.server_id, "delete", true, config_.host, ""));
+    }
+    ++done;
+  }
+  // A managed guest the API does not place here is left over from an interrupted boot
+  // or delete: nothing will ever account for it, so it goes.
+  auto managed = guests_->managedGuests();
+  if (!managed) return managed.takeError();
+  for (const auto& name : *managed) {
+    const std::string id = name.substr(kManagedGuestPrefix.size());
+    if (work->servers.contains(id)) continue;
+    if (auto s = guests_->destroy(name); s) {
+      logLine("removed orphan guest " + name + " (no server of the API is placed here)");
+    }
+  }
+  return done;
 }
 
 void Agent::run(const std::atomic<bool>& stop) {
+  std::thread worker;
+  if (api_ && guests_) {
+    worker = std::thread([this, &stop] {
+      int failures = 0;
+      while (!stop.load()) {
+        auto done = workOnce();
+        if (!done) {
+          if (failures++ == 0) logLine("taking work failed: " + done.error().message);
+        } else if (failures > 0) {
+          logLine("taking work recovered after " + std::to_string(failures) + " failure(s)");
+          failures = 0;
+        }
+        const auto wait = failures > 0 ? std::chrono::milliseconds(1000) : config_.work_poll_interval;
+        const auto until = std::chrono::steady_clock::now() + wait;
+        while (!stop.load() && std::chrono::steady_clock::now() < until) {
+          std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+      }
+    });
+  }
   std::mt19937 rng(std::random_device{}());
   std::uniform_real_distribution<double> jitter(0.8, 1.2);
   int failures = 0;
@@ -137,6 +218,7 @@ void Agent::run(const std::atomic<bool>& stop) {
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
   }
+  if (worker.joinable()) worker.join();
 }
 
 }  // namespace stratus::compute

@@ -5,9 +5,13 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
 
+#include "compute/api_client.h"
 #include "compute/compute_config.h"
+#include "compute/guest_driver.h"
 #include "compute/provider_sync.h"
 #include "placement_client/client.h"
 #include "virt/host_facts.h"
@@ -30,11 +34,18 @@ Result<std::uint64_t> diskGbAt(const std::string& path);
 class Agent {
  public:
   Agent(AgentConfig config, std::unique_ptr<FactsSource> facts,
-        std::unique_ptr<placement_client::PlacementClient> placement);
+        std::unique_ptr<placement_client::PlacementClient> placement,
+        std::unique_ptr<ComputeApiClient> api = nullptr,
+        std::unique_ptr<GuestDriver> guests = nullptr);
 
-  // One sync; the report says what was written.
+  // One sync; the report says what was written. With a compute API, the host's facts
+  // are reported to it after the provider is in sync.
   Result<SyncReport> syncOnce();
-  // Syncs every interval until `stop` is set; never returns early on peer failures.
+  // Takes this host's work from the compute API and does it: spawn and delete guests,
+  // and remove managed guests the API no longer places here. Returns tasks done.
+  Result<int> workOnce();
+  // Syncs every interval and takes work every poll interval until `stop` is set;
+  // never returns early on peer failures.
   void run(const std::atomic<bool>& stop);
 
   ProviderSync& providerSync() { return sync_; }
@@ -44,7 +55,13 @@ class Agent {
   AgentConfig config_;
   std::unique_ptr<FactsSource> facts_;
   std::unique_ptr<placement_client::PlacementClient> placement_;
+  std::unique_ptr<ComputeApiClient> api_;
+  std::unique_ptr<GuestDriver> guests_;
   ProviderSync sync_;
+  // Written by the sync loop, read by the work loop.
+  std::mutex facts_mu_;
+  std::optional<virt::HostFacts> last_facts_;
+  bool host_reported_ = false;
 };
 
 // "created provider ...; inventories written; traits +A -B" or "no change".

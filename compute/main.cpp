@@ -39,6 +39,7 @@ int main(int argc, char** argv) {
   std::string config_path, host, libvirt_uri, placement_url, auth_token, api_url, host_facts,
       viommu_prefix, virt_type, instances_path;
   bool once = false;
+  std::string guest_driver = "libvirt";
   app.add_option("--config", config_path, "INI file ([DEFAULT] [libvirt] [placement] [compute] [traits])");
   app.add_option("--host", host, "host name, also the resource provider's name (default: hostname)");
   app.add_option("--libvirt-uri", libvirt_uri, "libvirt URI (default qemu:///system)");
@@ -49,6 +50,8 @@ int main(int argc, char** argv) {
   app.add_option("--host-facts", host_facts, "report this captured host facts document instead of probing");
   app.add_option("--instances-path", instances_path, "where guests' disks live (sizes DISK_GB)");
   app.add_option("--viommu-trait-prefix", viommu_prefix, "COMPUTE_IOMMU_MODEL_ or COMPUTE_VIOMMU_MODEL_");
+  app.add_option("--guest-driver", guest_driver, "libvirt, or dry-run (plan and render only, for simulated hosts)")
+      ->check(CLI::IsMember({"libvirt", "dry-run"}));
   app.add_flag("--once", once, "sync once, then exit 0 on success, non-zero otherwise");
   try {
     app.parse(argc, argv);
@@ -97,7 +100,15 @@ int main(int argc, char** argv) {
   if (!client) return fail(client.error());
   auto facts = config.host_facts.empty() ? libvirtFactsSource(config.virt)
                                          : fileFactsSource(config.host_facts);
-  Agent agent(config, std::move(facts), std::move(*client));
+  std::unique_ptr<ComputeApiClient> api;
+  std::unique_ptr<GuestDriver> guests;
+  if (!config.api_url.empty()) {
+    auto api_client = ComputeApiClient::create(config.api_url, config.auth_token);
+    if (!api_client) return fail(api_client.error());
+    api = std::move(*api_client);
+    guests = guest_driver == "dry-run" ? dryRunGuestDriver(config.virt) : libvirtGuestDriver(config.virt);
+  }
+  Agent agent(config, std::move(facts), std::move(*client), std::move(api), std::move(guests));
 
   if (config.once) {
     auto report = agent.syncOnce();
@@ -108,7 +119,9 @@ int main(int argc, char** argv) {
   std::signal(SIGINT, onSignal);
   std::signal(SIGTERM, onSignal);
   logLine("host " + config.host + ", placement " + config.placement_url + ", sync every " +
-          std::to_string(config.sync_interval.count()) + " s");
+          std::to_string(config.sync_interval.count()) + " s" +
+          (config.api_url.empty() ? std::string(", no compute API")
+                                  : ", compute API " + config.api_url + ", guests: " + guest_driver));
   agent.run(g_stop);
   logLine("stopped");
   return 0;

@@ -45,6 +45,14 @@ Result<std::string> LibvirtGuests::liveXml(const std::string& name) const {
   return out;
 }
 
+Result<bool> LibvirtGuests::isRunning(const std::string& name) const {
+  auto dom = lookup(name);
+  if (!dom) return dom.takeError();
+  const int active = virDomainIsActive(dom->get());
+  if (active < 0) return libvirtError("cannot read the state of guest '" + name + "'");
+  return active == 1;
+}
+
 Status LibvirtGuests::destroyAndUndefine(const std::string& name) {
   auto dom = lookup(name);
   if (!dom) return dom.takeError();

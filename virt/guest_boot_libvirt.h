@@ -22,6 +22,8 @@ class LibvirtGuests {
   // Stops (if running) and undefines, with its NVRAM. NotFound when there is no such guest.
   Status destroyAndUndefine(const std::string& name);
   Result<std::vector<std::string>> names() const;
+  // Whether the named guest is running; NotFound when there is no such guest.
+  Result<bool> isRunning(const std::string& name) const;
 
  private:
   Result<DomainHandle> lookup(const std::string& name) const;

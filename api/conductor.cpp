@@ -1,0 +1,167 @@
+#include "api/conductor.h"
+
+#include <vector>
+
+#include "common/log.h"
+
+namespace stratus::api {
+
+Conductor::Conductor(CloudState& state, placement_client::PlacementClient& placement,
+                     ApiOptions options)
+    : state_(state),
+      placement_(placement),
+      options_(std::move(options)),
+      scheduler_(placement, options_.virt, options_.traits,
+                 [this](const std::string& uuid) -> std::optional<scheduler::HostRecord> {
+                   std::lock_guard lock(state_.mu);
+                   auto facts = state_.host_facts.find(uuid);
+                   if (facts == state_.host_facts.end()) return std::nullopt;
+                   for (const auto& [name, h] : state_.hosts) {
+                     if (h.id != uuid) continue;
+                     // A host whose agent stopped asking for work would never boot it.
+                     auto seen = state_.host_seen.find(name);
+                     if (seen == state_.host_seen.end() ||
+                         unixNow() - seen->second > options_.host_down_after.count()) {
+                       return std::nullopt;
+                     }
+                     return scheduler::HostRecord{name, uuid, facts->second};
+                   }
+                   return std::nullopt;
+                 }) {}
+
+Conductor::~Conductor() {
+  stop();
+}
+
+void Conductor::start() {
+  thread_ = std::thread([this] {
+    while (!stop_.load()) {
+      const int handled = runOnce();
+      if (handled > 0) continue;
+      std::unique_lock lock(state_.mu);
+      state_.work.wait_for(lock, std::chrono::milliseconds(500));
+    }
+  });
+}
+
+void Conductor::stop() {
+  stop_.store(true);
+  state_.work.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+bool Conductor::due(const std::string& id) const {
+  auto it = retry_at_.find(id);
+  return it == retry_at_.end() || std::chrono::steady_clock::now() >= it->second;
+}
+
+void Conductor::backOff(const std::string& id, const Error& e) {
+  logLine("server " + id + ": will retry: " + e.message);
+  retry_at_[id] = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+}
+
+int Conductor::runOnce() {
+  std::vector<std::string> to_schedule, to_forget, to_release;
+  {
+    std::lock_guard lock(state_.mu);
+    for (const auto& [id, s] : state_.servers) {
+      if (!due(id)) continue;
+      if (s.task == ServerTask::kScheduling) {
+        to_schedule.push_back(id);
+      } else if (s.task == ServerTask::kDeleting && s.host.empty()) {
+        to_forget.push_back(id);
+      } else if (s.task == ServerTask::kNone && s.status == "ERROR" && s.allocation_held) {
+        to_release.push_back(id);
+      }
+    }
+  }
+  for (const auto& id : to_forget) releaseAndForget(id);
+  for (const auto& id : to_release) releaseFailedClaim(id);
+  for (const auto& id : to_schedule) {
+    if (stop_.load()) break;
+    scheduleServer(id);
+  }
+  return static_cast<int>(to_schedule.size() + to_forget.size() + to_release.size());
+}
+
+namespace {
+// Deleting a consumer that has no allocations is fine: 404 means already released.
+Status releaseClaim(placement_client::PlacementClient& placement, const std::string& id) {
+  auto r = placement.call("DELETE", "/allocations/" + id);
+  if (!r && r.error().code != ErrorCode::kNotFound) return r.takeError();
+  return okStatus();
+}
+}  // namespace
+
+void Conductor::releaseAndForget(const std::string& id) {
+  if (auto s = releaseClaim(placement_, id); !s) return backOff(id, s.error());
+  std::lock_guard lock(state_.mu);
+  auto it = state_.servers.find(id);
+  if (it == state_.servers.end() || it->second.task != ServerTask::kDeleting) return;
+  if (auto s = state_.eraseServer(id); !s) return backOff(id, s.error());
+  retry_at_.erase(id);
+  logLine("server " + id + " deleted");
+}
+
+void Conductor::releaseFailedClaim(const std::string& id) {
+  if (auto s = releaseClaim(placement_, id); !s) return backOff(id, s.error());
+  std::lock_guard lock(state_.mu);
+  auto it = state_.servers.find(id);
+  if (it == state_.servers.end()) return;
+  ServerRecord s = it->second;
+  s.allocation_held = false;
+  if (auto st = state_.save(s); !st) backOff(id, st.error());
+}
+
+void Conductor::scheduleServer(const std::string& id) {
+  ServerRecord server;
+  {
+    std::lock_guard lock(state_.mu);
+    auto it = state_.servers.find(id);
+    if (it == state_.servers.end() || it->second.task != ServerTask::kScheduling) return;
+    server = it->second;
+  }
+  // A claim from an attempt that died before its result was stored is given back first.
+  if (auto s = releaseClaim(placement_, id); !s) return backOff(id, s.error());
+  virt::Flavor flavor{server.flavor.name, server.flavor.vcpus, server.flavor.ram_mb,
+                      server.flavor.disk_gb, server.flavor.extra_specs};
+  auto spec = scheduler::buildRequestSpec(flavor, server.image_properties, options_.virt);
+  Result<scheduler::Selection> chosen =
+      spec ? scheduler_.scheduleAndClaim(*spec, {id, server.project_id, server.user_id})
+           : Result<scheduler::Selection>(spec.error());
+  if (!chosen && chosen.error().code == ErrorCode::kUnavailable) {
+    return backOff(id, chosen.error());
+  }
+  std::lock_guard lock(state_.mu);
+  auto it = state_.servers.find(id);
+  if (it == state_.servers.end()) return;
+  ServerRecord s = it->second;
+  retry_at_.erase(id);
+  if (s.task != ServerTask::kScheduling) {
+    // Deleted while we were choosing: the deleting path releases what we claimed.
+    if (chosen) {
+      s.allocation_held = true;
+      (void)state_.save(s);
+    }
+    return;
+  }
+  if (!chosen) {
+    s.status = "ERROR";
+    s.task = ServerTask::kNone;
+    s.fault_code = 500;
+    s.fault_message = chosen.error().message;
+    s.fault_created = isoNow();
+    logLine("server " + id + " (" + s.name + "): " + s.fault_message);
+  } else {
+    s.host = chosen->host;
+    s.provider_uuid = chosen->provider_uuid;
+    s.viommu_resolved = std::string(virt::viommuModelName(chosen->resolved));
+    s.task = ServerTask::kSpawning;
+    s.allocation_held = true;
+    logLine("server " + id + " (" + s.name + ") scheduled to " + s.host + ", vIOMMU " +
+            s.viommu_requested + " -> " + s.viommu_resolved);
+  }
+  if (auto st = state_.save(s); !st) backOff(id, st.error());
+}
+
+}  // namespace stratus::api

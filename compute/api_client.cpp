@@ -1,0 +1,73 @@
+#include "compute/api_client.h"
+
+namespace stratus::compute {
+
+using nlohmann::json;
+
+Result<std::unique_ptr<ComputeApiClient>> ComputeApiClient::create(const std::string& base_url,
+                                                                   const std::string& token) {
+  rest::JsonClientOptions options;
+  options.base_url = base_url;
+  options.service_name = "compute API";
+  options.headers["Accept"] = "application/json";
+  options.headers["X-Auth-Token"] = token;
+  options.error_text = [](const json& body) -> std::string {
+    // Nova's shape: {"badRequest": {"code": 400, "message": "..."}}
+    if (body.is_object() && body.size() == 1 && body.begin()->is_object()) {
+      return body.begin()->value("message", std::string());
+    }
+    return {};
+  };
+  auto client = rest::JsonClient::create(std::move(options));
+  if (!client) return client.takeError();
+  return std::unique_ptr<ComputeApiClient>(new ComputeApiClient(std::move(*client)));
+}
+
+Status ComputeApiClient::reportHost(const std::string& host, const std::string& provider_uuid,
+                                    const json& facts) {
+  auto r = client_->call("PUT", "/stratus/v1/hosts/" + host,
+                         json{{"provider_uuid", provider_uuid}, {"facts", facts}});
+  if (!r) return r.takeError();
+  return okStatus();
+}
+
+Result<HostWork> ComputeApiClient::work(const std::string& host) {
+  auto r = client_->call("GET", "/stratus/v1/hosts/" + host + "/tasks");
+  if (!r) return r.takeError();
+  HostWork out;
+  try {
+    for (const json& s : r->body.at("servers")) out.servers.insert(s.get<std::string>());
+    for (const json& t : r->body.at("tasks")) {
+      AgentTask task;
+      task.server_id = t.at("server_id").get<std::string>();
+      task.action = t.at("action").get<std::string>();
+      task.instance_name = t.at("instance_name").get<std::string>();
+      if (task.action == "spawn") {
+        const json& f = t.at("flavor");
+        task.flavor.name = task.instance_name;
+        task.flavor.vcpus = f.at("vcpus").get<unsigned>();
+        task.flavor.ram_mib = f.at("ram").get<std::uint64_t>();
+        task.flavor.disk_gib = f.at("disk").get<std::uint64_t>();
+        task.flavor.extra_specs = f.at("extra_specs").get<std::map<std::string, std::string>>();
+        task.image = t.at("image_properties").get<virt::ImageProperties>();
+      }
+      out.tasks.push_back(std::move(task));
+    }
+  } catch (const json::exception& e) {
+    return Error::make(ErrorCode::kUnavailable,
+                       std::string("compute API answered work in an unexpected shape: ") + e.what());
+  }
+  return out;
+}
+
+Status ComputeApiClient::reportEvent(const std::string& server_id, const std::string& action,
+                                     bool ok, const std::string& host, const std::string& message,
+                                     const std::string& resolved_model) {
+  json body = {{"action", action}, {"result", ok ? "ok" : "error"}, {"host", host}, {"message", message}};
+  if (!resolved_model.empty()) body["resolved_model"] = resolved_model;
+  auto r = client_->call("POST", "/stratus/v1/servers/" + server_id + "/events", body);
+  if (!r) return r.takeError();
+  return okStatus();
+}
+
+}  // namespace stratus::compute

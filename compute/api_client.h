@@ -1,0 +1,45 @@
+// The agent's side of the compute API's /stratus/v1 endpoints: report the host, take
+// the work for it, say what became of each server.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "rest/json_client.h"
+#include "virt/guest_request.h"
+
+namespace stratus::compute {
+
+struct AgentTask {
+  std::string server_id;
+  std::string action;  // "spawn" or "delete"
+  std::string instance_name;
+  virt::Flavor flavor;  // spawn: name is the instance name
+  virt::ImageProperties image;
+};
+
+struct HostWork {
+  std::vector<AgentTask> tasks;
+  std::set<std::string> servers;  // every server the API places on this host
+};
+
+class ComputeApiClient {
+ public:
+  static Result<std::unique_ptr<ComputeApiClient>> create(const std::string& base_url,
+                                                          const std::string& token);
+  Status reportHost(const std::string& host, const std::string& provider_uuid,
+                    const nlohmann::json& facts);
+  Result<HostWork> work(const std::string& host);
+  Status reportEvent(const std::string& server_id, const std::string& action, bool ok,
+                     const std::string& host, const std::string& message,
+                     const std::string& resolved_model = {});
+
+ private:
+  explicit ComputeApiClient(std::unique_ptr<rest::JsonClient> client) : client_(std::move(client)) {}
+  std::unique_ptr<rest::JsonClient> client_;
+};
+
+}  // namespace stratus::compute

@@ -1,0 +1,38 @@
+// Where the agent's guests run. The libvirt driver defines (with validation) and starts
+// them on the host's libvirt; the dry-run driver plans and renders the same XML but
+// keeps the guests in memory, for simulated hosts (--host-facts) in load tests.
+#pragma once
+
+#include <memory>
+#include <set>
+#include <string>
+
+#include "common/result.h"
+#include "virt/guest_request.h"
+#include "virt/host_facts.h"
+#include "virt/virt_config.h"
+#include "virt/viommu_model.h"
+
+namespace stratus::compute {
+
+// Names of the guests the agent manages start with this; others are left alone.
+inline constexpr std::string_view kManagedGuestPrefix = "stratus-";
+
+class GuestDriver {
+ public:
+  virtual ~GuestDriver() = default;
+  // Plans for this host, renders, defines and starts `flavor.name`. A guest of that
+  // name that already runs is success (a task repeated after a restart).
+  virtual Result<virt::ViommuModel> spawn(const virt::Flavor& flavor,
+                                          const virt::ImageProperties& image,
+                                          const virt::HostFacts& host) = 0;
+  // Stops and undefines; a guest that is not there is success.
+  virtual Status destroy(const std::string& name) = 0;
+  // The managed guests that exist, running or not.
+  virtual Result<std::set<std::string>> managedGuests() = 0;
+};
+
+std::unique_ptr<GuestDriver> libvirtGuestDriver(const virt::VirtConfig& config);
+std::unique_ptr<GuestDriver> dryRunGuestDriver(const virt::VirtConfig& config);
+
+}  // namespace stratus::compute
