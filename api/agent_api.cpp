@@ -22,7 +22,8 @@ HttpResponse ComputeApi::reportHost(const HttpRequest& r, const http::PathParams
   if (!doc->contains("facts")) return novaError(400, "facts is required: the host facts document");
   auto facts = virt::hostFactsFromJson((*doc)["facts"]);
   if (!facts) return novaError(400, facts.error().message);
-  HostRecord h{p[0], (*doc)["provider_uuid"].get<std::string>(), (*doc)["facts"], unixNow()};
+  HostRecord h{p[0], (*doc)["provider_uuid"].get<std::string>(), (*doc)["facts"], unixNow(),
+               doc->value("uptime", std::string())};
   std::lock_guard lock(state_.mu);
   if (auto s = state_.save(h); !s) return novaError(500, s.error().message);
   state_.host_facts[h.id] = std::move(*facts);

@@ -780,7 +780,7 @@ HttpResponse ComputeApi::showHypervisor(const HttpRequest& r, const http::PathPa
   for (const auto& [name, h] : state_.hosts) {
     if (h.id == p[0]) {
       json out = renderHypervisor(h, true, r);
-      out["uptime"] = nullptr;
+      out["uptime"] = h.uptime;
       return jsonResponse(200, {{"hypervisor", out}});
     }
   }
@@ -795,7 +795,7 @@ HttpResponse ComputeApi::hypervisorUptime(const HttpRequest& r, const http::Path
                                             {"hypervisor_hostname", doc["hypervisor"]["hypervisor_hostname"]},
                                             {"state", doc["hypervisor"]["state"]},
                                             {"status", "enabled"},
-                                            {"uptime", nullptr}}}});
+                                            {"uptime", doc["hypervisor"]["uptime"]}}}});
 }
 
 HttpResponse ComputeApi::listAggregates(const HttpRequest&, const http::PathParams&) {

@@ -23,7 +23,8 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ServerRecord, id, name, project_
                                                 viommu_requested, viommu_resolved, fault_message,
                                                 fault_code, fault_created, created, updated,
                                                 launched_at, power_state, allocation_held)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(HostRecord, name, id, facts, last_report_unix)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(HostRecord, name, id, facts, last_report_unix,
+                                                uptime)
 
 std::string_view serverTaskName(ServerTask task) {
   switch (task) {

@@ -86,6 +86,7 @@ struct HostRecord {
   std::string id;  // the hypervisor id: the resource provider's UUID
   nlohmann::json facts;
   std::int64_t last_report_unix = 0;
+  std::string uptime;  // as `uptime` prints it on the host, at its last report
 };
 
 std::string_view serverTaskName(ServerTask task);  // "", "scheduling", "spawning", "deleting"

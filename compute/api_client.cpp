@@ -1,8 +1,39 @@
 #include "compute/api_client.h"
 
+#include <cstdio>
+#include <ctime>
+
 namespace stratus::compute {
 
 using nlohmann::json;
+
+namespace {
+// " 10:54:51 up 3 days,  2:05,  0 users,  load average: 0.20, 0.12, 0.14", the shape
+// `uptime` prints and Nova reports, from /proc.
+std::string uptimeText() {
+  double up = 0;
+  double load[3] = {0, 0, 0};
+  if (std::FILE* f = std::fopen("/proc/uptime", "r")) {
+    if (std::fscanf(f, "%lf", &up) != 1) up = 0;
+    std::fclose(f);
+  }
+  if (std::FILE* f = std::fopen("/proc/loadavg", "r")) {
+    if (std::fscanf(f, "%lf %lf %lf", &load[0], &load[1], &load[2]) != 3) load[0] = load[1] = load[2] = 0;
+    std::fclose(f);
+  }
+  const std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  localtime_r(&now, &tm);
+  const long total_min = static_cast<long>(up) / 60;
+  const long days = total_min / (24 * 60);
+  char buf[160];
+  std::snprintf(buf, sizeof buf,
+                " %02d:%02d:%02d up %ld day%s, %2ld:%02ld,  0 users,  load average: %.2f, %.2f, %.2f",
+                tm.tm_hour, tm.tm_min, tm.tm_sec, days, days == 1 ? "" : "s",
+                (total_min / 60) % 24, total_min % 60, load[0], load[1], load[2]);
+  return buf;
+}
+}  // namespace
 
 Result<std::unique_ptr<ComputeApiClient>> ComputeApiClient::create(const std::string& base_url,
                                                                    const std::string& token) {
@@ -26,7 +57,7 @@ Result<std::unique_ptr<ComputeApiClient>> ComputeApiClient::create(const std::st
 Status ComputeApiClient::reportHost(const std::string& host, const std::string& provider_uuid,
                                     const json& facts) {
   auto r = client_->call("PUT", "/stratus/v1/hosts/" + host,
-                         json{{"provider_uuid", provider_uuid}, {"facts", facts}});
+                         json{{"provider_uuid", provider_uuid}, {"facts", facts}, {"uptime", uptimeText()}});
   if (!r) return r.takeError();
   return okStatus();
 }

@@ -134,7 +134,8 @@ Result<Selection> Scheduler::scheduleAndClaim(const RequestSpec& spec, const Con
     json body = {{"allocations", json::object()},
                  {"project_id", consumer.project_id},
                  {"user_id", consumer.user_id},
-                 {"consumer_generation", nullptr}};
+                 {"consumer_generation", nullptr},
+                 {"consumer_type", "INSTANCE"}};
     for (const auto& [rp, alloc] : h.candidate.allocations.items()) {
       body["allocations"][rp] = {{"resources", alloc.value("resources", json::object())}};
     }
