@@ -36,10 +36,12 @@ HttpResponse ComputeApi::hostTasks(const HttpRequest& r, const http::PathParams&
   std::lock_guard lock(state_.mu);
   state_.host_seen[p[0]] = unixNow();
   json tasks = json::array();
-  json servers = json::array();
+  // Every server placed on any host: agents sharing one libvirt (a kvm and a qemu agent
+  // on one machine) must not take each other's guests for orphans.
+  json placed = json::array();
   for (const auto& [id, s] : state_.servers) {
+    if (!s.host.empty()) placed.push_back(id);
     if (s.host != p[0]) continue;
-    servers.push_back(id);
     if (s.task == ServerTask::kSpawning) {
       tasks.push_back({{"server_id", id},
                        {"action", "spawn"},
@@ -55,7 +57,7 @@ HttpResponse ComputeApi::hostTasks(const HttpRequest& r, const http::PathParams&
       tasks.push_back({{"server_id", id}, {"action", "delete"}, {"instance_name", s.instanceName()}});
     }
   }
-  return jsonResponse(200, {{"tasks", tasks}, {"servers", servers}});
+  return jsonResponse(200, {{"tasks", tasks}, {"placed", placed}});
 }
 
 HttpResponse ComputeApi::serverEvent(const HttpRequest& r, const http::PathParams& p) {

@@ -135,6 +135,11 @@ Result<int> Agent::workOnce() {
     if (host_reported_) facts = last_facts_;
   }
   if (!api_ || !guests_ || !facts) return 0;
+  // Listed before the work is fetched: any guest seen here was defined from a task issued
+  // earlier, so its server is in `placed` unless it really is an orphan. (Listing after
+  // could catch another agent's spawn on a shared libvirt that our snapshot predates.)
+  auto managed = guests_->managedGuests();
+  if (!managed) return managed.takeError();
   auto work = api_->work(config_.host);
   if (!work) return work.takeError();
   int done = 0;
@@ -158,15 +163,13 @@ Result<int> Agent::workOnce() {
     }
     ++done;
   }
-  // A managed guest the API does not place here is left over from an interrupted boot
-  // or delete: nothing will ever account for it, so it goes.
-  auto managed = guests_->managedGuests();
-  if (!managed) return managed.takeError();
+  // A managed guest whose server the API places nowhere is left over from an interrupted
+  // boot or delete: nothing will ever account for it, so it goes.
   for (const auto& name : *managed) {
     const std::string id = name.substr(kManagedGuestPrefix.size());
-    if (work->servers.contains(id)) continue;
+    if (work->placed.contains(id)) continue;
     if (auto s = guests_->destroy(name); s) {
-      logLine("removed orphan guest " + name + " (no server of the API is placed here)");
+      logLine("removed orphan guest " + name + " (the API places no such server on any host)");
     }
   }
   return done;

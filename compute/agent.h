@@ -42,7 +42,7 @@ class Agent {
   // are reported to it after the provider is in sync.
   Result<SyncReport> syncOnce();
   // Takes this host's work from the compute API and does it: spawn and delete guests,
-  // and remove managed guests the API no longer places here. Returns tasks done.
+  // and remove managed guests whose server the API places on no host. Returns tasks done.
   Result<int> workOnce();
   // Syncs every interval and takes work every poll interval until `stop` is set;
   // never returns early on peer failures.

@@ -67,7 +67,7 @@ Result<HostWork> ComputeApiClient::work(const std::string& host) {
   if (!r) return r.takeError();
   HostWork out;
   try {
-    for (const json& s : r->body.at("servers")) out.servers.insert(s.get<std::string>());
+    for (const json& s : r->body.at("placed")) out.placed.insert(s.get<std::string>());
     for (const json& t : r->body.at("tasks")) {
       AgentTask task;
       task.server_id = t.at("server_id").get<std::string>();

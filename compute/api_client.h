@@ -23,7 +23,7 @@ struct AgentTask {
 
 struct HostWork {
   std::vector<AgentTask> tasks;
-  std::set<std::string> servers;  // every server the API places on this host
+  std::set<std::string> placed;  // every server the API places on some host
 };
 
 class ComputeApiClient {

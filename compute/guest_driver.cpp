@@ -2,12 +2,20 @@
 
 #include <mutex>
 
+#include "common/uuid.h"
+
 #include "virt/domain_render.h"
 #include "virt/guest_boot_libvirt.h"
 #include "virt/guest_plan.h"
 #include "virt/libvirt_connection.h"
 
 namespace stratus::compute {
+
+bool isManagedGuestName(const std::string& name) {
+  return name.rfind(kManagedGuestPrefix, 0) == 0 &&
+         isCanonicalUuid(name.substr(kManagedGuestPrefix.size()));
+}
+
 namespace {
 
 Result<std::pair<virt::ViommuModel, std::string>> planAndRender(const virt::Flavor& flavor,
@@ -60,7 +68,7 @@ class LibvirtDriver final : public GuestDriver {
     if (!names) return names.takeError();
     std::set<std::string> out;
     for (const auto& n : *names) {
-      if (n.rfind(kManagedGuestPrefix, 0) == 0) out.insert(n);
+      if (isManagedGuestName(n)) out.insert(n);
     }
     return out;
   }

@@ -15,8 +15,9 @@
 
 namespace stratus::compute {
 
-// Names of the guests the agent manages start with this; others are left alone.
+// The agent manages only guests named "stratus-<server UUID>"; others are left alone.
 inline constexpr std::string_view kManagedGuestPrefix = "stratus-";
+bool isManagedGuestName(const std::string& name);
 
 class GuestDriver {
  public:
