@@ -6,9 +6,9 @@
 
 namespace stratus::api {
 
-using nlohmann::json;
 using http::HttpRequest;
 using http::HttpResponse;
+using nlohmann::json;
 
 HttpResponse ComputeApi::reportHost(const HttpRequest& r, const http::PathParams& p) {
   if (!r.auth.admin) return novaError(403, "Only an admin (a compute agent) may report a host.");
@@ -54,7 +54,8 @@ HttpResponse ComputeApi::hostTasks(const HttpRequest& r, const http::PathParams&
                          {"extra_specs", s.flavor.extra_specs}}},
                        {"image_properties", s.image_properties}});
     } else if (s.task == ServerTask::kDeleting) {
-      tasks.push_back({{"server_id", id}, {"action", "delete"}, {"instance_name", s.instanceName()}});
+      tasks.push_back(
+          {{"server_id", id}, {"action", "delete"}, {"instance_name", s.instanceName()}});
     }
   }
   return jsonResponse(200, {{"tasks", tasks}, {"placed", placed}});
@@ -69,8 +70,10 @@ HttpResponse ComputeApi::serverEvent(const HttpRequest& r, const http::PathParam
   const std::string result = doc->value("result", "");
   const std::string host = doc->value("host", "");
   const std::string message = doc->value("message", "");
-  if (action != "spawn" && action != "delete") return novaError(400, "action='" + action + "' is invalid; allowed: spawn, delete");
-  if (result != "ok" && result != "error") return novaError(400, "result='" + result + "' is invalid; allowed: ok, error");
+  if (action != "spawn" && action != "delete")
+    return novaError(400, "action='" + action + "' is invalid; allowed: spawn, delete");
+  if (result != "ok" && result != "error")
+    return novaError(400, "result='" + result + "' is invalid; allowed: ok, error");
   std::unique_lock lock(state_.mu);
   auto it = state_.servers.find(p[0]);
   // Gone already, or moved on: the event is stale and changes nothing.

@@ -30,8 +30,10 @@ struct Fixture {
   ~Fixture() { fs::remove_all(dir); }
 
   http::HttpResponse call(bool image, const std::string& method, const std::string& path,
-                          const std::string& body = {}, const std::string& type = "application/json",
-                          const std::string& version = "compute 2.92", const std::string& token = "admin") {
+                          const std::string& body = {},
+                          const std::string& type = "application/json",
+                          const std::string& version = "compute 2.92",
+                          const std::string& token = "admin") {
     http::HttpRequest r;
     r.method = method;
     r.path = path;
@@ -43,17 +45,21 @@ struct Fixture {
   }
   std::string createFlavor(const std::string& specs = "{}") {
     auto res = call(false, "POST", "/v2.1/flavors",
-                    R"({"flavor": {"name": "f)" + std::to_string(n++) + R"(", "vcpus": 1, "ram": 64, "disk": 1}})");
+                    R"({"flavor": {"name": "f)" + std::to_string(n++) +
+                        R"(", "vcpus": 1, "ram": 64, "disk": 1}})");
     REQUIRE(res.status == 200);
     auto id = nlohmann::json::parse(res.body)["flavor"]["id"].get<std::string>();
-    REQUIRE(call(false, "POST", "/v2.1/flavors/" + id + "/os-extra_specs", R"({"extra_specs": )" + specs + "}").status == 200);
+    REQUIRE(call(false, "POST", "/v2.1/flavors/" + id + "/os-extra_specs",
+                 R"({"extra_specs": )" + specs + "}")
+                .status == 200);
     return id;
   }
   std::string createImage(const std::string& props) {
     auto res = call(true, "POST", "/v2/images", "{" + props + "}");
     REQUIRE(res.status == 201);
     auto id = nlohmann::json::parse(res.body)["id"].get<std::string>();
-    REQUIRE(call(true, "PUT", "/v2/images/" + id + "/file", "", "application/octet-stream", "").status == 204);
+    REQUIRE(call(true, "PUT", "/v2/images/" + id + "/file", "", "application/octet-stream", "")
+                .status == 204);
     return id;
   }
   int n = 0;
@@ -69,18 +75,36 @@ std::string messageOf(const http::HttpResponse& res) {
 TEST_CASE("flavor bodies are checked field by field, naming the field, the value and the rule") {
   Fixture fx;
   const std::vector<std::pair<std::string, std::string>> cases = {
-      {R"({"flavor": {"vcpus": 1, "ram": 64, "disk": 1}})", "Invalid input for flavor: 'name' is a required property"},
-      {R"({"flavor": {"name": "", "vcpus": 1, "ram": 64, "disk": 1}})", "Invalid input for field/attribute name. Value: . It must be 1 to 255 characters long; it is empty."},
-      {R"({"flavor": {"name": " x", "vcpus": 1, "ram": 64, "disk": 1}})", "Invalid input for field/attribute name. Value:  x. It must not start or end with a space."},
-      {R"({"flavor": {"name": "x", "vcpus": 0, "ram": 64, "disk": 1}})", "Invalid input for field/attribute vcpus. Value: 0. 0 is less than the minimum of 1."},
-      {R"({"flavor": {"name": "x", "vcpus": 1, "ram": "lots", "disk": 1}})", "Invalid input for field/attribute ram. Value: lots. It must be a whole number of at least 1."},
+      {R"({"flavor": {"vcpus": 1, "ram": 64, "disk": 1}})",
+       "Invalid input for flavor: 'name' is a required property"},
+      {R"({"flavor": {"name": "", "vcpus": 1, "ram": 64, "disk": 1}})",
+       "Invalid input for field/attribute name. Value: . It must be 1 to 255 characters long; it "
+       "is empty."},
+      {R"({"flavor": {"name": " x", "vcpus": 1, "ram": 64, "disk": 1}})",
+       "Invalid input for field/attribute name. Value:  x. It must not start or end with a space."},
+      {R"({"flavor": {"name": "x", "vcpus": 0, "ram": 64, "disk": 1}})",
+       "Invalid input for field/attribute vcpus. Value: 0. 0 is less than the minimum of 1."},
+      {R"({"flavor": {"name": "x", "vcpus": 1, "ram": "lots", "disk": 1}})",
+       "Invalid input for field/attribute ram. Value: lots. It must be a whole number of at least "
+       "1."},
       {R"({"flavor": {"name": "x", "vcpus": 1, "ram": 64}})", "'disk' is a required property"},
-      {R"({"flavor": {"name": "x", "vcpus": 1, "ram": 64, "disk": -1}})", "Invalid input for field/attribute disk. Value: -1. -1 is less than the minimum of 0."},
-      {R"({"flavor": {"name": "x", "vcpus": 5000, "ram": 64, "disk": 1}})", "Invalid input for field/attribute vcpus. Value: 5000. It must be at most 4096."},
-      {R"({"flavor": {"name": "x", "vcpus": 1, "ram": 64, "disk": 1, "rxtx_factor": 0}})", "Invalid input for field/attribute rxtx_factor. Value: 0. It must be a number greater than 0."},
-      {R"({"flavor": {"name": "x", "vcpus": 1, "ram": 64, "disk": 1, "os-flavor-access:is_public": "yes"}})", "Invalid input for field/attribute os-flavor-access:is_public. Value: yes. It must be true or false."},
-      {R"({"flavor": {"name": "x", "vcpus": 1, "ram": 64, "disk": 1, "id": "a/b"}})", "Invalid input for field/attribute id. Value: a/b. It must be 1 to 255 letters, digits, '.', '_', '-' or inner spaces."},
-      {R"({"flavor": {"name": "x", "vcpus": 1, "ram": 64, "disk": 1, "colour": 1}})", "Invalid input for flavor: additional property 'colour' is not allowed; allowed: name, id, ram, vcpus, disk, swap, OS-FLV-EXT-DATA:ephemeral, rxtx_factor, os-flavor-access:is_public, description"},
+      {R"({"flavor": {"name": "x", "vcpus": 1, "ram": 64, "disk": -1}})",
+       "Invalid input for field/attribute disk. Value: -1. -1 is less than the minimum of 0."},
+      {R"({"flavor": {"name": "x", "vcpus": 5000, "ram": 64, "disk": 1}})",
+       "Invalid input for field/attribute vcpus. Value: 5000. It must be at most 4096."},
+      {R"({"flavor": {"name": "x", "vcpus": 1, "ram": 64, "disk": 1, "rxtx_factor": 0}})",
+       "Invalid input for field/attribute rxtx_factor. Value: 0. It must be a number greater than "
+       "0."},
+      {R"({"flavor": {"name": "x", "vcpus": 1, "ram": 64, "disk": 1, "os-flavor-access:is_public": "yes"}})",
+       "Invalid input for field/attribute os-flavor-access:is_public. Value: yes. It must be true "
+       "or false."},
+      {R"({"flavor": {"name": "x", "vcpus": 1, "ram": 64, "disk": 1, "id": "a/b"}})",
+       "Invalid input for field/attribute id. Value: a/b. It must be 1 to 255 letters, digits, "
+       "'.', '_', '-' or inner spaces."},
+      {R"({"flavor": {"name": "x", "vcpus": 1, "ram": 64, "disk": 1, "colour": 1}})",
+       "Invalid input for flavor: additional property 'colour' is not allowed; allowed: name, id, "
+       "ram, vcpus, disk, swap, OS-FLV-EXT-DATA:ephemeral, rxtx_factor, "
+       "os-flavor-access:is_public, description"},
       {R"({"flavour": {}})", "Invalid input: 'flavor' is a required object"},
       {R"(not json)", "the body is not valid JSON"},
   };
@@ -90,11 +114,15 @@ TEST_CASE("flavor bodies are checked field by field, naming the field, the value
     CHECK(res.status == 400);
     CHECK(messageOf(res) == message);
   }
-  REQUIRE(fx.call(false, "POST", "/v2.1/flavors", R"({"flavor": {"name": "dup", "vcpus": 1, "ram": 64, "disk": 1}})").status == 200);
-  auto dup = fx.call(false, "POST", "/v2.1/flavors", R"({"flavor": {"name": "dup", "vcpus": 1, "ram": 64, "disk": 1}})");
+  REQUIRE(fx.call(false, "POST", "/v2.1/flavors",
+                  R"({"flavor": {"name": "dup", "vcpus": 1, "ram": 64, "disk": 1}})")
+              .status == 200);
+  auto dup = fx.call(false, "POST", "/v2.1/flavors",
+                     R"({"flavor": {"name": "dup", "vcpus": 1, "ram": 64, "disk": 1}})");
   CHECK(dup.status == 409);
   CHECK(messageOf(dup) == "Flavor with name dup already exists.");
-  auto member = fx.call(false, "POST", "/v2.1/flavors", R"({"flavor": {"name": "m", "vcpus": 1, "ram": 64, "disk": 1}})",
+  auto member = fx.call(false, "POST", "/v2.1/flavors",
+                        R"({"flavor": {"name": "m", "vcpus": 1, "ram": 64, "disk": 1}})",
                         "application/json", "compute 2.92", "alice:p1");
   CHECK(member.status == 403);
 }
@@ -104,9 +132,14 @@ TEST_CASE("extra specs: key shape, string values, and virt's rules for hw: keys"
   const std::string id = fx.createFlavor();
   const std::string path = "/v2.1/flavors/" + id + "/os-extra_specs";
   const std::vector<std::pair<std::string, std::string>> cases = {
-      {R"({"extra_specs": {"hw:viommu_model": "bogus"}})", "hw:viommu_model='bogus' is invalid: not a vIOMMU model; allowed: none, intel, smmuv3, virtio, auto"},
-      {R"({"extra_specs": {"hw:mem_page_size": 2048}})", "Invalid extra spec hw:mem_page_size=2048: values must be strings"},
-      {R"({"extra_specs": {"bad/key": "1"}})", "Invalid extra spec key 'bad/key': allowed characters are letters, digits, '-', '_', ':', '.' and space"},
+      {R"({"extra_specs": {"hw:viommu_model": "bogus"}})",
+       "hw:viommu_model='bogus' is invalid: not a vIOMMU model; allowed: none, intel, smmuv3, "
+       "virtio, auto"},
+      {R"({"extra_specs": {"hw:mem_page_size": 2048}})",
+       "Invalid extra spec hw:mem_page_size=2048: values must be strings"},
+      {R"({"extra_specs": {"bad/key": "1"}})",
+       "Invalid extra spec key 'bad/key': allowed characters are letters, digits, '-', '_', ':', "
+       "'.' and space"},
       {R"({"specs": {}})", "Invalid input: the body must be {\"extra_specs\": {KEY: VALUE, ...}}"},
   };
   for (const auto& [body, message] : cases) {
@@ -117,32 +150,53 @@ TEST_CASE("extra specs: key shape, string values, and virt's rules for hw: keys"
   }
   auto put = fx.call(false, "PUT", path + "/hw:viommu_model", R"({"hw:locked_memory": "true"})");
   CHECK(put.status == 400);
-  CHECK(messageOf(put) == "Invalid input: the body must be {\"hw:viommu_model\": VALUE}, one key matching the URL");
+  CHECK(messageOf(put) ==
+        "Invalid input: the body must be {\"hw:viommu_model\": VALUE}, one key matching the URL");
   auto missing = fx.call(false, "DELETE", path + "/hw:nothing");
   CHECK(missing.status == 404);
   CHECK(messageOf(missing) == "Flavor " + id + " has no extra specs with key hw:nothing.");
 }
 
-TEST_CASE("server bodies: Nova's rules, Stratus' limits said plainly, and the guest checked whole") {
+TEST_CASE(
+    "server bodies: Nova's rules, Stratus' limits said plainly, and the guest checked whole") {
   Fixture fx;
   const std::string flavor = fx.createFlavor(R"({"hw:viommu_model": "virtio"})");
   const std::string image = fx.createImage(R"("name": "i", "hw_architecture": "x86_64")");
-  const std::string arm = fx.createImage(R"("name": "a", "hw_architecture": "aarch64", "hw_machine_type": "virt")");
+  const std::string arm =
+      fx.createImage(R"("name": "a", "hw_architecture": "aarch64", "hw_machine_type": "virt")");
   const std::string locked = fx.createFlavor(R"({"hw:locked_memory": "true"})");
   auto body = [&](const std::string& extra, const std::string& f, const std::string& i) {
-    return R"({"server": {"name": "s", "flavorRef": ")" + f + R"(", "imageRef": ")" + i + R"(", "networks": "none")" + extra + "}}";
+    return R"({"server": {"name": "s", "flavorRef": ")" + f + R"(", "imageRef": ")" + i +
+           R"(", "networks": "none")" + extra + "}}";
   };
   const std::vector<std::tuple<std::string, std::string, int>> cases = {
-      {body(R"(, "key_name": "k")", flavor, image), "Invalid input for server: 'key_name' is not supported by Stratus; allowed: name, imageRef, flavorRef, min_count, max_count, networks, metadata, description", 400},
-      {body(R"(, "max_count": 3)", flavor, image), "Invalid input for field/attribute max_count. Value: 3. Stratus boots one server per request; allowed: 1.", 400},
+      {body(R"(, "key_name": "k")", flavor, image),
+       "Invalid input for server: 'key_name' is not supported by Stratus; allowed: name, imageRef, "
+       "flavorRef, min_count, max_count, networks, metadata, description",
+       400},
+      {body(R"(, "max_count": 3)", flavor, image),
+       "Invalid input for field/attribute max_count. Value: 3. Stratus boots one server per "
+       "request; allowed: 1.",
+       400},
       {body("", "nope", image), "Flavor nope could not be found: invalid flavorRef.", 400},
       {body("", flavor, "nope"), "Can not find requested image nope: invalid imageRef.", 400},
-      {body(R"(, "metadata": {"k": 1})", flavor, image), R"(Invalid input for field/attribute metadata. Value: {"k":1}. Keys and values must be strings of 1 to 255 and 0 to 255 characters.)", 400},
-      {R"({"server": {"name": "s", "flavorRef": ")" + flavor + R"(", "imageRef": ")" + image + R"(", "networks": [{"uuid": "x"}]}})",
-       R"(Invalid input for field/attribute networks. Value: [{"uuid":"x"}]. Stratus has no networking; allowed: "none", "auto" (no network) or [].)", 400},
-      {R"({"server": {"name": "s", "flavorRef": ")" + flavor + R"(", "imageRef": ")" + image + R"("}})",
-       "Invalid input for server: 'networks' is a required property from microversion 2.37; allowed: \"none\" or \"auto\"", 400},
-      {body("", locked, image), "hw:locked_memory='true' is invalid: locked memory requires a page size to be set; allowed: locked memory together with hw:mem_page_size (or hw_mem_page_size where the flavor allows it)", 400},
+      {body(R"(, "metadata": {"k": 1})", flavor, image),
+       R"(Invalid input for field/attribute metadata. Value: {"k":1}. Keys and values must be strings of 1 to 255 and 0 to 255 characters.)",
+       400},
+      {R"({"server": {"name": "s", "flavorRef": ")" + flavor + R"(", "imageRef": ")" + image +
+           R"(", "networks": [{"uuid": "x"}]}})",
+       R"(Invalid input for field/attribute networks. Value: [{"uuid":"x"}]. Stratus has no networking; allowed: "none", "auto" (no network) or [].)",
+       400},
+      {R"({"server": {"name": "s", "flavorRef": ")" + flavor + R"(", "imageRef": ")" + image +
+           R"("}})",
+       "Invalid input for server: 'networks' is a required property from microversion 2.37; "
+       "allowed: \"none\" or \"auto\"",
+       400},
+      {body("", locked, image),
+       "hw:locked_memory='true' is invalid: locked memory requires a page size to be set; allowed: "
+       "locked memory together with hw:mem_page_size (or hw_mem_page_size where the flavor allows "
+       "it)",
+       400},
   };
   for (const auto& [b, message, status] : cases) {
     INFO(b);
@@ -150,7 +204,8 @@ TEST_CASE("server bodies: Nova's rules, Stratus' limits said plainly, and the gu
     CHECK(res.status == status);
     CHECK(messageOf(res) == message);
   }
-  auto arm_intel = fx.call(false, "POST", "/v2.1/servers", body("", fx.createFlavor(R"({"hw:viommu_model": "intel"})"), arm));
+  auto arm_intel = fx.call(false, "POST", "/v2.1/servers",
+                           body("", fx.createFlavor(R"({"hw:viommu_model": "intel"})"), arm));
   CHECK(arm_intel.status == 400);
   CHECK_THAT(messageOf(arm_intel), Catch::StartsWith("hw:viommu_model='intel' is invalid"));
   auto ok = fx.call(false, "POST", "/v2.1/servers", body("", flavor, image));
@@ -161,10 +216,12 @@ TEST_CASE("microversions and auth are Nova's") {
   Fixture fx;
   auto too_new = fx.call(false, "GET", "/v2.1/flavors", "", "", "compute 2.99");
   CHECK(too_new.status == 406);
-  CHECK(messageOf(too_new) == "Version 2.99 is not supported by the API. Minimum is 2.1 and maximum is 2.92.");
+  CHECK(messageOf(too_new) ==
+        "Version 2.99 is not supported by the API. Minimum is 2.1 and maximum is 2.92.");
   auto garbled = fx.call(false, "GET", "/v2.1/flavors", "", "", "compute two");
   CHECK(garbled.status == 400);
-  CHECK(messageOf(garbled) == "Invalid API version request string: 'two'; allowed: 2.1 to 2.92 or latest");
+  CHECK(messageOf(garbled) ==
+        "Invalid API version request string: 'two'; allowed: 2.1 to 2.92 or latest");
   auto latest = fx.call(false, "GET", "/v2.1/flavors", "", "", "compute latest");
   CHECK(latest.header("OpenStack-API-Version") == std::optional<std::string>("compute 2.92"));
   CHECK(fx.call(false, "GET", "/v2.1", "", "", "", "").status == 200);
@@ -177,19 +234,29 @@ TEST_CASE("microversions and auth are Nova's") {
   r.headers["x-auth-token"] = "admin";
   auto bad_filter = fx.compute->handle(r);
   CHECK(bad_filter.status == 400);
-  CHECK(messageOf(bad_filter) == "Invalid query parameter 'x'; allowed: is_public, limit, marker, sort_key, sort_dir, minDisk, minRam");
+  CHECK(messageOf(bad_filter) ==
+        "Invalid query parameter 'x'; allowed: is_public, limit, marker, sort_key, sort_dir, "
+        "minDisk, minRam");
 }
 
 TEST_CASE("images: Glance's rules for core fields, strings for properties, virt's for hw_*") {
   Fixture fx;
   const std::vector<std::tuple<std::string, int, std::string>> cases = {
-      {R"({"visibility": "everyone"})", 400, "Invalid value for 'visibility': 'everyone'; allowed: community, private, public, shared"},
-      {R"({"container_format": "zip"})", 400, "Invalid value for 'container_format': 'zip'; allowed: aki, ami, ari, bare, compressed, docker, ova, ovf, null"},
-      {R"({"min_ram": -1})", 400, "Invalid value for 'min_ram': -1; allowed: a whole number of at least 0"},
-      {R"({"protected": "yes"})", 400, "Invalid value for 'protected': 'yes'; allowed: true, false"},
+      {R"({"visibility": "everyone"})", 400,
+       "Invalid value for 'visibility': 'everyone'; allowed: community, private, public, shared"},
+      {R"({"container_format": "zip"})", 400,
+       "Invalid value for 'container_format': 'zip'; allowed: aki, ami, ari, bare, compressed, "
+       "docker, ova, ovf, null"},
+      {R"({"min_ram": -1})", 400,
+       "Invalid value for 'min_ram': -1; allowed: a whole number of at least 0"},
+      {R"({"protected": "yes"})", 400,
+       "Invalid value for 'protected': 'yes'; allowed: true, false"},
       {R"({"tags": "a"})", 400, "Invalid value for 'tags': 'a'; allowed: an array of strings"},
-      {R"({"hw_disk_bus": 7})", 400, "Invalid value for 'hw_disk_bus': 7; allowed: a string (image properties are strings)"},
-      {R"({"hw_viommu_model": "Intel"})", 400, "hw_viommu_model='Intel' is invalid: values are lower case; did you mean 'intel'?; allowed: none, intel, smmuv3, virtio, auto"},
+      {R"({"hw_disk_bus": 7})", 400,
+       "Invalid value for 'hw_disk_bus': 7; allowed: a string (image properties are strings)"},
+      {R"({"hw_viommu_model": "Intel"})", 400,
+       "hw_viommu_model='Intel' is invalid: values are lower case; did you mean 'intel'?; allowed: "
+       "none, intel, smmuv3, virtio, auto"},
       {R"({"size": 5})", 403, "Attribute 'size' is read-only."},
       {R"({"id": "nope"})", 400, "Invalid value for 'id': 'nope'; allowed: a UUID"},
   };
@@ -203,10 +270,14 @@ TEST_CASE("images: Glance's rules for core fields, strings for properties, virt'
   const std::string patch_type = "application/openstack-images-v2.1-json-patch";
   const std::vector<std::tuple<std::string, int, std::string>> patches = {
       {R"([{"op": "remove", "path": "/hw_nothing"}])", 409, "Property hw_nothing does not exist."},
-      {R"([{"op": "replace", "path": "/hw_nothing", "value": "x"}])", 409, "Property hw_nothing does not exist, so it cannot be replaced; use add."},
-      {R"([{"op": "move", "path": "/name"}])", 400, "Invalid patch operation 'move'; allowed: add, replace, remove"},
-      {R"([{"op": "add", "path": "/a/b", "value": "x"}])", 400, "Invalid patch path '/a/b'; allowed: /KEY for a top-level key"},
-      {R"([{"op": "add", "path": "/status", "value": "active"}])", 403, "Attribute 'status' is read-only."},
+      {R"([{"op": "replace", "path": "/hw_nothing", "value": "x"}])", 409,
+       "Property hw_nothing does not exist, so it cannot be replaced; use add."},
+      {R"([{"op": "move", "path": "/name"}])", 400,
+       "Invalid patch operation 'move'; allowed: add, replace, remove"},
+      {R"([{"op": "add", "path": "/a/b", "value": "x"}])", 400,
+       "Invalid patch path '/a/b'; allowed: /KEY for a top-level key"},
+      {R"([{"op": "add", "path": "/status", "value": "active"}])", 403,
+       "Attribute 'status' is read-only."},
       {R"({"op": "add"})", 400, "The patch must be a JSON array of operations"},
   };
   for (const auto& [b, status, message] : patches) {
@@ -217,13 +288,15 @@ TEST_CASE("images: Glance's rules for core fields, strings for properties, virt'
   }
   auto wrong_type = fx.call(true, "PATCH", "/v2/images/" + id, "[]", "application/json", "");
   CHECK(wrong_type.status == 415);
-  auto again = fx.call(true, "PUT", "/v2/images/" + id + "/file", "", "application/octet-stream", "");
+  auto again =
+      fx.call(true, "PUT", "/v2/images/" + id + "/file", "", "application/octet-stream", "");
   CHECK(again.status == 409);
   CHECK(messageOf(again) == "Image status transition from active to saving is not allowed");
   // add replaces an existing key (RFC 6902), as the openstack CLI relies on.
-  auto set = fx.call(true, "PATCH", "/v2/images/" + id,
-                     R"([{"op": "add", "path": "/hw_locked_memory", "value": "true"}, {"op": "add", "path": "/hw_locked_memory", "value": "false"}])",
-                     patch_type, "");
+  auto set = fx.call(
+      true, "PATCH", "/v2/images/" + id,
+      R"([{"op": "add", "path": "/hw_locked_memory", "value": "true"}, {"op": "add", "path": "/hw_locked_memory", "value": "false"}])",
+      patch_type, "");
   REQUIRE(set.status == 200);
   CHECK(nlohmann::json::parse(set.body)["hw_locked_memory"] == "false");
 }

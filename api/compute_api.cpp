@@ -11,9 +11,9 @@
 namespace stratus::api {
 namespace {
 
-using nlohmann::json;
 using http::HttpRequest;
 using http::HttpResponse;
+using nlohmann::json;
 
 const char* novaErrorName(int status) {
   switch (status) {
@@ -47,7 +47,8 @@ std::optional<std::string> requestedVersion(const HttpRequest& r) {
     std::size_t pos = 0;
     while (pos <= s.size()) {
       std::size_t comma = s.find(',', pos);
-      std::string part = s.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+      std::string part =
+          s.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
       while (!part.empty() && part.front() == ' ') part.erase(part.begin());
       if (part.rfind("compute ", 0) == 0) return part.substr(8);
       if (comma == std::string::npos) break;
@@ -76,8 +77,8 @@ std::optional<http::ApiVersion> parseVersion(const std::string& text) {
 }
 
 std::string invalidField(const std::string& field, const json& value, const std::string& why) {
-  return "Invalid input for field/attribute " + field + ". Value: " +
-         (value.is_string() ? value.get<std::string>() : value.dump()) + ". " + why;
+  return "Invalid input for field/attribute " + field +
+         ". Value: " + (value.is_string() ? value.get<std::string>() : value.dump()) + ". " + why;
 }
 
 // Nova takes integers, or strings of digits, for flavor sizes.
@@ -101,10 +102,13 @@ std::optional<std::string> checkSize(const json& body, const std::string& key, s
     return std::nullopt;
   }
   auto v = intValue(body[key]);
-  if (!v) return invalidField(key, body[key], "It must be a whole number of at least " + std::to_string(min) + ".");
-  if (*v < min) {
+  if (!v)
     return invalidField(key, body[key],
-                        std::to_string(*v) + " is less than the minimum of " + std::to_string(min) + ".");
+                        "It must be a whole number of at least " + std::to_string(min) + ".");
+  if (*v < min) {
+    return invalidField(
+        key, body[key],
+        std::to_string(*v) + " is less than the minimum of " + std::to_string(min) + ".");
   }
   out = *v;
   return std::nullopt;
@@ -154,42 +158,54 @@ HttpResponse ComputeApi::errorFor(int status, const std::string& message) const 
 void ComputeApi::addRoutes() {
   using namespace std::placeholders;
   auto bind = [this](auto fn) {
-    return [this, fn](const HttpRequest& r, const http::PathParams& p) { return (this->*fn)(r, p); };
+    return
+        [this, fn](const HttpRequest& r, const http::PathParams& p) { return (this->*fn)(r, p); };
   };
   http::RouteOptions nobody{0, false};
   router_.add("GET", "/", bind(&ComputeApi::versions), nobody);
   router_.add("GET", "/v2.1", bind(&ComputeApi::version), nobody);
-  router_.add("GET", "/v2.1/flavors/detail",
-              [this](const HttpRequest& r, const http::PathParams& p) { return listFlavors(r, p, true); },
-              nobody);
-  router_.add("GET", "/v2.1/flavors",
-              [this](const HttpRequest& r, const http::PathParams& p) { return listFlavors(r, p, false); },
-              nobody);
+  router_.add(
+      "GET", "/v2.1/flavors/detail",
+      [this](const HttpRequest& r, const http::PathParams& p) { return listFlavors(r, p, true); },
+      nobody);
+  router_.add(
+      "GET", "/v2.1/flavors",
+      [this](const HttpRequest& r, const http::PathParams& p) { return listFlavors(r, p, false); },
+      nobody);
   router_.add("POST", "/v2.1/flavors", bind(&ComputeApi::createFlavor));
   router_.add("GET", "/v2.1/flavors/{id}", bind(&ComputeApi::showFlavor), nobody);
   router_.add("DELETE", "/v2.1/flavors/{id}", bind(&ComputeApi::deleteFlavor), nobody);
-  router_.add("GET", "/v2.1/flavors/{id}/os-extra_specs", bind(&ComputeApi::listExtraSpecs), nobody);
+  router_.add("GET", "/v2.1/flavors/{id}/os-extra_specs", bind(&ComputeApi::listExtraSpecs),
+              nobody);
   router_.add("POST", "/v2.1/flavors/{id}/os-extra_specs", bind(&ComputeApi::addExtraSpecs));
   router_.add("GET", "/v2.1/flavors/{id}/os-extra_specs/{key}", bind(&ComputeApi::showExtraSpec),
               nobody);
   router_.add("PUT", "/v2.1/flavors/{id}/os-extra_specs/{key}", bind(&ComputeApi::putExtraSpec));
   router_.add("DELETE", "/v2.1/flavors/{id}/os-extra_specs/{key}",
               bind(&ComputeApi::deleteExtraSpec), nobody);
-  router_.add("GET", "/v2.1/servers/detail",
-              [this](const HttpRequest& r, const http::PathParams& p) { return listServers(r, p, true); },
-              nobody);
-  router_.add("GET", "/v2.1/servers",
-              [this](const HttpRequest& r, const http::PathParams& p) { return listServers(r, p, false); },
-              nobody);
+  router_.add(
+      "GET", "/v2.1/servers/detail",
+      [this](const HttpRequest& r, const http::PathParams& p) { return listServers(r, p, true); },
+      nobody);
+  router_.add(
+      "GET", "/v2.1/servers",
+      [this](const HttpRequest& r, const http::PathParams& p) { return listServers(r, p, false); },
+      nobody);
   router_.add("POST", "/v2.1/servers", bind(&ComputeApi::createServer));
   router_.add("GET", "/v2.1/servers/{id}", bind(&ComputeApi::showServer), nobody);
   router_.add("DELETE", "/v2.1/servers/{id}", bind(&ComputeApi::deleteServer), nobody);
-  router_.add("GET", "/v2.1/os-hypervisors/detail",
-              [this](const HttpRequest& r, const http::PathParams& p) { return listHypervisors(r, p, true); },
-              nobody);
-  router_.add("GET", "/v2.1/os-hypervisors",
-              [this](const HttpRequest& r, const http::PathParams& p) { return listHypervisors(r, p, false); },
-              nobody);
+  router_.add(
+      "GET", "/v2.1/os-hypervisors/detail",
+      [this](const HttpRequest& r, const http::PathParams& p) {
+        return listHypervisors(r, p, true);
+      },
+      nobody);
+  router_.add(
+      "GET", "/v2.1/os-hypervisors",
+      [this](const HttpRequest& r, const http::PathParams& p) {
+        return listHypervisors(r, p, false);
+      },
+      nobody);
   router_.add("GET", "/v2.1/os-hypervisors/{id}", bind(&ComputeApi::showHypervisor), nobody);
   router_.add("GET", "/v2.1/os-hypervisors/{id}/uptime", bind(&ComputeApi::hypervisorUptime),
               nobody);
@@ -238,8 +254,8 @@ HttpResponse ComputeApi::handle(HttpRequest& r) {
     if (match.options.takes_body) {
       auto ct = r.header("content-type").value_or("");
       if (ct.rfind("application/json", 0) != 0) {
-        return novaError(415, "The request body must be application/json; got Content-Type '" +
-                                  ct + "'.");
+        return novaError(
+            415, "The request body must be application/json; got Content-Type '" + ct + "'.");
       }
     }
     return (*match.handler)(r, match.params);
@@ -283,23 +299,25 @@ HttpResponse ComputeApi::version(const HttpRequest&, const http::PathParams&) {
 // ---------------------------------------------------------------- flavors
 
 json ComputeApi::renderFlavor(const FlavorRecord& f, const HttpRequest& r) const {
-  json out = {{"id", f.id},
-              {"name", f.name},
-              {"ram", f.ram_mb},
-              {"disk", f.disk_gb},
-              {"vcpus", f.vcpus},
-              {"OS-FLV-EXT-DATA:ephemeral", f.ephemeral_gb},
-              {"OS-FLV-DISABLED:disabled", false},
-              {"os-flavor-access:is_public", f.is_public},
-              {"rxtx_factor", f.rxtx_factor},
-              {"links", json::array({{{"rel", "self"},
-                                      {"href", options_.compute_url + "/v2.1/flavors/" + f.id}}})}};
+  json out = {
+      {"id", f.id},
+      {"name", f.name},
+      {"ram", f.ram_mb},
+      {"disk", f.disk_gb},
+      {"vcpus", f.vcpus},
+      {"OS-FLV-EXT-DATA:ephemeral", f.ephemeral_gb},
+      {"OS-FLV-DISABLED:disabled", false},
+      {"os-flavor-access:is_public", f.is_public},
+      {"rxtx_factor", f.rxtx_factor},
+      {"links",
+       json::array({{{"rel", "self"}, {"href", options_.compute_url + "/v2.1/flavors/" + f.id}}})}};
   if (r.version.atLeast(75)) {
     out["swap"] = f.swap_mb;
   } else {
     out["swap"] = f.swap_mb == 0 ? json("") : json(f.swap_mb);
   }
-  if (r.version.atLeast(55)) out["description"] = f.description.empty() ? json() : json(f.description);
+  if (r.version.atLeast(55))
+    out["description"] = f.description.empty() ? json() : json(f.description);
   if (r.version.atLeast(61)) out["extra_specs"] = f.extra_specs;
   return out;
 }
@@ -332,7 +350,8 @@ HttpResponse ComputeApi::listFlavors(const HttpRequest& r, const http::PathParam
       list.push_back(renderFlavor(f, r));
     } else {
       json entry = {{"id", f.id}, {"name", f.name}, {"links", renderFlavor(f, r)["links"]}};
-      if (r.version.atLeast(55)) entry["description"] = f.description.empty() ? json() : json(f.description);
+      if (r.version.atLeast(55))
+        entry["description"] = f.description.empty() ? json() : json(f.description);
       list.push_back(entry);
     }
   }
@@ -340,7 +359,9 @@ HttpResponse ComputeApi::listFlavors(const HttpRequest& r, const http::PathParam
 }
 
 HttpResponse ComputeApi::createFlavor(const HttpRequest& r, const http::PathParams&) {
-  if (!r.auth.admin) return novaError(403, "Policy doesn't allow os_compute_api:os-flavor-manage:create to be performed.");
+  if (!r.auth.admin)
+    return novaError(
+        403, "Policy doesn't allow os_compute_api:os-flavor-manage:create to be performed.");
   std::string why;
   auto doc = parseJsonObject(r.body, why);
   if (!doc) return novaError(400, why);
@@ -348,18 +369,27 @@ HttpResponse ComputeApi::createFlavor(const HttpRequest& r, const http::PathPara
     return novaError(400, "Invalid input: 'flavor' is a required object");
   }
   const json& body = (*doc)["flavor"];
-  static const std::set<std::string> known = {
-      "name", "id", "ram", "vcpus", "disk", "swap", "OS-FLV-EXT-DATA:ephemeral", "rxtx_factor",
-      "os-flavor-access:is_public", "description"};
+  static const std::set<std::string> known = {"name",
+                                              "id",
+                                              "ram",
+                                              "vcpus",
+                                              "disk",
+                                              "swap",
+                                              "OS-FLV-EXT-DATA:ephemeral",
+                                              "rxtx_factor",
+                                              "os-flavor-access:is_public",
+                                              "description"};
   for (const auto& [k, v] : body.items()) {
     if (!known.contains(k) || (k == "description" && !r.version.atLeast(55))) {
-      return novaError(400, "Invalid input for flavor: additional property '" + k +
-                                "' is not allowed; allowed: name, id, ram, vcpus, disk, swap, "
-                                "OS-FLV-EXT-DATA:ephemeral, rxtx_factor, os-flavor-access:is_public" +
-                                (r.version.atLeast(55) ? ", description" : ""));
+      return novaError(400,
+                       "Invalid input for flavor: additional property '" + k +
+                           "' is not allowed; allowed: name, id, ram, vcpus, disk, swap, "
+                           "OS-FLV-EXT-DATA:ephemeral, rxtx_factor, os-flavor-access:is_public" +
+                           (r.version.atLeast(55) ? ", description" : ""));
     }
   }
-  if (!body.contains("name")) return novaError(400, "Invalid input for flavor: 'name' is a required property");
+  if (!body.contains("name"))
+    return novaError(400, "Invalid input for flavor: 'name' is a required property");
   if (auto e = checkName(body["name"], "name")) return novaError(400, *e);
   FlavorRecord f;
   f.name = body["name"].get<std::string>();
@@ -367,11 +397,14 @@ HttpResponse ComputeApi::createFlavor(const HttpRequest& r, const http::PathPara
   if (auto e = checkSize(body, "ram", 1, ram, true)) return novaError(400, *e);
   if (auto e = checkSize(body, "vcpus", 1, vcpus, true)) return novaError(400, *e);
   if (auto e = checkSize(body, "disk", 0, disk, true)) return novaError(400, *e);
-  if (auto e = checkSize(body, "OS-FLV-EXT-DATA:ephemeral", 0, eph, false)) return novaError(400, *e);
-  if (body.contains("swap") && !(body["swap"].is_string() && body["swap"].get<std::string>().empty())) {
+  if (auto e = checkSize(body, "OS-FLV-EXT-DATA:ephemeral", 0, eph, false))
+    return novaError(400, *e);
+  if (body.contains("swap") &&
+      !(body["swap"].is_string() && body["swap"].get<std::string>().empty())) {
     if (auto e = checkSize(body, "swap", 0, swap, false)) return novaError(400, *e);
   }
-  if (vcpus > 4096) return novaError(400, invalidField("vcpus", body["vcpus"], "It must be at most 4096."));
+  if (vcpus > 4096)
+    return novaError(400, invalidField("vcpus", body["vcpus"], "It must be at most 4096."));
   f.ram_mb = static_cast<std::uint64_t>(ram);
   f.vcpus = static_cast<unsigned>(vcpus);
   f.disk_gb = static_cast<std::uint64_t>(disk);
@@ -379,24 +412,30 @@ HttpResponse ComputeApi::createFlavor(const HttpRequest& r, const http::PathPara
   f.swap_mb = swap;
   if (body.contains("rxtx_factor")) {
     if (!body["rxtx_factor"].is_number() || body["rxtx_factor"].get<double>() <= 0) {
-      return novaError(400, invalidField("rxtx_factor", body["rxtx_factor"], "It must be a number greater than 0."));
+      return novaError(400, invalidField("rxtx_factor", body["rxtx_factor"],
+                                         "It must be a number greater than 0."));
     }
     f.rxtx_factor = body["rxtx_factor"].get<double>();
   }
   if (body.contains("os-flavor-access:is_public")) {
     const json& v = body["os-flavor-access:is_public"];
-    if (!v.is_boolean()) return novaError(400, invalidField("os-flavor-access:is_public", v, "It must be true or false."));
+    if (!v.is_boolean())
+      return novaError(400,
+                       invalidField("os-flavor-access:is_public", v, "It must be true or false."));
     f.is_public = v.get<bool>();
   }
   if (body.contains("description") && !body["description"].is_null()) {
     if (!body["description"].is_string() || body["description"].get<std::string>().size() > 65535) {
-      return novaError(400, invalidField("description", body["description"], "It must be a string of at most 65535 characters."));
+      return novaError(400, invalidField("description", body["description"],
+                                         "It must be a string of at most 65535 characters."));
     }
     f.description = body["description"].get<std::string>();
   }
   if (body.contains("id") && !body["id"].is_null()) {
     if (!body["id"].is_string() || !validFlavorId(body["id"].get<std::string>())) {
-      return novaError(400, invalidField("id", body["id"], "It must be 1 to 255 letters, digits, '.', '_', '-' or inner spaces."));
+      return novaError(
+          400, invalidField("id", body["id"],
+                            "It must be 1 to 255 letters, digits, '.', '_', '-' or inner spaces."));
     }
     f.id = body["id"].get<std::string>();
   } else {
@@ -404,9 +443,11 @@ HttpResponse ComputeApi::createFlavor(const HttpRequest& r, const http::PathPara
   }
   std::lock_guard lock(state_.mu);
   for (const auto& [id, other] : state_.flavors) {
-    if (other.name == f.name) return novaError(409, "Flavor with name " + f.name + " already exists.");
+    if (other.name == f.name)
+      return novaError(409, "Flavor with name " + f.name + " already exists.");
   }
-  if (state_.flavors.contains(f.id)) return novaError(409, "Flavor with ID " + f.id + " already exists.");
+  if (state_.flavors.contains(f.id))
+    return novaError(409, "Flavor with ID " + f.id + " already exists.");
   if (auto s = state_.save(f); !s) return novaError(500, s.error().message);
   return jsonResponse(200, {{"flavor", renderFlavor(f, r)}});
 }
@@ -419,9 +460,12 @@ HttpResponse ComputeApi::showFlavor(const HttpRequest& r, const http::PathParams
 }
 
 HttpResponse ComputeApi::deleteFlavor(const HttpRequest& r, const http::PathParams& p) {
-  if (!r.auth.admin) return novaError(403, "Policy doesn't allow os_compute_api:os-flavor-manage:delete to be performed.");
+  if (!r.auth.admin)
+    return novaError(
+        403, "Policy doesn't allow os_compute_api:os-flavor-manage:delete to be performed.");
   std::lock_guard lock(state_.mu);
-  if (!state_.flavors.contains(p[0])) return novaError(404, "Flavor " + p[0] + " could not be found.");
+  if (!state_.flavors.contains(p[0]))
+    return novaError(404, "Flavor " + p[0] + " could not be found.");
   if (auto s = state_.eraseFlavor(p[0]); !s) return novaError(500, s.error().message);
   return emptyResponse(202);
 }
@@ -450,14 +494,17 @@ std::optional<std::string> checkExtraSpec(const std::string& key, const json& va
     return "Invalid extra spec " + key + "=" + value.dump() + ": values must be strings";
   }
   const std::string v = value.get<std::string>();
-  if (v.size() > 255) return "Invalid extra spec " + key + ": the value is longer than 255 characters";
+  if (v.size() > 255)
+    return "Invalid extra spec " + key + ": the value is longer than 255 characters";
   if (auto s = virt::validateExtraSpec(key, v); !s) return s.error().message;
   return std::nullopt;
 }
 }  // namespace
 
 HttpResponse ComputeApi::addExtraSpecs(const HttpRequest& r, const http::PathParams& p) {
-  if (!r.auth.admin) return novaError(403, "Policy doesn't allow os_compute_api:os-flavor-extra-specs:create to be performed.");
+  if (!r.auth.admin)
+    return novaError(
+        403, "Policy doesn't allow os_compute_api:os-flavor-extra-specs:create to be performed.");
   std::string why;
   auto doc = parseJsonObject(r.body, why);
   if (!doc) return novaError(400, why);
@@ -489,12 +536,15 @@ HttpResponse ComputeApi::showExtraSpec(const HttpRequest&, const http::PathParam
 }
 
 HttpResponse ComputeApi::putExtraSpec(const HttpRequest& r, const http::PathParams& p) {
-  if (!r.auth.admin) return novaError(403, "Policy doesn't allow os_compute_api:os-flavor-extra-specs:update to be performed.");
+  if (!r.auth.admin)
+    return novaError(
+        403, "Policy doesn't allow os_compute_api:os-flavor-extra-specs:update to be performed.");
   std::string why;
   auto doc = parseJsonObject(r.body, why);
   if (!doc) return novaError(400, why);
   if (doc->size() != 1 || !doc->contains(p[1])) {
-    return novaError(400, "Invalid input: the body must be {\"" + p[1] + "\": VALUE}, one key matching the URL");
+    return novaError(
+        400, "Invalid input: the body must be {\"" + p[1] + "\": VALUE}, one key matching the URL");
   }
   if (auto e = checkExtraSpec(p[1], (*doc)[p[1]])) return novaError(400, *e);
   std::lock_guard lock(state_.mu);
@@ -507,7 +557,9 @@ HttpResponse ComputeApi::putExtraSpec(const HttpRequest& r, const http::PathPara
 }
 
 HttpResponse ComputeApi::deleteExtraSpec(const HttpRequest& r, const http::PathParams& p) {
-  if (!r.auth.admin) return novaError(403, "Policy doesn't allow os_compute_api:os-flavor-extra-specs:delete to be performed.");
+  if (!r.auth.admin)
+    return novaError(
+        403, "Policy doesn't allow os_compute_api:os-flavor-extra-specs:delete to be performed.");
   std::lock_guard lock(state_.mu);
   auto it = state_.flavors.find(p[0]);
   if (it == state_.flavors.end()) return novaError(404, "Flavor " + p[0] + " could not be found.");
@@ -522,7 +574,9 @@ HttpResponse ComputeApi::deleteExtraSpec(const HttpRequest& r, const http::PathP
 // ---------------------------------------------------------------- servers
 
 json ComputeApi::renderServer(const ServerRecord& s, const HttpRequest& r) const {
-  std::string vm_state = s.status == "ACTIVE" ? "active" : s.status == "ERROR" ? "error" : "building";
+  std::string vm_state = s.status == "ACTIVE"  ? "active"
+                         : s.status == "ERROR" ? "error"
+                                               : "building";
   json task = s.task == ServerTask::kNone ? json() : json(std::string(serverTaskName(s.task)));
   json out = {
       {"id", s.id},
@@ -532,16 +586,17 @@ json ComputeApi::renderServer(const ServerRecord& s, const HttpRequest& r) const
       {"user_id", s.user_id},
       {"metadata", s.metadata},
       {"hostId", s.host.empty() ? "" : s.host},
-      {"image", {{"id", s.image_id},
-                 {"links", json::array({{{"rel", "bookmark"},
-                                         {"href", options_.compute_url + "/images/" + s.image_id}}})}}},
+      {"image",
+       {{"id", s.image_id},
+        {"links", json::array({{{"rel", "bookmark"},
+                                {"href", options_.compute_url + "/images/" + s.image_id}}})}}},
       {"created", s.created},
       {"updated", s.updated},
       {"addresses", json::object()},
       {"accessIPv4", ""},
       {"accessIPv6", ""},
-      {"links", json::array({{{"rel", "self"},
-                              {"href", options_.compute_url + "/v2.1/servers/" + s.id}}})},
+      {"links",
+       json::array({{{"rel", "self"}, {"href", options_.compute_url + "/v2.1/servers/" + s.id}}})},
       {"OS-DCF:diskConfig", "MANUAL"},
       {"OS-EXT-AZ:availability_zone", "nova"},
       {"config_drive", ""},
@@ -558,7 +613,8 @@ json ComputeApi::renderServer(const ServerRecord& s, const HttpRequest& r) const
       {"os-extended-volumes:volumes_attached", json::array()},
       {"security_groups", json::array()},
       {"stratus:viommu_model_requested", s.viommu_requested},
-      {"stratus:viommu_model_resolved", s.viommu_resolved.empty() ? json() : json(s.viommu_resolved)},
+      {"stratus:viommu_model_resolved",
+       s.viommu_resolved.empty() ? json() : json(s.viommu_resolved)},
   };
   if (r.version.atLeast(47)) {
     out["flavor"] = {{"original_name", s.flavor.name},
@@ -569,9 +625,10 @@ json ComputeApi::renderServer(const ServerRecord& s, const HttpRequest& r) const
                      {"swap", s.flavor.swap_mb},
                      {"extra_specs", s.flavor.extra_specs}};
   } else {
-    out["flavor"] = {{"id", s.flavor.id},
-                     {"links", json::array({{{"rel", "bookmark"},
-                                             {"href", options_.compute_url + "/flavors/" + s.flavor.id}}})}};
+    out["flavor"] = {
+        {"id", s.flavor.id},
+        {"links", json::array({{{"rel", "bookmark"},
+                                {"href", options_.compute_url + "/flavors/" + s.flavor.id}}})}};
   }
   if (r.version.atLeast(9)) out["locked"] = false;
   if (r.version.atLeast(19)) out["description"] = nullptr;
@@ -579,7 +636,8 @@ json ComputeApi::renderServer(const ServerRecord& s, const HttpRequest& r) const
   if (r.version.atLeast(63)) out["trusted_image_certificates"] = nullptr;
   if (r.version.atLeast(73)) out["locked_reason"] = nullptr;
   if (s.status == "ERROR" && !s.fault_message.empty()) {
-    out["fault"] = {{"code", s.fault_code}, {"message", s.fault_message}, {"created", s.fault_created}};
+    out["fault"] = {
+        {"code", s.fault_code}, {"message", s.fault_message}, {"created", s.fault_created}};
   }
   return out;
 }
@@ -596,7 +654,8 @@ HttpResponse ComputeApi::listServers(const HttpRequest& r, const http::PathParam
       }
     } else if (k == "status") {
       static const std::set<std::string> statuses = {"BUILD", "ACTIVE", "ERROR"};
-      if (!statuses.contains(v)) return novaError(400, "Invalid status filter '" + v + "'; allowed: BUILD, ACTIVE, ERROR");
+      if (!statuses.contains(v))
+        return novaError(400, "Invalid status filter '" + v + "'; allowed: BUILD, ACTIVE, ERROR");
       status_filter = v;
     } else if (k == "host") {
       host_filter = v;
@@ -629,66 +688,89 @@ HttpResponse ComputeApi::createServer(const HttpRequest& r, const http::PathPara
     return novaError(400, "Invalid input: 'server' is a required object");
   }
   const json& body = (*doc)["server"];
-  static const std::set<std::string> known = {"name", "imageRef", "flavorRef", "min_count",
-                                              "max_count", "networks", "metadata", "description",
-                                              "return_reservation_id"};
+  static const std::set<std::string> known = {"name",      "imageRef",    "flavorRef",
+                                              "min_count", "max_count",   "networks",
+                                              "metadata",  "description", "return_reservation_id"};
   for (const auto& [k, v] : body.items()) {
     if (!known.contains(k)) {
-      return novaError(400, "Invalid input for server: '" + k +
-                                "' is not supported by Stratus; allowed: name, imageRef, flavorRef, "
-                                "min_count, max_count, networks, metadata, description");
+      return novaError(400,
+                       "Invalid input for server: '" + k +
+                           "' is not supported by Stratus; allowed: name, imageRef, flavorRef, "
+                           "min_count, max_count, networks, metadata, description");
     }
   }
-  if (!body.contains("name")) return novaError(400, "Invalid input for server: 'name' is a required property");
+  if (!body.contains("name"))
+    return novaError(400, "Invalid input for server: 'name' is a required property");
   if (auto e = checkName(body["name"], "name")) return novaError(400, *e);
   for (const char* k : {"min_count", "max_count"}) {
     if (body.contains(k)) {
       auto v = intValue(body[k]);
-      if (!v || *v < 1) return novaError(400, invalidField(k, body[k], "It must be a whole number of at least 1."));
-      if (*v > 1) return novaError(400, invalidField(k, body[k], "Stratus boots one server per request; allowed: 1."));
+      if (!v || *v < 1)
+        return novaError(400, invalidField(k, body[k], "It must be a whole number of at least 1."));
+      if (*v > 1)
+        return novaError(
+            400, invalidField(k, body[k], "Stratus boots one server per request; allowed: 1."));
     }
   }
   if (body.contains("networks")) {
     const json& n = body["networks"];
     const bool word = n.is_string() && (n == "none" || n == "auto");
     if (word && !r.version.atLeast(37)) {
-      return novaError(400, invalidField("networks", n, "'none' and 'auto' need microversion 2.37 or later."));
+      return novaError(
+          400, invalidField("networks", n, "'none' and 'auto' need microversion 2.37 or later."));
     }
     if (!word && !(n.is_array() && n.empty())) {
-      return novaError(400, invalidField("networks", n, "Stratus has no networking; allowed: \"none\", \"auto\" (no network) or []."));
+      return novaError(
+          400, invalidField(
+                   "networks", n,
+                   "Stratus has no networking; allowed: \"none\", \"auto\" (no network) or []."));
     }
   } else if (r.version.atLeast(37)) {
-    return novaError(400, "Invalid input for server: 'networks' is a required property from microversion 2.37; allowed: \"none\" or \"auto\"");
+    return novaError(400,
+                     "Invalid input for server: 'networks' is a required property from "
+                     "microversion 2.37; allowed: \"none\" or \"auto\"");
   }
   std::map<std::string, std::string> metadata;
   if (body.contains("metadata")) {
-    if (!body["metadata"].is_object()) return novaError(400, invalidField("metadata", body["metadata"], "It must be an object of strings."));
+    if (!body["metadata"].is_object())
+      return novaError(
+          400, invalidField("metadata", body["metadata"], "It must be an object of strings."));
     for (const auto& [k, v] : body["metadata"].items()) {
       if (!v.is_string() || k.empty() || k.size() > 255 || v.get<std::string>().size() > 255) {
-        return novaError(400, invalidField("metadata", body["metadata"], "Keys and values must be strings of 1 to 255 and 0 to 255 characters."));
+        return novaError(
+            400,
+            invalidField("metadata", body["metadata"],
+                         "Keys and values must be strings of 1 to 255 and 0 to 255 characters."));
       }
       metadata[k] = v.get<std::string>();
     }
   }
   for (const char* k : {"imageRef", "flavorRef"}) {
-    if (!body.contains(k)) return novaError(400, std::string("Invalid input for server: '") + k + "' is a required property");
+    if (!body.contains(k))
+      return novaError(400,
+                       std::string("Invalid input for server: '") + k + "' is a required property");
     if (!body[k].is_string() || body[k].get<std::string>().empty()) {
       return novaError(400, invalidField(k, body[k], "It must be a non-empty string."));
     }
   }
   // A flavorRef may be a link; the id is its last segment, as in Nova.
   std::string flavor_ref = body["flavorRef"].get<std::string>();
-  if (auto slash = flavor_ref.rfind('/'); slash != std::string::npos) flavor_ref = flavor_ref.substr(slash + 1);
+  if (auto slash = flavor_ref.rfind('/'); slash != std::string::npos)
+    flavor_ref = flavor_ref.substr(slash + 1);
   std::string image_ref = body["imageRef"].get<std::string>();
-  if (auto slash = image_ref.rfind('/'); slash != std::string::npos) image_ref = image_ref.substr(slash + 1);
+  if (auto slash = image_ref.rfind('/'); slash != std::string::npos)
+    image_ref = image_ref.substr(slash + 1);
 
   std::unique_lock lock(state_.mu);
   auto flavor = state_.flavors.find(flavor_ref);
-  if (flavor == state_.flavors.end()) return novaError(400, "Flavor " + flavor_ref + " could not be found: invalid flavorRef.");
+  if (flavor == state_.flavors.end())
+    return novaError(400, "Flavor " + flavor_ref + " could not be found: invalid flavorRef.");
   auto image = state_.images.find(image_ref);
-  if (image == state_.images.end()) return novaError(400, "Can not find requested image " + image_ref + ": invalid imageRef.");
+  if (image == state_.images.end())
+    return novaError(400, "Can not find requested image " + image_ref + ": invalid imageRef.");
   if (image->second.status != "active") {
-    return novaError(400, "Image " + image_ref + " is not active (status " + image->second.status + "): upload its data first.");
+    return novaError(400, "Image " + image_ref + " is not active (status " + image->second.status +
+                              "): upload its data first.");
   }
   virt::Flavor vf{flavor->second.name, flavor->second.vcpus, flavor->second.ram_mb,
                   flavor->second.disk_gb, flavor->second.extra_specs};
@@ -711,12 +793,13 @@ HttpResponse ComputeApi::createServer(const HttpRequest& r, const http::PathPara
   if (auto st = state_.save(s); !st) return novaError(500, st.error().message);
   lock.unlock();
   state_.work.notify_all();
-  return jsonResponse(202, {{"server",
-                             {{"id", s.id},
-                              {"links", json::array({{{"rel", "self"},
-                                                      {"href", options_.compute_url + "/v2.1/servers/" + s.id}}})},
-                              {"OS-DCF:diskConfig", "MANUAL"},
-                              {"security_groups", json::array()}}}});
+  return jsonResponse(
+      202, {{"server",
+             {{"id", s.id},
+              {"links", json::array({{{"rel", "self"},
+                                      {"href", options_.compute_url + "/v2.1/servers/" + s.id}}})},
+              {"OS-DCF:diskConfig", "MANUAL"},
+              {"security_groups", json::array()}}}});
 }
 
 HttpResponse ComputeApi::showServer(const HttpRequest& r, const http::PathParams& p) {
@@ -767,7 +850,8 @@ json ComputeApi::renderHypervisor(const HostRecord& h, bool detail, const HttpRe
   return out;
 }
 
-HttpResponse ComputeApi::listHypervisors(const HttpRequest& r, const http::PathParams&, bool detail) {
+HttpResponse ComputeApi::listHypervisors(const HttpRequest& r, const http::PathParams&,
+                                         bool detail) {
   std::lock_guard lock(state_.mu);
   json list = json::array();
   for (const auto& [name, h] : state_.hosts) list.push_back(renderHypervisor(h, detail, r));
@@ -775,7 +859,9 @@ HttpResponse ComputeApi::listHypervisors(const HttpRequest& r, const http::PathP
 }
 
 HttpResponse ComputeApi::showHypervisor(const HttpRequest& r, const http::PathParams& p) {
-  if (!isCanonicalUuid(p[0])) return novaError(400, "Invalid uuid " + p[0] + ": hypervisor ids are UUIDs from microversion 2.53.");
+  if (!isCanonicalUuid(p[0]))
+    return novaError(400,
+                     "Invalid uuid " + p[0] + ": hypervisor ids are UUIDs from microversion 2.53.");
   std::lock_guard lock(state_.mu);
   for (const auto& [name, h] : state_.hosts) {
     if (h.id == p[0]) {
@@ -791,11 +877,12 @@ HttpResponse ComputeApi::hypervisorUptime(const HttpRequest& r, const http::Path
   auto res = showHypervisor(r, p);
   if (res.status != 200) return res;
   auto doc = json::parse(res.body);
-  return jsonResponse(200, {{"hypervisor", {{"id", p[0]},
-                                            {"hypervisor_hostname", doc["hypervisor"]["hypervisor_hostname"]},
-                                            {"state", doc["hypervisor"]["state"]},
-                                            {"status", "enabled"},
-                                            {"uptime", doc["hypervisor"]["uptime"]}}}});
+  return jsonResponse(200, {{"hypervisor",
+                             {{"id", p[0]},
+                              {"hypervisor_hostname", doc["hypervisor"]["hypervisor_hostname"]},
+                              {"state", doc["hypervisor"]["state"]},
+                              {"status", "enabled"},
+                              {"uptime", doc["hypervisor"]["uptime"]}}}});
 }
 
 HttpResponse ComputeApi::listAggregates(const HttpRequest&, const http::PathParams&) {

@@ -38,7 +38,8 @@ class SqliteDocStore final : public DocStore {
       STRATUS_RETURN_IF_ERROR(exec("BEGIN IMMEDIATE"));
       auto s = exec(kMigrations[v]);
       if (s) s = exec("DELETE FROM schema_version");
-      if (s) s = exec(("INSERT INTO schema_version VALUES (" + std::to_string(v + 1) + ")").c_str());
+      if (s)
+        s = exec(("INSERT INTO schema_version VALUES (" + std::to_string(v + 1) + ")").c_str());
       if (!s) {
         (void)exec("ROLLBACK");
         return s;
@@ -127,14 +128,14 @@ Result<std::unique_ptr<DocStore>> openDocStore(const std::string& url) {
   std::error_code ec;
   if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path(), ec);
   sqlite3* raw = nullptr;
-  const int rc = sqlite3_open_v2(path.c_str(), &raw,
-                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
-                                 nullptr);
+  const int rc =
+      sqlite3_open_v2(path.c_str(), &raw,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr);
   SqliteDb db(raw);
   if (rc != SQLITE_OK) {
-    return Error::precondition("--db", url,
-                               "cannot open " + path.string() + ": " +
-                                   (raw ? sqlite3_errmsg(raw) : "out of memory"));
+    return Error::precondition(
+        "--db", url,
+        "cannot open " + path.string() + ": " + (raw ? sqlite3_errmsg(raw) : "out of memory"));
   }
   auto store = std::make_unique<SqliteDocStore>(std::move(db));
   STRATUS_RETURN_IF_ERROR(store->init());

@@ -8,36 +8,45 @@
 namespace stratus::api {
 namespace {
 
-using nlohmann::json;
 using http::HttpRequest;
 using http::HttpResponse;
+using nlohmann::json;
 using Refusal = std::optional<std::pair<int, std::string>>;
 
 const char* titleFor(int status) {
   switch (status) {
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 409: return "Conflict";
-    case 413: return "Request Entity Too Large";
-    case 415: return "Unsupported Media Type";
-    default: return "Internal Server Error";
+    case 400:
+      return "Bad Request";
+    case 401:
+      return "Unauthorized";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 409:
+      return "Conflict";
+    case 413:
+      return "Request Entity Too Large";
+    case 415:
+      return "Unsupported Media Type";
+    default:
+      return "Internal Server Error";
   }
 }
 
 HttpResponse glanceError(int status, const std::string& message) {
-  return jsonResponse(status, {{"error", {{"code", status}, {"title", titleFor(status)}, {"message", message}}}});
+  return jsonResponse(
+      status, {{"error", {{"code", status}, {"title", titleFor(status)}, {"message", message}}}});
 }
 
-const std::set<std::string> kReadOnly = {"status", "size", "virtual_size", "checksum",
-                                         "os_hash_algo", "os_hash_value", "created_at",
-                                         "updated_at", "file", "schema", "self", "direct_url",
-                                         "locations", "stores"};
-const std::set<std::string> kDiskFormats = {"ami", "ari", "aki", "vhd", "vhdx", "vmdk",
+const std::set<std::string> kReadOnly = {
+    "status",     "size", "virtual_size", "checksum", "os_hash_algo", "os_hash_value", "created_at",
+    "updated_at", "file", "schema",       "self",     "direct_url",   "locations",     "stores"};
+const std::set<std::string> kDiskFormats = {"ami", "ari",   "aki", "vhd", "vhdx", "vmdk",
                                             "raw", "qcow2", "vdi", "iso", "ploop"};
-const std::set<std::string> kContainerFormats = {"ami", "ari", "aki", "bare",
+const std::set<std::string> kContainerFormats = {"ami", "ari", "aki",    "bare",
                                                  "ovf", "ova", "docker", "compressed"};
 const std::set<std::string> kVisibilities = {"public", "private", "shared", "community"};
 
@@ -48,24 +57,36 @@ std::string joined(const std::set<std::string>& s) {
 }
 
 Refusal bad(const std::string& key, const json& value, const std::string& allowed) {
-  return std::make_pair(400, "Invalid value for '" + key + "': " +
-                                 (value.is_string() ? "'" + value.get<std::string>() + "'" : value.dump()) +
-                                 "; allowed: " + allowed);
+  return std::make_pair(
+      400, "Invalid value for '" + key +
+               "': " + (value.is_string() ? "'" + value.get<std::string>() + "'" : value.dump()) +
+               "; allowed: " + allowed);
 }
 
 // Sets one checked key on the record.
 void assign(ImageRecord& image, const std::string& key, const json& v) {
-  if (key == "name") image.name = v.is_null() ? "" : v.get<std::string>();
-  else if (key == "visibility") image.visibility = v.get<std::string>();
-  else if (key == "disk_format") image.disk_format = v.is_null() ? "" : v.get<std::string>();
-  else if (key == "container_format") image.container_format = v.is_null() ? "" : v.get<std::string>();
-  else if (key == "protected") image.is_protected = v.get<bool>();
-  else if (key == "os_hidden") image.os_hidden = v.get<bool>();
-  else if (key == "min_ram") image.min_ram = v.get<std::int64_t>();
-  else if (key == "min_disk") image.min_disk = v.get<std::int64_t>();
-  else if (key == "owner") image.owner = v.is_null() ? "" : v.get<std::string>();
-  else if (key == "tags") image.tags = v.get<std::vector<std::string>>();
-  else image.properties[key] = v.get<std::string>();
+  if (key == "name")
+    image.name = v.is_null() ? "" : v.get<std::string>();
+  else if (key == "visibility")
+    image.visibility = v.get<std::string>();
+  else if (key == "disk_format")
+    image.disk_format = v.is_null() ? "" : v.get<std::string>();
+  else if (key == "container_format")
+    image.container_format = v.is_null() ? "" : v.get<std::string>();
+  else if (key == "protected")
+    image.is_protected = v.get<bool>();
+  else if (key == "os_hidden")
+    image.os_hidden = v.get<bool>();
+  else if (key == "min_ram")
+    image.min_ram = v.get<std::int64_t>();
+  else if (key == "min_disk")
+    image.min_disk = v.get<std::int64_t>();
+  else if (key == "owner")
+    image.owner = v.is_null() ? "" : v.get<std::string>();
+  else if (key == "tags")
+    image.tags = v.get<std::vector<std::string>>();
+  else
+    image.properties[key] = v.get<std::string>();
 }
 
 bool removable(const ImageRecord& image, const std::string& key) {
@@ -84,7 +105,8 @@ Refusal checkImageField(const std::string& key, const json& v) {
     return std::nullopt;
   }
   if (key == "visibility") {
-    if (!v.is_string() || !kVisibilities.contains(v.get<std::string>())) return bad(key, v, joined(kVisibilities));
+    if (!v.is_string() || !kVisibilities.contains(v.get<std::string>()))
+      return bad(key, v, joined(kVisibilities));
     return std::nullopt;
   }
   if (key == "disk_format") {
@@ -104,18 +126,21 @@ Refusal checkImageField(const std::string& key, const json& v) {
     return std::nullopt;
   }
   if (key == "min_ram" || key == "min_disk") {
-    if (!v.is_number_integer() || v.get<std::int64_t>() < 0) return bad(key, v, "a whole number of at least 0");
+    if (!v.is_number_integer() || v.get<std::int64_t>() < 0)
+      return bad(key, v, "a whole number of at least 0");
     return std::nullopt;
   }
   if (key == "tags") {
     if (!v.is_array()) return bad(key, v, "an array of strings");
     for (const auto& t : v) {
-      if (!t.is_string() || t.get<std::string>().size() > 255) return bad(key, v, "an array of strings of at most 255 characters");
+      if (!t.is_string() || t.get<std::string>().size() > 255)
+        return bad(key, v, "an array of strings of at most 255 characters");
     }
     return std::nullopt;
   }
   // Every other key is a property: Glance keeps them as strings.
-  if (key.empty() || key.size() > 255) return bad("property name", json(key), "1 to 255 characters");
+  if (key.empty() || key.size() > 255)
+    return bad("property name", json(key), "1 to 255 characters");
   if (!v.is_string()) return bad(key, v, "a string (image properties are strings)");
   if (v.get<std::string>().size() > 65535) return bad(key, json("..."), "at most 65535 characters");
   if (auto s = virt::validateImageProperty(key, v.get<std::string>()); !s) {
@@ -125,7 +150,8 @@ Refusal checkImageField(const std::string& key, const json& v) {
 }
 
 Refusal applyImagePatch(ImageRecord& image, const json& patch) {
-  if (!patch.is_array()) return std::make_pair(400, std::string("The patch must be a JSON array of operations"));
+  if (!patch.is_array())
+    return std::make_pair(400, std::string("The patch must be a JSON array of operations"));
   for (const auto& op : patch) {
     if (!op.is_object() || !op.contains("op") || !op.contains("path") || !op["op"].is_string() ||
         !op["path"].is_string()) {
@@ -134,7 +160,8 @@ Refusal applyImagePatch(ImageRecord& image, const json& patch) {
     const std::string kind = op["op"].get<std::string>();
     std::string path = op["path"].get<std::string>();
     if (path.size() < 2 || path[0] != '/' || path.find('/', 1) != std::string::npos) {
-      return std::make_pair(400, "Invalid patch path '" + path + "'; allowed: /KEY for a top-level key");
+      return std::make_pair(400,
+                            "Invalid patch path '" + path + "'; allowed: /KEY for a top-level key");
     }
     std::string key;
     for (std::size_t i = 1; i < path.size(); ++i) {
@@ -146,30 +173,38 @@ Refusal applyImagePatch(ImageRecord& image, const json& patch) {
       }
     }
     if (kind == "add" || kind == "replace") {
-      if (!op.contains("value")) return std::make_pair(400, "Patch operation '" + kind + "' on " + path + " needs a value");
-      static const std::set<std::string> core = {"name", "visibility", "disk_format",
-                                                 "container_format", "protected", "os_hidden",
-                                                 "min_ram", "min_disk", "owner", "tags"};
+      if (!op.contains("value"))
+        return std::make_pair(400, "Patch operation '" + kind + "' on " + path + " needs a value");
+      static const std::set<std::string> core = {
+          "name",      "visibility", "disk_format", "container_format",
+          "protected", "os_hidden",  "min_ram",     "min_disk",
+          "owner",     "tags"};
       if (kind == "replace" && !removable(image, key) && !core.contains(key) &&
           !kReadOnly.contains(key)) {
-        return std::make_pair(409, "Property " + key + " does not exist, so it cannot be replaced; use add.");
+        return std::make_pair(
+            409, "Property " + key + " does not exist, so it cannot be replaced; use add.");
       }
       if (auto refused = checkImageField(key, op["value"])) return refused;
       assign(image, key, op["value"]);
     } else if (kind == "remove") {
-      if (kReadOnly.contains(key) || key == "id") return std::make_pair(403, "Attribute '" + key + "' is read-only.");
-      if (!removable(image, key)) return std::make_pair(409, "Property " + key + " does not exist.");
+      if (kReadOnly.contains(key) || key == "id")
+        return std::make_pair(403, "Attribute '" + key + "' is read-only.");
+      if (!removable(image, key))
+        return std::make_pair(409, "Property " + key + " does not exist.");
       image.properties.erase(key);
     } else {
-      return std::make_pair(400, "Invalid patch operation '" + kind + "'; allowed: add, replace, remove");
+      return std::make_pair(
+          400, "Invalid patch operation '" + kind + "'; allowed: add, replace, remove");
     }
   }
   return std::nullopt;
 }
 
-ImageApi::ImageApi(CloudState& state, ApiOptions options) : state_(state), options_(std::move(options)) {
+ImageApi::ImageApi(CloudState& state, ApiOptions options)
+    : state_(state), options_(std::move(options)) {
   auto bind = [this](auto fn) {
-    return [this, fn](const HttpRequest& r, const http::PathParams& p) { return (this->*fn)(r, p); };
+    return
+        [this, fn](const HttpRequest& r, const http::PathParams& p) { return (this->*fn)(r, p); };
   };
   http::RouteOptions nobody{0, false};
   router_.add("GET", "/", bind(&ImageApi::versions), nobody);
@@ -192,9 +227,11 @@ HttpResponse ImageApi::handle(HttpRequest& r) {
     std::string path = r.path;
     if (path.size() > 1 && path.back() == '/') path.pop_back();
     auto match = router_.match(r.method, path);
-    if (match.kind == http::Router::Match::Kind::kNoPath) return glanceError(404, "The resource could not be found.");
+    if (match.kind == http::Router::Match::Kind::kNoPath)
+      return glanceError(404, "The resource could not be found.");
     if (match.kind == http::Router::Match::Kind::kNoMethod) {
-      auto res = glanceError(405, "The method " + r.method + " is not allowed for " + r.path + "; allowed: " + match.allowed);
+      auto res = glanceError(405, "The method " + r.method + " is not allowed for " + r.path +
+                                      "; allowed: " + match.allowed);
       res.setHeader("Allow", match.allowed);
       return res;
     }
@@ -238,10 +275,12 @@ json ImageApi::render(const ImageRecord& i) const {
 
 HttpResponse ImageApi::versions(const HttpRequest&, const http::PathParams&) {
   json v = json::array();
-  for (const char* id : {"v2.16", "v2.15", "v2.9", "v2.7", "v2.6", "v2.5", "v2.4", "v2.3", "v2.2", "v2.1", "v2.0"}) {
-    v.push_back({{"id", id},
-                 {"status", std::string(id) == "v2.16" ? "CURRENT" : "SUPPORTED"},
-                 {"links", json::array({{{"rel", "self"}, {"href", options_.image_url + "/v2/"}}})}});
+  for (const char* id :
+       {"v2.16", "v2.15", "v2.9", "v2.7", "v2.6", "v2.5", "v2.4", "v2.3", "v2.2", "v2.1", "v2.0"}) {
+    v.push_back(
+        {{"id", id},
+         {"status", std::string(id) == "v2.16" ? "CURRENT" : "SUPPORTED"},
+         {"links", json::array({{{"rel", "self"}, {"href", options_.image_url + "/v2/"}}})}});
   }
   return jsonResponse(200, {{"versions", v}});
 }
@@ -257,7 +296,9 @@ HttpResponse ImageApi::listImages(const HttpRequest& r, const http::PathParams&)
         return glanceError(400, "Invalid limit '" + v + "'; allowed: a whole number");
       }
     } else if (k == "marker" || k == "sort" || k == "sort_key" || k == "sort_dir") {
-      return glanceError(400, "Query parameter '" + k + "' is not supported by Stratus; allowed: name, status, visibility, owner, limit and property filters");
+      return glanceError(400, "Query parameter '" + k +
+                                  "' is not supported by Stratus; allowed: name, status, "
+                                  "visibility, owner, limit and property filters");
     } else {
       filters[k] = v;  // name, status, visibility, owner, or any property, as in Glance
     }
@@ -274,7 +315,8 @@ HttpResponse ImageApi::listImages(const HttpRequest& r, const http::PathParams&)
     if (limit && list.size() >= *limit) break;
     list.push_back(doc);
   }
-  return jsonResponse(200, {{"images", list}, {"first", "/v2/images"}, {"schema", "/v2/schemas/images"}});
+  return jsonResponse(
+      200, {{"images", list}, {"first", "/v2/images"}, {"schema", "/v2/schemas/images"}});
 }
 
 HttpResponse ImageApi::createImage(const HttpRequest& r, const http::PathParams&) {
@@ -297,7 +339,8 @@ HttpResponse ImageApi::createImage(const HttpRequest& r, const http::PathParams&
     assign(image, k, v);
   }
   std::lock_guard lock(state_.mu);
-  if (state_.images.contains(image.id)) return glanceError(409, "Image with identifier " + image.id + " already exists!");
+  if (state_.images.contains(image.id))
+    return glanceError(409, "Image with identifier " + image.id + " already exists!");
   if (auto s = state_.save(image); !s) return glanceError(500, s.error().message);
   auto res = jsonResponse(201, render(image));
   res.setHeader("Location", options_.image_url + "/v2/images/" + image.id);
@@ -314,7 +357,10 @@ HttpResponse ImageApi::showImage(const HttpRequest&, const http::PathParams& p) 
 HttpResponse ImageApi::patchImage(const HttpRequest& r, const http::PathParams& p) {
   const std::string ct = r.header("content-type").value_or("");
   if (ct.rfind("application/openstack-images-v2.1-json-patch", 0) != 0) {
-    return glanceError(415, "Content-Type '" + ct + "' is not supported for PATCH; allowed: application/openstack-images-v2.1-json-patch");
+    return glanceError(
+        415,
+        "Content-Type '" + ct +
+            "' is not supported for PATCH; allowed: application/openstack-images-v2.1-json-patch");
   }
   auto patch = json::parse(r.body, nullptr, false);
   if (patch.is_discarded()) return glanceError(400, "The patch is not valid JSON");
@@ -322,7 +368,8 @@ HttpResponse ImageApi::patchImage(const HttpRequest& r, const http::PathParams& 
   auto it = state_.images.find(p[0]);
   if (it == state_.images.end()) return glanceError(404, "No image found with ID " + p[0]);
   ImageRecord image = it->second;
-  if (auto refused = applyImagePatch(image, patch)) return glanceError(refused->first, refused->second);
+  if (auto refused = applyImagePatch(image, patch))
+    return glanceError(refused->first, refused->second);
   image.updated_at = isoNow();
   if (auto s = state_.save(image); !s) return glanceError(500, s.error().message);
   return jsonResponse(200, render(image));
@@ -332,7 +379,8 @@ HttpResponse ImageApi::deleteImage(const HttpRequest&, const http::PathParams& p
   std::lock_guard lock(state_.mu);
   auto it = state_.images.find(p[0]);
   if (it == state_.images.end()) return glanceError(404, "No image found with ID " + p[0]);
-  if (it->second.is_protected) return glanceError(403, "Image " + p[0] + " is protected and cannot be deleted.");
+  if (it->second.is_protected)
+    return glanceError(403, "Image " + p[0] + " is protected and cannot be deleted.");
   if (auto s = state_.eraseImage(p[0]); !s) return glanceError(500, s.error().message);
   return emptyResponse(204);
 }
@@ -343,7 +391,8 @@ HttpResponse ImageApi::uploadImage(const HttpRequest& r, const http::PathParams&
   if (it == state_.images.end()) return glanceError(404, "No image found with ID " + p[0]);
   ImageRecord image = it->second;
   if (image.status != "queued") {
-    return glanceError(409, "Image status transition from " + image.status + " to saving is not allowed");
+    return glanceError(
+        409, "Image status transition from " + image.status + " to saving is not allowed");
   }
   image.size = static_cast<std::int64_t>(r.body.size());
   image.status = "active";

@@ -55,11 +55,15 @@ int main(int argc, char** argv) {
   unsigned threads = 4;
   app.add_option("--config", config_path, "INI file: [api], [placement], [libvirt], [traits]");
   auto* bind_opt = app.add_option("--bind", bind, "compute API HOST:PORT (127.0.0.1:8774)");
-  auto* image_opt = app.add_option("--image-bind", image_bind, "image API HOST:PORT (127.0.0.1:9292)");
+  auto* image_opt =
+      app.add_option("--image-bind", image_bind, "image API HOST:PORT (127.0.0.1:9292)");
   auto* db_opt = app.add_option("--db", db, "sqlite:///PATH");
-  auto* placement_opt = app.add_option("--placement-url", placement_url, "placement base URL (http://127.0.0.1:8778)");
-  auto* auth_opt = app.add_option("--auth", auth, "noauth or token")->check(CLI::IsMember({"noauth", "token"}));
-  auto* token_opt = app.add_option("--token-file", token_file, "tokens and roles, for --auth token");
+  auto* placement_opt = app.add_option("--placement-url", placement_url,
+                                       "placement base URL (http://127.0.0.1:8778)");
+  auto* auth_opt =
+      app.add_option("--auth", auth, "noauth or token")->check(CLI::IsMember({"noauth", "token"}));
+  auto* token_opt =
+      app.add_option("--token-file", token_file, "tokens and roles, for --auth token");
   app.add_option("--threads", threads, "worker threads per API")->check(CLI::PositiveNumber);
   try {
     app.parse(argc, argv);
@@ -74,7 +78,9 @@ int main(int argc, char** argv) {
   if (!config_path.empty()) {
     auto ini = IniConfig::load(config_path);
     if (!ini) return fail(ini.error());
-    if (auto s = requireKnownKeys(*ini, "api", {"bind", "image_bind", "db", "auth", "token_file"}); !s) return fail(s.error());
+    if (auto s = requireKnownKeys(*ini, "api", {"bind", "image_bind", "db", "auth", "token_file"});
+        !s)
+      return fail(s.error());
     if (auto v = ini->get("api", "bind"); v && bind_opt->count() == 0) bind = *v;
     if (auto v = ini->get("api", "image_bind"); v && image_opt->count() == 0) image_bind = *v;
     if (auto v = ini->get("api", "db"); v && db_opt->count() == 0) db = *v;
@@ -88,7 +94,8 @@ int main(int argc, char** argv) {
     auto traits = traits::traitsConfigFrom(*ini);
     if (!traits) return fail(traits.error());
     options.traits = *traits;
-    if (auth != "noauth" && auth != "token") return fail(Error::invalid("[api] auth", auth, "noauth, token"));
+    if (auth != "noauth" && auth != "token")
+      return fail(Error::invalid("[api] auth", auth, "noauth, token"));
   }
   if (placement_opt->count() == 0) placement_url = placement_default;
   auto compute_ep = http::parseBind(bind, "--bind");
@@ -96,7 +103,9 @@ int main(int argc, char** argv) {
   auto image_ep = http::parseBind(image_bind, "--image-bind");
   if (!image_ep) return fail(image_ep.error());
   if (auth == "token") {
-    if (token_file.empty()) return fail(Error::invalid("--token-file", "", "a file of TOKEN ROLES lines", "--auth token needs tokens"));
+    if (token_file.empty())
+      return fail(Error::invalid("--token-file", "", "a file of TOKEN ROLES lines",
+                                 "--auth token needs tokens"));
     auto tokens = loadTokenFile(token_file);
     if (!tokens) return fail(tokens.error());
     options.auth = AuthMode::kToken;
@@ -130,13 +139,17 @@ int main(int argc, char** argv) {
   compute_server.host = compute_ep->first;
   compute_server.port = compute_ep->second;
   compute_server.threads = threads;
-  compute_server.error_response = [&compute](int status, const std::string& m) { return compute.errorFor(status, m); };
+  compute_server.error_response = [&compute](int status, const std::string& m) {
+    return compute.errorFor(status, m);
+  };
   http::ServerOptions image_server = compute_server;
   image_server.host = image_ep->first;
   image_server.port = image_ep->second;
   // Image uploads are counted and dropped, but they arrive whole.
   image_server.body_limit = 64 * 1024 * 1024;
-  image_server.error_response = [&images](int status, const std::string& m) { return images.errorFor(status, m); };
+  image_server.error_response = [&images](int status, const std::string& m) {
+    return images.errorFor(status, m);
+  };
 
   // Signals are taken on this thread only, before any other thread starts.
   sigset_t set;

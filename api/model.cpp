@@ -40,21 +40,34 @@ std::string_view serverTaskName(ServerTask task) {
   return "";
 }
 
-nlohmann::json toDoc(const FlavorRecord& r) { return r; }
-nlohmann::json toDoc(const ServerRecord& r) { return r; }
-nlohmann::json toDoc(const HostRecord& r) { return r; }
+nlohmann::json toDoc(const FlavorRecord& r) {
+  return r;
+}
+nlohmann::json toDoc(const ServerRecord& r) {
+  return r;
+}
+nlohmann::json toDoc(const HostRecord& r) {
+  return r;
+}
 nlohmann::json toDoc(const ImageRecord& r) {
   nlohmann::json doc = r;
   // std::optional is not covered by the macro.
   doc["size"] = r.size ? nlohmann::json(*r.size) : nlohmann::json();
   return doc;
 }
-FlavorRecord flavorFromDoc(const nlohmann::json& doc) { return doc.get<FlavorRecord>(); }
-ServerRecord serverFromDoc(const nlohmann::json& doc) { return doc.get<ServerRecord>(); }
-HostRecord hostFromDoc(const nlohmann::json& doc) { return doc.get<HostRecord>(); }
+FlavorRecord flavorFromDoc(const nlohmann::json& doc) {
+  return doc.get<FlavorRecord>();
+}
+ServerRecord serverFromDoc(const nlohmann::json& doc) {
+  return doc.get<ServerRecord>();
+}
+HostRecord hostFromDoc(const nlohmann::json& doc) {
+  return doc.get<HostRecord>();
+}
 ImageRecord imageFromDoc(const nlohmann::json& doc) {
   ImageRecord r = doc.get<ImageRecord>();
-  if (doc.contains("size") && doc["size"].is_number_integer()) r.size = doc["size"].get<std::int64_t>();
+  if (doc.contains("size") && doc["size"].is_number_integer())
+    r.size = doc["size"].get<std::int64_t>();
   return r;
 }
 

@@ -75,7 +75,7 @@ struct ServerRecord {
   std::string created;
   std::string updated;
   std::string launched_at;
-  int power_state = 0;  // 0 NOSTATE, 1 RUNNING
+  int power_state = 0;           // 0 NOSTATE, 1 RUNNING
   bool allocation_held = false;  // placement holds an allocation for it that must go
 
   std::string instanceName() const { return "stratus-" + id; }

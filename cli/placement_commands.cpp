@@ -86,8 +86,7 @@ int providerList(Context& ctx) {
   if (!providers) return placementFailure(providers.error());
   Rows rows{{"uuid", "name", "generation", "root_provider_uuid", "parent_provider_uuid"}, {}};
   for (const auto& p : *providers) {
-    rows.rows.push_back({p.uuid, p.name, std::to_string(p.generation), p.root_uuid,
-                         p.parent_uuid});
+    rows.rows.push_back({p.uuid, p.name, std::to_string(p.generation), p.root_uuid, p.parent_uuid});
   }
   printRows(std::cout, rows, ctx.format);
   return kExitOk;
@@ -173,7 +172,8 @@ int traitList(Context& ctx, const PlacementCommandOptions& o) {
     return kExitOk;
   }
   auto traits = ctx.client->listTraits(
-      o.startswith.empty() ? "" : "name=startswith:" + placement_client::encodeQueryValue(o.startswith));
+      o.startswith.empty() ? ""
+                           : "name=startswith:" + placement_client::encodeQueryValue(o.startswith));
   if (!traits) return placementFailure(traits.error());
   Rows rows{{"name"}, {}};
   for (const auto& t : *traits) rows.rows.push_back({t});
@@ -267,8 +267,8 @@ PlacementCommands addPlacementCommands(CLI::App& app, PlacementCommandOptions& o
 
 std::optional<int> runPlacementCommands(const PlacementCommands& c,
                                         const PlacementCommandOptions& o) {
-  const bool chosen = *c.provider_list || *c.provider_show || *c.trait_list || *c.trait_set ||
-                      *c.trait_unset;
+  const bool chosen =
+      *c.provider_list || *c.provider_show || *c.trait_list || *c.trait_set || *c.trait_unset;
   if (!chosen) return std::nullopt;
   auto ctx = contextFor(o);
   if (!ctx) return usageFailure(ctx.error());

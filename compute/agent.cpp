@@ -116,7 +116,8 @@ Result<SyncReport> Agent::syncOnce() {
   bool reported = false;
   Status api_status = okStatus();
   if (api_) {
-    api_status = api_->reportHost(config_.host, sync_.providerUuid(), virt::hostFactsToJson(*facts));
+    api_status =
+        api_->reportHost(config_.host, sync_.providerUuid(), virt::hostFactsToJson(*facts));
     reported = api_status.ok();
   }
   {
@@ -148,8 +149,8 @@ Result<int> Agent::workOnce() {
       auto model = guests_->spawn(task.flavor, task.image, *facts);
       if (!model && model.error().code == ErrorCode::kUnavailable) return model.takeError();
       const std::string resolved = model ? std::string(virt::viommuModelName(*model)) : "";
-      logLine("server " + task.server_id + ": spawn " + (model ? "ok, vIOMMU " + resolved
-                                                               : "failed: " + model.error().message));
+      logLine("server " + task.server_id + ": spawn " +
+              (model ? "ok, vIOMMU " + resolved : "failed: " + model.error().message));
       STRATUS_RETURN_IF_ERROR(api_->reportEvent(task.server_id, "spawn", model.ok(), config_.host,
                                                 model ? "" : model.error().message, resolved));
     } else if (task.action == "delete") {
@@ -188,7 +189,8 @@ void Agent::run(const std::atomic<bool>& stop) {
           logLine("taking work recovered after " + std::to_string(failures) + " failure(s)");
           failures = 0;
         }
-        const auto wait = failures > 0 ? std::chrono::milliseconds(1000) : config_.work_poll_interval;
+        const auto wait =
+            failures > 0 ? std::chrono::milliseconds(1000) : config_.work_poll_interval;
         const auto until = std::chrono::steady_clock::now() + wait;
         while (!stop.load() && std::chrono::steady_clock::now() < until) {
           std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -213,8 +215,8 @@ void Agent::run(const std::atomic<bool>& stop) {
       const auto backoff = std::chrono::milliseconds(1000LL << std::min(failures - 1, 16));
       wait = std::min<std::chrono::milliseconds>(backoff, config_.sync_interval);
       wait = std::chrono::milliseconds(static_cast<long long>(wait.count() * jitter(rng)));
-      logLine("sync failed (attempt " + std::to_string(failures) + "): " +
-              report.error().message + "; retrying in " + std::to_string(wait.count()) + " ms");
+      logLine("sync failed (attempt " + std::to_string(failures) + "): " + report.error().message +
+              "; retrying in " + std::to_string(wait.count()) + " ms");
     }
     const auto until = std::chrono::steady_clock::now() + wait;
     while (!stop.load() && std::chrono::steady_clock::now() < until) {

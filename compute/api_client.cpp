@@ -18,7 +18,8 @@ std::string uptimeText() {
     std::fclose(f);
   }
   if (std::FILE* f = std::fopen("/proc/loadavg", "r")) {
-    if (std::fscanf(f, "%lf %lf %lf", &load[0], &load[1], &load[2]) != 3) load[0] = load[1] = load[2] = 0;
+    if (std::fscanf(f, "%lf %lf %lf", &load[0], &load[1], &load[2]) != 3)
+      load[0] = load[1] = load[2] = 0;
     std::fclose(f);
   }
   const std::time_t now = std::time(nullptr);
@@ -27,10 +28,11 @@ std::string uptimeText() {
   const long total_min = static_cast<long>(up) / 60;
   const long days = total_min / (24 * 60);
   char buf[160];
-  std::snprintf(buf, sizeof buf,
-                " %02d:%02d:%02d up %ld day%s, %2ld:%02ld,  0 users,  load average: %.2f, %.2f, %.2f",
-                tm.tm_hour, tm.tm_min, tm.tm_sec, days, days == 1 ? "" : "s",
-                (total_min / 60) % 24, total_min % 60, load[0], load[1], load[2]);
+  std::snprintf(
+      buf, sizeof buf,
+      " %02d:%02d:%02d up %ld day%s, %2ld:%02ld,  0 users,  load average: %.2f, %.2f, %.2f",
+      tm.tm_hour, tm.tm_min, tm.tm_sec, days, days == 1 ? "" : "s", (total_min / 60) % 24,
+      total_min % 60, load[0], load[1], load[2]);
   return buf;
 }
 }  // namespace
@@ -56,8 +58,9 @@ Result<std::unique_ptr<ComputeApiClient>> ComputeApiClient::create(const std::st
 
 Status ComputeApiClient::reportHost(const std::string& host, const std::string& provider_uuid,
                                     const json& facts) {
-  auto r = client_->call("PUT", "/stratus/v1/hosts/" + host,
-                         json{{"provider_uuid", provider_uuid}, {"facts", facts}, {"uptime", uptimeText()}});
+  auto r = client_->call(
+      "PUT", "/stratus/v1/hosts/" + host,
+      json{{"provider_uuid", provider_uuid}, {"facts", facts}, {"uptime", uptimeText()}});
   if (!r) return r.takeError();
   return okStatus();
 }
@@ -85,8 +88,9 @@ Result<HostWork> ComputeApiClient::work(const std::string& host) {
       out.tasks.push_back(std::move(task));
     }
   } catch (const json::exception& e) {
-    return Error::make(ErrorCode::kUnavailable,
-                       std::string("compute API answered work in an unexpected shape: ") + e.what());
+    return Error::make(
+        ErrorCode::kUnavailable,
+        std::string("compute API answered work in an unexpected shape: ") + e.what());
   }
   return out;
 }
@@ -94,7 +98,8 @@ Result<HostWork> ComputeApiClient::work(const std::string& host) {
 Status ComputeApiClient::reportEvent(const std::string& server_id, const std::string& action,
                                      bool ok, const std::string& host, const std::string& message,
                                      const std::string& resolved_model) {
-  json body = {{"action", action}, {"result", ok ? "ok" : "error"}, {"host", host}, {"message", message}};
+  json body = {
+      {"action", action}, {"result", ok ? "ok" : "error"}, {"host", host}, {"message", message}};
   if (!resolved_model.empty()) body["resolved_model"] = resolved_model;
   auto r = client_->call("POST", "/stratus/v1/servers/" + server_id + "/events", body);
   if (!r) return r.takeError();

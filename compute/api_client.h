@@ -38,7 +38,8 @@ class ComputeApiClient {
                      const std::string& resolved_model = {});
 
  private:
-  explicit ComputeApiClient(std::unique_ptr<rest::JsonClient> client) : client_(std::move(client)) {}
+  explicit ComputeApiClient(std::unique_ptr<rest::JsonClient> client)
+      : client_(std::move(client)) {}
   std::unique_ptr<rest::JsonClient> client_;
 };
 

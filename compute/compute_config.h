@@ -25,7 +25,7 @@ struct ResourceConfig {
 };
 
 struct AgentConfig {
-  std::string host;  // empty: the machine's hostname
+  std::string host;       // empty: the machine's hostname
   virt::VirtConfig virt;  // [libvirt]
   std::string placement_url = "http://127.0.0.1:8778";
   std::string auth_token = "admin";

@@ -3,7 +3,6 @@
 #include <mutex>
 
 #include "common/uuid.h"
-
 #include "virt/domain_render.h"
 #include "virt/guest_boot_libvirt.h"
 #include "virt/guest_plan.h"

@@ -10,8 +10,8 @@
 #include "common/result.h"
 #include "virt/guest_request.h"
 #include "virt/host_facts.h"
-#include "virt/virt_config.h"
 #include "virt/viommu_model.h"
+#include "virt/virt_config.h"
 
 namespace stratus::compute {
 

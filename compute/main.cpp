@@ -40,17 +40,23 @@ int main(int argc, char** argv) {
       viommu_prefix, virt_type, instances_path;
   bool once = false;
   std::string guest_driver = "libvirt";
-  app.add_option("--config", config_path, "INI file ([DEFAULT] [libvirt] [placement] [compute] [traits])");
-  app.add_option("--host", host, "host name, also the resource provider's name (default: hostname)");
+  app.add_option("--config", config_path,
+                 "INI file ([DEFAULT] [libvirt] [placement] [compute] [traits])");
+  app.add_option("--host", host,
+                 "host name, also the resource provider's name (default: hostname)");
   app.add_option("--libvirt-uri", libvirt_uri, "libvirt URI (default qemu:///system)");
   app.add_option("--virt-type", virt_type, "auto, kvm or qemu");
-  app.add_option("--placement-url", placement_url, "placement base URL (default http://127.0.0.1:8778)");
+  app.add_option("--placement-url", placement_url,
+                 "placement base URL (default http://127.0.0.1:8778)");
   app.add_option("--auth-token", auth_token, "X-Auth-Token for placement and the API");
   app.add_option("--api-url", api_url, "compute API base URL, to report facts and take work");
-  app.add_option("--host-facts", host_facts, "report this captured host facts document instead of probing");
+  app.add_option("--host-facts", host_facts,
+                 "report this captured host facts document instead of probing");
   app.add_option("--instances-path", instances_path, "where guests' disks live (sizes DISK_GB)");
-  app.add_option("--viommu-trait-prefix", viommu_prefix, "COMPUTE_IOMMU_MODEL_ or COMPUTE_VIOMMU_MODEL_");
-  app.add_option("--guest-driver", guest_driver, "libvirt, or dry-run (plan and render only, for simulated hosts)")
+  app.add_option("--viommu-trait-prefix", viommu_prefix,
+                 "COMPUTE_IOMMU_MODEL_ or COMPUTE_VIOMMU_MODEL_");
+  app.add_option("--guest-driver", guest_driver,
+                 "libvirt, or dry-run (plan and render only, for simulated hosts)")
       ->check(CLI::IsMember({"libvirt", "dry-run"}));
   app.add_flag("--once", once, "sync once, then exit 0 on success, non-zero otherwise");
   try {
@@ -106,7 +112,8 @@ int main(int argc, char** argv) {
     auto api_client = ComputeApiClient::create(config.api_url, config.auth_token);
     if (!api_client) return fail(api_client.error());
     api = std::move(*api_client);
-    guests = guest_driver == "dry-run" ? dryRunGuestDriver(config.virt) : libvirtGuestDriver(config.virt);
+    guests = guest_driver == "dry-run" ? dryRunGuestDriver(config.virt)
+                                       : libvirtGuestDriver(config.virt);
   }
   Agent agent(config, std::move(facts), std::move(*client), std::move(api), std::move(guests));
 
@@ -120,8 +127,9 @@ int main(int argc, char** argv) {
   std::signal(SIGTERM, onSignal);
   logLine("host " + config.host + ", placement " + config.placement_url + ", sync every " +
           std::to_string(config.sync_interval.count()) + " s" +
-          (config.api_url.empty() ? std::string(", no compute API")
-                                  : ", compute API " + config.api_url + ", guests: " + guest_driver));
+          (config.api_url.empty()
+               ? std::string(", no compute API")
+               : ", compute API " + config.api_url + ", guests: " + guest_driver));
   agent.run(g_stop);
   logLine("stopped");
   return 0;

@@ -15,10 +15,10 @@ Result<placement_client::Inventories> desiredInventories(const virt::HostFacts& 
                        double ratio, const char* reserved_key) -> Status {
     if (total <= 0) return okStatus();
     if (reserved > total) {
-      return Error::precondition(
-          std::string("[compute] ") + reserved_key, std::to_string(reserved),
-          std::string("[compute] ") + reserved_key + "=" + std::to_string(reserved) +
-              " is more than the host's " + rc + " total of " + std::to_string(total));
+      return Error::precondition(std::string("[compute] ") + reserved_key, std::to_string(reserved),
+                                 std::string("[compute] ") + reserved_key + "=" +
+                                     std::to_string(reserved) + " is more than the host's " + rc +
+                                     " total of " + std::to_string(total));
     }
     placement_client::Inventory inv;
     inv.total = total;

@@ -60,14 +60,15 @@ TEST_CASE("the agent owns the vIOMMU traits under its prefix, arch and page-size
 
 TEST_CASE("merging keeps everyone else's traits and makes the agent's exactly the derived set") {
   traits::TraitsConfig cfg;
-  const std::set<std::string> current = {"COMPUTE_IOMMU_MODEL_VIRTIO", "COMPUTE_IOMMU_MODEL_INTEL",
-                                         "COMPUTE_STATUS_DISABLED", "CUSTOM_GOLD",
-                                         "CUSTOM_MEM_PAGE_SIZE_1048576", "HW_ARCH_X86_64"};
+  const std::set<std::string> current = {
+      "COMPUTE_IOMMU_MODEL_VIRTIO",   "COMPUTE_IOMMU_MODEL_INTEL",
+      "COMPUTE_STATUS_DISABLED",      "CUSTOM_GOLD",
+      "CUSTOM_MEM_PAGE_SIZE_1048576", "HW_ARCH_X86_64"};
   const std::set<std::string> derived = {"COMPUTE_IOMMU_MODEL_INTEL", "HW_ARCH_X86_64",
                                          "CUSTOM_MEM_PAGE_SIZE_2048"};
   CHECK(mergeTraits(current, derived, cfg) ==
-        std::set<std::string>{"COMPUTE_IOMMU_MODEL_INTEL", "COMPUTE_STATUS_DISABLED",
-                              "CUSTOM_GOLD", "CUSTOM_MEM_PAGE_SIZE_2048", "HW_ARCH_X86_64"});
+        std::set<std::string>{"COMPUTE_IOMMU_MODEL_INTEL", "COMPUTE_STATUS_DISABLED", "CUSTOM_GOLD",
+                              "CUSTOM_MEM_PAGE_SIZE_2048", "HW_ARCH_X86_64"});
 }
 
 TEST_CASE("the desired provider carries the traits virt/ derives for the host") {

@@ -36,8 +36,8 @@ Status ProviderSync::readDetails() {
   if (!traits) return traits.takeError();
   // A write between the two reads makes them disagree; the next attempt reads again.
   if (inventories->generation != traits->generation) {
-    return Error::make(ErrorCode::kConflict, "provider " + view_->provider.uuid +
-                                                 " changed while it was being read");
+    return Error::make(ErrorCode::kConflict,
+                       "provider " + view_->provider.uuid + " changed while it was being read");
   }
   view_->provider.generation = traits->generation;
   view_->inventories = std::move(inventories->inventories);

@@ -33,7 +33,6 @@ int fail(const Error& e) {
   return e.code == ErrorCode::kInvalidArgument ? 2 : 1;
 }
 
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -60,7 +59,9 @@ int main(int argc, char** argv) {
   if (!config_path.empty()) {
     auto ini = IniConfig::load(config_path);
     if (!ini) return fail(ini.error());
-    if (auto s = requireKnownKeys(*ini, "placement", {"bind", "db", "auth", "token_file", "url", "auth_token"}); !s) {
+    if (auto s = requireKnownKeys(*ini, "placement",
+                                  {"bind", "db", "auth", "token_file", "url", "auth_token"});
+        !s) {
       return fail(s.error());
     }
     // Flags win over the file.

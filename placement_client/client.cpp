@@ -1,6 +1,5 @@
 #include "placement_client/client.h"
 
-
 #include <cctype>
 #include <exception>
 
@@ -101,8 +100,8 @@ std::string encodeQueryValue(const std::string& value) {
   static const char* hex = "0123456789ABCDEF";
   std::string out;
   for (unsigned char c : value) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == ':' ||
-        c == ',' || c == '!') {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == ':' || c == ',' ||
+        c == '!') {
       out.push_back(static_cast<char>(c));
     } else {
       out.push_back('%');
@@ -164,12 +163,9 @@ Result<Provider> PlacementClient::createProvider(const std::string& uuid, const 
 json inventoriesToJson(const Inventories& inventories) {
   json out = json::object();
   for (const auto& [rc, inv] : inventories) {
-    out[rc] = {{"total", inv.total},
-               {"reserved", inv.reserved},
-               {"min_unit", inv.min_unit},
-               {"max_unit", inv.max_unit},
-               {"step_size", inv.step_size},
-               {"allocation_ratio", inv.allocation_ratio}};
+    out[rc] = {{"total", inv.total},         {"reserved", inv.reserved},
+               {"min_unit", inv.min_unit},   {"max_unit", inv.max_unit},
+               {"step_size", inv.step_size}, {"allocation_ratio", inv.allocation_ratio}};
   }
   return out;
 }
@@ -181,8 +177,8 @@ Result<Inventories> inventoriesFromJson(const json& doc) {
   Inventories out;
   for (const auto& [rc, v] : doc.items()) {
     if (!v.is_object()) {
-      return Error::make(ErrorCode::kUnavailable, "placement answered inventory " + rc +
-                                                      " not as an object");
+      return Error::make(ErrorCode::kUnavailable,
+                         "placement answered inventory " + rc + " not as an object");
     }
     Inventory inv;
     inv.total = v.value("total", std::int64_t{0});

@@ -30,9 +30,9 @@ class CppRestJsonClient final : public JsonClient {
       json parsed = raw.empty() ? json() : json::parse(raw, nullptr, false);
       if (parsed.is_discarded()) {
         if (status >= 200 && status < 300) {
-          return Error::make(ErrorCode::kUnavailable,
-                             what + ": answered " + std::to_string(status) +
-                                 " with a body that is not JSON");
+          return Error::make(
+              ErrorCode::kUnavailable,
+              what + ": answered " + std::to_string(status) + " with a body that is not JSON");
         }
         parsed = json();
       }

@@ -52,10 +52,8 @@ void disabledHostPrefilter(const PrefilterContext&, PlacementQuery& query) {
 
 const std::vector<Prefilter>& prefilters() {
   static const std::vector<Prefilter> list = {
-      {"resources", resourcesPrefilter},
-      {"viommu_model", viommuModelPrefilter},
-      {"architecture", archPrefilter},
-      {"mem_page_size", pageSizePrefilter},
+      {"resources", resourcesPrefilter},        {"viommu_model", viommuModelPrefilter},
+      {"architecture", archPrefilter},          {"mem_page_size", pageSizePrefilter},
       {"disabled_host", disabledHostPrefilter},
   };
   return list;

@@ -37,7 +37,8 @@ std::string PlacementQuery::queryString() const {
 
 std::string PlacementQuery::describe() const {
   std::string out;
-  for (const auto& [rc, n] : resources) out += (out.empty() ? "" : ", ") + rc + "=" + std::to_string(n);
+  for (const auto& [rc, n] : resources)
+    out += (out.empty() ? "" : ", ") + rc + "=" + std::to_string(n);
   for (const auto& t : required) out += "; required " + t;
   for (const auto& group : any_of) {
     std::string in;

@@ -29,9 +29,11 @@ Result<std::vector<Candidate>> parseCandidates(const json& doc) {
     c.provider_uuid = allocations.begin().key();
     c.allocations = allocations;
     if (summaries.contains(c.provider_uuid)) {
-      const json mem = summaries[c.provider_uuid].value("resources", json::object())
+      const json mem = summaries[c.provider_uuid]
+                           .value("resources", json::object())
                            .value("MEMORY_MB", json::object());
-      c.free_memory_mb = mem.value("capacity", std::int64_t{0}) - mem.value("used", std::int64_t{0});
+      c.free_memory_mb =
+          mem.value("capacity", std::int64_t{0}) - mem.value("used", std::int64_t{0});
     }
     out.push_back(std::move(c));
   }
@@ -95,7 +97,8 @@ std::string Scheduler::explainNoCandidates(const RequestSpec& spec) {
     PlacementQuery next = query;
     p.apply(ctx, next);
     auto answer = placement_.call("GET", "/allocation_candidates?" + next.queryString());
-    if (!answer) return why + (why.empty() ? "" : "; ") + "could not ask placement: " + answer.error().message;
+    if (!answer)
+      return why + (why.empty() ? "" : "; ") + "could not ask placement: " + answer.error().message;
     auto candidates = parseCandidates(answer->body);
     const std::size_t count = candidates ? candidates->size() : 0;
     if (p.name == "resources") {
@@ -117,9 +120,9 @@ Result<Selection> Scheduler::scheduleAndClaim(const RequestSpec& spec, const Con
   auto answer = placement_.call("GET", "/allocation_candidates?" + query.queryString());
   if (!answer) {
     if (answer.error().code == ErrorCode::kUnavailable) return answer.takeError();
-    return Error::make(ErrorCode::kFailedPrecondition,
-                       "No valid host was found: placement refused the query: " +
-                           answer.error().message);
+    return Error::make(
+        ErrorCode::kFailedPrecondition,
+        "No valid host was found: placement refused the query: " + answer.error().message);
   }
   auto candidates = parseCandidates(answer->body);
   if (!candidates) return candidates.takeError();

@@ -35,9 +35,8 @@ class LivePlacement {
     options.port = port_;
     options.threads = 2;
     auto* svc = service_.get();
-    auto server = http::HttpServer::start(options, [svc](http::HttpRequest& r) {
-      return svc->handle(r);
-    });
+    auto server =
+        http::HttpServer::start(options, [svc](http::HttpRequest& r) { return svc->handle(r); });
     REQUIRE(server.ok());
     server_ = std::move(*server);
     port_ = server_->port();
@@ -68,9 +67,8 @@ std::unique_ptr<placement_client::PlacementClient> clientFor(const std::string& 
 }
 
 struct TempDir {
-  fs::path path = fs::temp_directory_path() /
-                  ("stratus-sync-" + std::to_string(::getpid()) + "-" +
-                   std::to_string(std::rand()));
+  fs::path path = fs::temp_directory_path() / ("stratus-sync-" + std::to_string(::getpid()) + "-" +
+                                               std::to_string(std::rand()));
   TempDir() { fs::create_directories(path); }
   ~TempDir() { fs::remove_all(path); }
 };
@@ -81,8 +79,9 @@ void useFacts(const fs::path& facts_file, const std::string& host) {
 
 }  // namespace
 
-TEST_CASE("the agent publishes the host, keeps others' traits, follows the facts, and writes "
-          "nothing when nothing changed") {
+TEST_CASE(
+    "the agent publishes the host, keeps others' traits, follows the facts, and writes "
+    "nothing when nothing changed") {
   TempDir tmp;
   LivePlacement placement(tmp.path / "placement.db");
   const fs::path facts = tmp.path / "facts.json";
@@ -106,15 +105,14 @@ TEST_CASE("the agent publishes the host, keeps others' traits, follows the facts
   CHECK(inv->inventories.at("VCPU").allocation_ratio == 4.0);
   CHECK(inv->inventories.at("MEMORY_MB").total == 23437);
   CHECK(inv->inventories.at("MEMORY_MB").reserved == 512);
-  CHECK(inv->inventories.at("DISK_GB").total == static_cast<std::int64_t>(
-                                                      *diskGbAt(config.instances_path)));
+  CHECK(inv->inventories.at("DISK_GB").total ==
+        static_cast<std::int64_t>(*diskGbAt(config.instances_path)));
   auto traits = operator_client->getTraits(uuid);
   REQUIRE(traits.ok());
-  CHECK(traits->traits == std::set<std::string>{"COMPUTE_IOMMU_MODEL_AUTO",
-                                                "COMPUTE_IOMMU_MODEL_INTEL",
-                                                "COMPUTE_IOMMU_MODEL_VIRTIO",
-                                                "CUSTOM_MEM_PAGE_SIZE_2048", "HW_ARCH_I686",
-                                                "HW_ARCH_X86_64"});
+  CHECK(traits->traits ==
+        std::set<std::string>{"COMPUTE_IOMMU_MODEL_AUTO", "COMPUTE_IOMMU_MODEL_INTEL",
+                              "COMPUTE_IOMMU_MODEL_VIRTIO", "CUSTOM_MEM_PAGE_SIZE_2048",
+                              "HW_ARCH_I686", "HW_ARCH_X86_64"});
 
   SECTION("a sync with nothing changed is reads only") {
     const auto before = placement.writes();
@@ -144,11 +142,10 @@ TEST_CASE("the agent publishes the host, keeps others' traits, follows the facts
     CHECK(downgraded->traits_added.empty());
     auto now = operator_client->getTraits(uuid);
     REQUIRE(now.ok());
-    CHECK(now->traits == std::set<std::string>{"COMPUTE_IOMMU_MODEL_AUTO",
-                                               "COMPUTE_IOMMU_MODEL_INTEL",
-                                               "COMPUTE_STATUS_DISABLED", "CUSTOM_GOLD",
-                                               "CUSTOM_MEM_PAGE_SIZE_2048", "HW_ARCH_I686",
-                                               "HW_ARCH_X86_64"});
+    CHECK(now->traits ==
+          std::set<std::string>{"COMPUTE_IOMMU_MODEL_AUTO", "COMPUTE_IOMMU_MODEL_INTEL",
+                                "COMPUTE_STATUS_DISABLED", "CUSTOM_GOLD",
+                                "CUSTOM_MEM_PAGE_SIZE_2048", "HW_ARCH_I686", "HW_ARCH_X86_64"});
   }
 
   SECTION("a concurrent writer's 409 is met by re-reading and retrying, keeping its write") {
