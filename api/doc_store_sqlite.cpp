@@ -3,6 +3,7 @@
 
 #include "api/doc_store.h"
 #include "common/sqlite_handles.h"
+#include "common/sqlite_schema.h"
 
 namespace stratus::api {
 namespace {
@@ -16,38 +17,7 @@ class SqliteDocStore final : public DocStore {
  public:
   explicit SqliteDocStore(SqliteDb db) : db_(std::move(db)) {}
 
-  Status init() {
-    STRATUS_RETURN_IF_ERROR(exec("PRAGMA journal_mode=WAL"));
-    STRATUS_RETURN_IF_ERROR(exec("PRAGMA synchronous=FULL"));
-    STRATUS_RETURN_IF_ERROR(exec("PRAGMA busy_timeout=5000"));
-    STRATUS_RETURN_IF_ERROR(exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER)"));
-    int version = 0;
-    {
-      auto st = prepare("SELECT version FROM schema_version");
-      if (!st) return st.takeError();
-      if (sqlite3_step(st->get()) == SQLITE_ROW) version = sqlite3_column_int(st->get(), 0);
-    }
-    const int target = static_cast<int>(std::size(kMigrations));
-    if (version > target) {
-      return Error::make(ErrorCode::kFailedPrecondition,
-                         "the database has schema version " + std::to_string(version) +
-                             ", newer than this stratus-api knows (" + std::to_string(target) +
-                             ")");
-    }
-    for (int v = version; v < target; ++v) {
-      STRATUS_RETURN_IF_ERROR(exec("BEGIN IMMEDIATE"));
-      auto s = exec(kMigrations[v]);
-      if (s) s = exec("DELETE FROM schema_version");
-      if (s)
-        s = exec(("INSERT INTO schema_version VALUES (" + std::to_string(v + 1) + ")").c_str());
-      if (!s) {
-        (void)exec("ROLLBACK");
-        return s;
-      }
-      STRATUS_RETURN_IF_ERROR(exec("COMMIT"));
-    }
-    return okStatus();
-  }
+  Status init() { return prepareSqliteDatabase(db_.get(), kMigrations, "stratus-api"); }
 
   Status put(std::string_view kind, const std::string& id, const nlohmann::json& doc) override {
     std::lock_guard lock(mu_);

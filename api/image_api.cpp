@@ -13,32 +13,11 @@ using http::HttpResponse;
 using nlohmann::json;
 using Refusal = std::optional<std::pair<int, std::string>>;
 
-const char* titleFor(int status) {
-  switch (status) {
-    case 400:
-      return "Bad Request";
-    case 401:
-      return "Unauthorized";
-    case 403:
-      return "Forbidden";
-    case 404:
-      return "Not Found";
-    case 405:
-      return "Method Not Allowed";
-    case 409:
-      return "Conflict";
-    case 413:
-      return "Request Entity Too Large";
-    case 415:
-      return "Unsupported Media Type";
-    default:
-      return "Internal Server Error";
-  }
-}
-
 HttpResponse glanceError(int status, const std::string& message) {
-  return jsonResponse(
-      status, {{"error", {{"code", status}, {"title", titleFor(status)}, {"message", message}}}});
+  return jsonResponse(status, {{"error",
+                                {{"code", status},
+                                 {"title", std::string(http::reasonPhrase(status))},
+                                 {"message", message}}}});
 }
 
 const std::set<std::string> kReadOnly = {

@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "common/sqlite_handles.h"
+#include "common/sqlite_schema.h"
 #include "placement/store.h"
 
 namespace stratus::placement {
@@ -25,35 +26,7 @@ class SqliteStore final : public Store {
  public:
   explicit SqliteStore(Db db) : db_(std::move(db)) {}
 
-  Status init() {
-    STRATUS_RETURN_IF_ERROR(exec("PRAGMA journal_mode=WAL"));
-    // FULL: a commit that returned is on disk, even across power loss.
-    STRATUS_RETURN_IF_ERROR(exec("PRAGMA synchronous=FULL"));
-    STRATUS_RETURN_IF_ERROR(exec("PRAGMA busy_timeout=5000"));
-    STRATUS_RETURN_IF_ERROR(exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER)"));
-    auto version = schemaVersion();
-    if (!version) return version.takeError();
-    const int target = static_cast<int>(std::size(kMigrations));
-    if (*version > target) {
-      return Error::make(ErrorCode::kFailedPrecondition,
-                         "the database has schema version " + std::to_string(*version) +
-                             ", newer than this stratus-placement knows (" +
-                             std::to_string(target) + ")");
-    }
-    for (int v = *version; v < target; ++v) {
-      STRATUS_RETURN_IF_ERROR(exec("BEGIN IMMEDIATE"));
-      auto s = exec(kMigrations[v]);
-      if (s) s = exec("DELETE FROM schema_version");
-      if (s)
-        s = exec(("INSERT INTO schema_version VALUES (" + std::to_string(v + 1) + ")").c_str());
-      if (!s) {
-        (void)exec("ROLLBACK");
-        return s;
-      }
-      STRATUS_RETURN_IF_ERROR(exec("COMMIT"));
-    }
-    return okStatus();
-  }
+  Status init() { return prepareSqliteDatabase(db_.get(), kMigrations, "stratus-placement"); }
 
   Result<StoreSnapshot> load() override {
     StoreSnapshot snap;
@@ -163,12 +136,6 @@ class SqliteStore final : public Store {
     }
     if (sqlite3_step(st->get()) != SQLITE_DONE) return dbError(std::string("writing"));
     return okStatus();
-  }
-
-  Result<int> schemaVersion() {
-    auto st = prepare("SELECT version FROM schema_version");
-    if (!st) return st.takeError();
-    return sqlite3_step(st->get()) == SQLITE_ROW ? sqlite3_column_int(st->get(), 0) : 0;
   }
 
   Db db_;
