@@ -316,3 +316,35 @@ TEST_CASE("the store gives everything back after a restart") {
   CHECK(reloaded.images.at(image).size == std::optional<std::int64_t>(0));
   CHECK(reloaded.images.at(image).properties.at("hw_architecture") == "x86_64");
 }
+
+TEST_CASE("--auth token: only the token file's tokens, and only admins write flavors") {
+  Fixture fx;
+  ApiOptions options;
+  options.auth = AuthMode::kToken;
+  options.tokens = {{"s3cret", "admin"}, {"look", "reader"}};
+  ComputeApi compute(*fx.state, options);
+  auto call = [&](const std::string& token, const std::string& method, const std::string& body) {
+    http::HttpRequest r;
+    r.method = method;
+    r.path = "/v2.1/flavors";
+    r.body = body;
+    if (!token.empty()) r.headers["x-auth-token"] = token;
+    if (!body.empty()) r.headers["content-type"] = "application/json";
+    return compute.handle(r);
+  };
+  const std::string flavor = R"({"flavor": {"name": "t", "vcpus": 1, "ram": 64, "disk": 1}})";
+  CHECK(call("", "GET", "").status == 401);
+  auto wrong = call("admin", "GET", "");
+  CHECK(wrong.status == 401);
+  CHECK(messageOf(wrong) == "Authentication required: send a valid X-Auth-Token.");
+  CHECK(call("look", "GET", "").status == 200);
+  auto reader_write = call("look", "POST", flavor);
+  CHECK(reader_write.status == 403);
+  CHECK(messageOf(reader_write) ==
+        "Policy doesn't allow os_compute_api:os-flavor-manage:create to be performed.");
+  CHECK(call("s3cret", "POST", flavor).status == 200);
+  http::HttpRequest version;
+  version.method = "GET";
+  version.path = "/v2.1/";
+  CHECK(compute.handle(version).status == 200);
+}
