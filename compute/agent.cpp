@@ -214,7 +214,8 @@ void Agent::run(const std::atomic<bool>& stop) {
       // placement together does not come back in lockstep.
       const auto backoff = std::chrono::milliseconds(1000LL << std::min(failures - 1, 16));
       wait = std::min<std::chrono::milliseconds>(backoff, config_.sync_interval);
-      wait = std::chrono::milliseconds(static_cast<long long>(wait.count() * jitter(rng)));
+      wait = std::chrono::milliseconds(
+          static_cast<long long>(static_cast<double>(wait.count()) * jitter(rng)));
       logLine("sync failed (attempt " + std::to_string(failures) + "): " + report.error().message +
               "; retrying in " + std::to_string(wait.count()) + " ms");
     }

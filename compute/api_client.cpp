@@ -1,5 +1,6 @@
 #include "compute/api_client.h"
 
+#include <array>
 #include <cstdio>
 #include <ctime>
 
@@ -12,7 +13,7 @@ namespace {
 // `uptime` prints and Nova reports, from /proc.
 std::string uptimeText() {
   double up = 0;
-  double load[3] = {0, 0, 0};
+  std::array<double, 3> load = {0, 0, 0};
   if (std::FILE* f = std::fopen("/proc/uptime", "r")) {
     if (std::fscanf(f, "%lf", &up) != 1) up = 0;
     std::fclose(f);
@@ -26,14 +27,14 @@ std::string uptimeText() {
   std::tm tm{};
   localtime_r(&now, &tm);
   const long total_min = static_cast<long>(up) / 60;
-  const long days = total_min / (24 * 60);
-  char buf[160];
+  const long days = total_min / (24L * 60L);
+  std::array<char, 160> buf{};
   std::snprintf(
-      buf, sizeof buf,
+      buf.data(), buf.size(),
       " %02d:%02d:%02d up %ld day%s, %2ld:%02ld,  0 users,  load average: %.2f, %.2f, %.2f",
       tm.tm_hour, tm.tm_min, tm.tm_sec, days, days == 1 ? "" : "s", (total_min / 60) % 24,
       total_min % 60, load[0], load[1], load[2]);
-  return buf;
+  return buf.data();
 }
 }  // namespace
 
