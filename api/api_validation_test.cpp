@@ -317,7 +317,7 @@ TEST_CASE("the store gives everything back after a restart") {
   CHECK(reloaded.images.at(image).properties.at("hw_architecture") == "x86_64");
 }
 
-TEST_CASE("--auth token: only the token file's tokens, and only admins write flavors") {
+TEST_CASE("token auth: only the token file's tokens, and only admins write flavors") {
   Fixture fx;
   ApiOptions options;
   options.auth = AuthMode::kToken;
