@@ -136,6 +136,11 @@ std::optional<std::string> checkName(const json& v, const std::string& field) {
   return std::nullopt;
 }
 
+// [{"rel": "self", "href": BASE/v2.1/COLLECTION/ID}]
+json selfLinks(const std::string& base, const std::string& collection, const std::string& id) {
+  return json::array({{{"rel", "self"}, {"href", base + "/v2.1/" + collection + "/" + id}}});
+}
+
 bool isNoneString(const std::string& s) {
   return s == "None" || s == "none";
 }
@@ -156,7 +161,6 @@ HttpResponse ComputeApi::errorFor(int status, const std::string& message) const 
 }
 
 void ComputeApi::addRoutes() {
-  using namespace std::placeholders;
   auto bind = [this](auto fn) {
     return
         [this, fn](const HttpRequest& r, const http::PathParams& p) { return (this->*fn)(r, p); };
@@ -299,18 +303,16 @@ HttpResponse ComputeApi::version(const HttpRequest&, const http::PathParams&) {
 // ---------------------------------------------------------------- flavors
 
 json ComputeApi::renderFlavor(const FlavorRecord& f, const HttpRequest& r) const {
-  json out = {
-      {"id", f.id},
-      {"name", f.name},
-      {"ram", f.ram_mb},
-      {"disk", f.disk_gb},
-      {"vcpus", f.vcpus},
-      {"OS-FLV-EXT-DATA:ephemeral", f.ephemeral_gb},
-      {"OS-FLV-DISABLED:disabled", false},
-      {"os-flavor-access:is_public", f.is_public},
-      {"rxtx_factor", f.rxtx_factor},
-      {"links",
-       json::array({{{"rel", "self"}, {"href", options_.compute_url + "/v2.1/flavors/" + f.id}}})}};
+  json out = {{"id", f.id},
+              {"name", f.name},
+              {"ram", f.ram_mb},
+              {"disk", f.disk_gb},
+              {"vcpus", f.vcpus},
+              {"OS-FLV-EXT-DATA:ephemeral", f.ephemeral_gb},
+              {"OS-FLV-DISABLED:disabled", false},
+              {"os-flavor-access:is_public", f.is_public},
+              {"rxtx_factor", f.rxtx_factor},
+              {"links", selfLinks(options_.compute_url, "flavors", f.id)}};
   if (r.version.atLeast(75)) {
     out["swap"] = f.swap_mb;
   } else {
@@ -349,7 +351,9 @@ HttpResponse ComputeApi::listFlavors(const HttpRequest& r, const http::PathParam
     if (detail) {
       list.push_back(renderFlavor(f, r));
     } else {
-      json entry = {{"id", f.id}, {"name", f.name}, {"links", renderFlavor(f, r)["links"]}};
+      json entry = {{"id", f.id},
+                    {"name", f.name},
+                    {"links", selfLinks(options_.compute_url, "flavors", f.id)}};
       if (r.version.atLeast(55))
         entry["description"] = f.description.empty() ? json() : json(f.description);
       list.push_back(entry);
@@ -595,8 +599,7 @@ json ComputeApi::renderServer(const ServerRecord& s, const HttpRequest& r) const
       {"addresses", json::object()},
       {"accessIPv4", ""},
       {"accessIPv6", ""},
-      {"links",
-       json::array({{{"rel", "self"}, {"href", options_.compute_url + "/v2.1/servers/" + s.id}}})},
+      {"links", selfLinks(options_.compute_url, "servers", s.id)},
       {"OS-DCF:diskConfig", "MANUAL"},
       {"OS-EXT-AZ:availability_zone", "nova"},
       {"config_drive", ""},
@@ -674,7 +677,9 @@ HttpResponse ComputeApi::listServers(const HttpRequest& r, const http::PathParam
     if (detail) {
       list.push_back(renderServer(s, r));
     } else {
-      list.push_back({{"id", s.id}, {"name", s.name}, {"links", renderServer(s, r)["links"]}});
+      list.push_back({{"id", s.id},
+                      {"name", s.name},
+                      {"links", selfLinks(options_.compute_url, "servers", s.id)}});
     }
   }
   return jsonResponse(200, {{"servers", list}});
@@ -858,31 +863,37 @@ HttpResponse ComputeApi::listHypervisors(const HttpRequest& r, const http::PathP
   return jsonResponse(200, {{"hypervisors", list}});
 }
 
+const HostRecord* ComputeApi::findHypervisor(const std::string& id) const {
+  for (const auto& [name, h] : state_.hosts) {
+    if (h.id == id) return &h;
+  }
+  return nullptr;
+}
+
 HttpResponse ComputeApi::showHypervisor(const HttpRequest& r, const http::PathParams& p) {
-  if (!isCanonicalUuid(p[0]))
+  if (!isCanonicalUuid(p[0])) {
     return novaError(400,
                      "Invalid uuid " + p[0] + ": hypervisor ids are UUIDs from microversion 2.53.");
-  std::lock_guard lock(state_.mu);
-  for (const auto& [name, h] : state_.hosts) {
-    if (h.id == p[0]) {
-      json out = renderHypervisor(h, true, r);
-      out["uptime"] = h.uptime;
-      return jsonResponse(200, {{"hypervisor", out}});
-    }
   }
-  return novaError(404, "Hypervisor with ID " + p[0] + " could not be found.");
+  std::lock_guard lock(state_.mu);
+  const HostRecord* h = findHypervisor(p[0]);
+  if (!h) return novaError(404, "Hypervisor with ID " + p[0] + " could not be found.");
+  json out = renderHypervisor(*h, true, r);
+  out["uptime"] = h->uptime;
+  return jsonResponse(200, {{"hypervisor", out}});
 }
 
 HttpResponse ComputeApi::hypervisorUptime(const HttpRequest& r, const http::PathParams& p) {
-  auto res = showHypervisor(r, p);
-  if (res.status != 200) return res;
-  auto doc = json::parse(res.body);
-  return jsonResponse(200, {{"hypervisor",
-                             {{"id", p[0]},
-                              {"hypervisor_hostname", doc["hypervisor"]["hypervisor_hostname"]},
-                              {"state", doc["hypervisor"]["state"]},
-                              {"status", "enabled"},
-                              {"uptime", doc["hypervisor"]["uptime"]}}}});
+  if (!isCanonicalUuid(p[0])) {
+    return novaError(400,
+                     "Invalid uuid " + p[0] + ": hypervisor ids are UUIDs from microversion 2.53.");
+  }
+  std::lock_guard lock(state_.mu);
+  const HostRecord* h = findHypervisor(p[0]);
+  if (!h) return novaError(404, "Hypervisor with ID " + p[0] + " could not be found.");
+  json out = renderHypervisor(*h, false, r);
+  out["uptime"] = h->uptime;
+  return jsonResponse(200, {{"hypervisor", out}});
 }
 
 HttpResponse ComputeApi::listAggregates(const HttpRequest&, const http::PathParams&) {

@@ -54,6 +54,8 @@ class ComputeApi {
 
   nlohmann::json renderFlavor(const FlavorRecord& f, const R& r) const;
   nlohmann::json renderServer(const ServerRecord& s, const R& r) const;
+  // Callers hold state_.mu.
+  const HostRecord* findHypervisor(const std::string& id) const;
   nlohmann::json renderHypervisor(const HostRecord& h, bool detail, const R& r) const;
   Caller caller(const R& r) const;
 

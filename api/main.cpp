@@ -13,6 +13,7 @@
 #include "common/ini_config.h"
 #include "common/log.h"
 #include "common/token_file.h"
+#include "http/request_log.h"
 #include "http/server.h"
 
 namespace {
@@ -27,21 +28,14 @@ int fail(const Error& e) {
 
 template <typename Service>
 http::RequestHandler logged(Service* svc, const char* which) {
-  return [svc, which](http::HttpRequest& r) {
-    const auto start = std::chrono::steady_clock::now();
-    auto res = svc->handle(r);
-    // Agents poll for work every second; only what changes something is worth a line.
-    if (res.status == 200 && r.method == "GET" && r.path.rfind("/stratus/v1/hosts/", 0) == 0) {
-      return res;
-    }
-    const double ms =
-        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-    std::ostringstream line;
-    line << which << " " << r.method << " " << r.path << " " << res.status << " " << std::fixed
-         << std::setprecision(2) << ms << "ms " << r.request_id;
-    logLine(line.str());
-    return res;
-  };
+  return http::withRequestLog(
+      [svc](http::HttpRequest& r) { return svc->handle(r); },
+      {which, [](const std::string& line) { logLine(line); },
+       // Agents poll for work every second; only what changes something is worth a line.
+       [](const http::HttpRequest& r, const http::HttpResponse& res) {
+         return res.status == 200 && r.method == "GET" &&
+                r.path.rfind("/stratus/v1/hosts/", 0) == 0;
+       }});
 }
 
 }  // namespace

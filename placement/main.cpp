@@ -10,6 +10,7 @@
 
 #include "common/ini_config.h"
 #include "common/token_file.h"
+#include "http/request_log.h"
 #include "http/server.h"
 #include "placement/service.h"
 #include "placement/service_util.h"
@@ -100,17 +101,9 @@ int main(int argc, char** argv) {
   server_options.error_response = [svc](int status, const std::string& detail) {
     return svc->errorFor(status, detail);
   };
-  auto server = HttpServer::start(server_options, [svc](HttpRequest& r) {
-    const auto start = std::chrono::steady_clock::now();
-    auto res = svc->handle(r);
-    const double ms =
-        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-    std::ostringstream line;
-    line << r.method << " " << r.path << " " << res.status << " " << std::fixed
-         << std::setprecision(2) << ms << "ms " << r.request_id;
-    logLine(line.str());
-    return res;
-  });
+  auto server = HttpServer::start(
+      server_options, withRequestLog([svc](HttpRequest& r) { return svc->handle(r); },
+                                     {"", [](const std::string& line) { logLine(line); }, {}}));
   if (!server) return fail(server.error());
   logLine("stratus-placement listening on " + endpoint->first + ":" +
           std::to_string((*server)->port()) + " db " + db);
