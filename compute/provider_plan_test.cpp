@@ -135,4 +135,28 @@ TEST_CASE("agent settings from the INI file are checked and name the key") {
           "[compute] resource_provider_sync_interval='0' is invalid; allowed: a number of seconds "
           "greater than 0");
   }
+  {
+    auto [s, config] = load("[compute]\nwork_poll_interval_ms = 0\n");
+    REQUIRE(s.ok());
+    auto v = validateAgentConfig(config);
+    REQUIRE_FALSE(v.ok());
+    CHECK(v.error().message ==
+          "[compute] work_poll_interval_ms='0' is invalid; allowed: a number of milliseconds "
+          "greater than 0");
+  }
+  {
+    auto [s, config] = load("[compute]\napi_url = 127.0.0.1:8774\n");
+    REQUIRE(s.ok());
+    auto v = validateAgentConfig(config);
+    REQUIRE_FALSE(v.ok());
+    CHECK(v.error().message ==
+          "--api-url='127.0.0.1:8774' is invalid; allowed: an http:// or https:// URL");
+  }
+  {
+    auto [s, config] = load("[compute]\nram_allocation_ratio = nan\n");
+    REQUIRE_FALSE(s.ok());
+    CHECK(s.error().message ==
+          "[compute] ram_allocation_ratio='nan' is invalid; allowed: a number greater than 0, e.g. "
+          "1.0 or 16.0");
+  }
 }
