@@ -863,37 +863,28 @@ HttpResponse ComputeApi::listHypervisors(const HttpRequest& r, const http::PathP
   return jsonResponse(200, {{"hypervisors", list}});
 }
 
-const HostRecord* ComputeApi::findHypervisor(const std::string& id) const {
-  for (const auto& [name, h] : state_.hosts) {
-    if (h.id == id) return &h;
+HttpResponse ComputeApi::hypervisorWithUptime(const HttpRequest& r, const std::string& id,
+                                              bool detail) const {
+  if (!isCanonicalUuid(id)) {
+    return novaError(400,
+                     "Invalid uuid " + id + ": hypervisor ids are UUIDs from microversion 2.53.");
   }
-  return nullptr;
+  std::lock_guard lock(state_.mu);
+  for (const auto& [name, h] : state_.hosts) {
+    if (h.id != id) continue;
+    json out = renderHypervisor(h, detail, r);
+    out["uptime"] = h.uptime;
+    return jsonResponse(200, {{"hypervisor", out}});
+  }
+  return novaError(404, "Hypervisor with ID " + id + " could not be found.");
 }
 
 HttpResponse ComputeApi::showHypervisor(const HttpRequest& r, const http::PathParams& p) {
-  if (!isCanonicalUuid(p[0])) {
-    return novaError(400,
-                     "Invalid uuid " + p[0] + ": hypervisor ids are UUIDs from microversion 2.53.");
-  }
-  std::lock_guard lock(state_.mu);
-  const HostRecord* h = findHypervisor(p[0]);
-  if (!h) return novaError(404, "Hypervisor with ID " + p[0] + " could not be found.");
-  json out = renderHypervisor(*h, true, r);
-  out["uptime"] = h->uptime;
-  return jsonResponse(200, {{"hypervisor", out}});
+  return hypervisorWithUptime(r, p[0], true);
 }
 
 HttpResponse ComputeApi::hypervisorUptime(const HttpRequest& r, const http::PathParams& p) {
-  if (!isCanonicalUuid(p[0])) {
-    return novaError(400,
-                     "Invalid uuid " + p[0] + ": hypervisor ids are UUIDs from microversion 2.53.");
-  }
-  std::lock_guard lock(state_.mu);
-  const HostRecord* h = findHypervisor(p[0]);
-  if (!h) return novaError(404, "Hypervisor with ID " + p[0] + " could not be found.");
-  json out = renderHypervisor(*h, false, r);
-  out["uptime"] = h->uptime;
-  return jsonResponse(200, {{"hypervisor", out}});
+  return hypervisorWithUptime(r, p[0], false);
 }
 
 HttpResponse ComputeApi::listAggregates(const HttpRequest&, const http::PathParams&) {

@@ -54,8 +54,9 @@ class ComputeApi {
 
   nlohmann::json renderFlavor(const FlavorRecord& f, const R& r) const;
   nlohmann::json renderServer(const ServerRecord& s, const R& r) const;
-  // Callers hold state_.mu.
-  const HostRecord* findHypervisor(const std::string& id) const;
+  // One hypervisor by UUID with its uptime: all fields (show) or the summary (/uptime).
+  http::HttpResponse hypervisorWithUptime(const http::HttpRequest& r, const std::string& id,
+                                          bool detail) const;
   nlohmann::json renderHypervisor(const HostRecord& h, bool detail, const R& r) const;
   Caller caller(const R& r) const;
 
