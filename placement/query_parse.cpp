@@ -116,27 +116,30 @@ Parsed<TraitFilter> parseRequired(const std::vector<std::string>& values, Microv
 Parsed<AggregateFilter> parseMemberOf(const std::vector<std::string>& values, Microversion version,
                                       const std::string& param) {
   if (values.size() > 1 && !version.atLeast(24)) {
-    return "Multiple " + param + " parameters are not supported in the specified microversion";
+    return "Multiple " + param + " parameters are not supported";
   }
   AggregateFilter f;
   for (auto v : values) {
+    // Several aggregates in one value are only read as "any of" when said so.
+    if (v.find(',') != std::string::npos && !v.starts_with("in:") && !v.starts_with("!in:")) {
+      return "Multiple values for 'member_of' must be prefixed with the 'in:' or '!in:' "
+             "keyword using the valid microversion. Got: " +
+             v;
+    }
     AggregateFilter::Clause c;
     if (v.starts_with("!")) {
       if (!version.atLeast(32)) {
-        return "Invalid query string parameters: Forbidden " + param +
-               " parameters are not supported in the specified microversion";
+        return "Forbidden " + param + " parameters are not supported in the specified microversion";
       }
       c.forbidden = true;
       v = v.substr(1);
-      if (v.starts_with("!")) {
-        return "Invalid query string parameters: Forbidden aggregate is not allowed twice";
-      }
     }
     if (v.starts_with("in:")) v = v.substr(3);
     for (const auto& a : splitComma(v)) {
       if (!isUuid(a)) {
-        return "Invalid query string parameters: Expected '" + param +
-               "' parameter to contain valid UUID(s). Got: " + a;
+        return "Invalid query string parameters: Expected 'member_of' parameter to contain valid "
+               "UUID(s). Got: " +
+               a;
       }
       c.any.insert(canonicalUuid(a));
     }

@@ -314,6 +314,25 @@ bool PlacementService::isResourceClass(const std::string& name) const {
          custom_classes_.count(name) != 0;
 }
 
+std::string PlacementService::classesInUse(
+    const Provider& p, const std::function<bool(const std::string&)>& drop) const {
+  const auto& std_classes = standardClasses();
+  auto class_id = [&](const std::string& rc) -> std::int64_t {
+    auto it = std::find(std_classes.begin(), std_classes.end(), rc);
+    if (it != std_classes.end()) return it - std_classes.begin();
+    auto c = custom_classes_.find(rc);
+    return c == custom_classes_.end() ? kMaxInt : c->second;
+  };
+  std::vector<std::pair<std::int64_t, std::string>> in_use;
+  for (const auto& [rc, inv] : p.inventories) {
+    if (drop(rc) && used(p.uuid, rc) > 0) in_use.emplace_back(class_id(rc), rc);
+  }
+  std::sort(in_use.begin(), in_use.end());
+  std::string out;
+  for (const auto& [id, rc] : in_use) out += (out.empty() ? "" : ", ") + rc;
+  return out;
+}
+
 bool PlacementService::traitExists(const std::string& name) const {
   return traits::isStandardTrait(name) || custom_traits_.count(name) != 0;
 }

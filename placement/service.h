@@ -4,6 +4,7 @@
 // acknowledged write is durable and concurrent claims never exceed capacity.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -17,8 +18,6 @@
 #include "placement/http_types.h"
 #include "placement/microversion.h"
 #include "placement/model.h"
-#include "placement/http_types.h"
-#include "placement/microversion.h"
 #include "placement/store.h"
 
 namespace stratus::placement {
@@ -110,6 +109,11 @@ class PlacementService {
 
   // Helpers shared by handlers (service.cpp).
   bool isResourceClass(const std::string& name) const;
+  // The classes of `p` that hold allocations and `drop` selects, joined in
+  // Placement's class-id order (standard classes first, then custom ones by
+  // creation): Placement's "in use" messages list them so.
+  std::string classesInUse(const Provider& p,
+                           const std::function<bool(const std::string&)>& drop) const;
   bool traitExists(const std::string& name) const;
   nlohmann::json providerJson(const Provider& p, const HttpRequest& r) const;
   std::int64_t used(const std::string& rp, const std::string& rc) const;

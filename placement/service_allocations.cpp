@@ -1,5 +1,6 @@
 // Allocations per consumer, POST /allocations for several at once, and usages.
 #include <algorithm>
+#include <cctype>
 #include <mutex>
 
 #include "placement/inventory_body.h"
@@ -11,6 +12,37 @@ namespace stratus::placement {
 namespace {
 
 using nlohmann::json;
+
+// `mappings` (1.34): request group suffix -> providers that served it. Kept by
+// nobody, but checked as Placement's schema checks it; empty or the 400 detail.
+std::string mappingsProblem(const json& mappings) {
+  if (mappings.empty()) {
+    return "JSON does not validate: {} does not have enough properties\n\nFailed validating "
+           "'minProperties' in schema['properties']['mappings']";
+  }
+  for (const auto& [suffix, providers] : mappings.items()) {
+    // Placement's pattern is unanchored: only keys with no suffix character at all escape it.
+    const bool suffix_like = std::any_of(suffix.begin(), suffix.end(), [](char c) {
+      return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' || c == '-';
+    });
+    if (!suffix_like) continue;
+    if (!providers.is_array()) {
+      return "JSON does not validate: " + pyRepr(providers) + " is not of type 'array'";
+    }
+    if (providers.empty()) {
+      return "JSON does not validate: [] is too short\n\nFailed validating 'minItems' in "
+             "schema['properties']['mappings']";
+    }
+    for (const auto& u : providers) {
+      if (!u.is_string())
+        return "JSON does not validate: " + pyRepr(u) + " is not of type 'string'";
+      if (!isUuid(u.get<std::string>())) {
+        return "JSON does not validate: " + pyRepr(u) + " is not a 'uuid'";
+      }
+    }
+  }
+  return {};
+}
 
 // Parses one consumer's body; empty on success, else the 400 detail.
 std::string parseConsumerBody(const HttpRequest& r, const json& body, ConsumerWrite& out,
@@ -27,6 +59,9 @@ std::string parseConsumerBody(const HttpRequest& r, const json& body, ConsumerWr
   if (r.version.atLeast(38))
     schema.fields["consumer_type"] = SchemaField(T::kString, true).length(1, 255);
   if (auto e = validateObject(body, schema)) return *e;
+  if (body.contains("mappings")) {
+    if (auto e = mappingsProblem(body["mappings"]); !e.empty()) return e;
+  }
 
   const auto& allocs = body["allocations"];
   if (allocs.empty() && !allow_empty) {

@@ -1,4 +1,5 @@
 // GET /allocation_candidates: parse the groups, ask candidates.cpp, render.
+#include <charconv>
 #include <mutex>
 #include <regex>
 
@@ -13,18 +14,42 @@ namespace {
 
 using nlohmann::json;
 
-// "resources", "resources1", "resources_NET" -> ("resources", suffix).
-bool splitGranular(const std::string& key, const std::string& base, std::string& suffix) {
-  if (!key.starts_with(base)) return false;
-  suffix = key.substr(base.size());
-  return true;
+constexpr const char* kGroupBases[] = {"resources", "required", "member_of", "in_tree"};
+
+// The group parameters a microversion knows, as the regexes Placement's query
+// schema names them in its errors (sorted, as jsonschema lists them).
+std::vector<std::string> groupKeyPatterns(Microversion v) {
+  const std::string suffix = v.atLeast(33) ? "([a-zA-Z0-9_-]{1,64})?$" : "([1-9][0-9]*)?$";
+  std::vector<std::string> out;
+  if (v.atLeast(31)) out.push_back("^in_tree" + suffix);
+  for (const char* b : {"member_of", "required", "resources"})
+    out.push_back("^" + std::string(b) + suffix);
+  return out;
 }
 
-bool validSuffix(const std::string& s, Microversion v) {
-  if (s.empty()) return true;
-  if (!v.atLeast(33)) return std::all_of(s.begin(), s.end(), ::isdigit);
-  static const std::regex kSuffix("^[A-Za-z0-9_-]{1,64}$");
-  return std::regex_match(s, kSuffix);
+// "resources", "resources1", "resources_NET" -> ("resources", suffix), when the
+// suffix is one the microversion allows.
+bool splitGroupKey(const std::string& key, Microversion v, std::string& base, std::string& suffix) {
+  for (const char* b : kGroupBases) {
+    if (!key.starts_with(b)) continue;
+    const std::string s = key.substr(std::char_traits<char>::length(b));
+    if (std::string_view(b) == "in_tree" && !v.atLeast(31)) return false;
+    if (!s.empty()) {
+      if (!v.atLeast(25)) return false;
+      static const std::regex kNumbered("^[1-9][0-9]*$");
+      static const std::regex kNamed("^[a-zA-Z0-9_-]{1,64}$");
+      if (!std::regex_match(s, v.atLeast(33) ? kNamed : kNumbered)) return false;
+    } else if (!v.atLeast(25)) {
+      const std::string_view bv(b);
+      const bool known = bv == "resources" || (bv == "required" && v.atLeast(17)) ||
+                         (bv == "member_of" && v.atLeast(21));
+      if (!known) return false;
+    }
+    base = b;
+    suffix = s;
+    return true;
+  }
+  return false;
 }
 
 }  // namespace
@@ -34,8 +59,10 @@ HttpResponse PlacementService::getAllocationCandidates(const HttpRequest& r, con
   auto bad = [&](const std::string& detail) {
     return errorResponse(r, 400, "Invalid query string parameters: " + detail);
   };
-  // Which parameters this microversion knows.
+  // Which parameters this microversion knows. Like Placement, a repeated
+  // limit or group_policy counts by its first value; every value is checked.
   std::map<std::string, RequestGroup> groups;
+  std::vector<std::string> group_order;  // suffixes as they first appear
   std::optional<std::string> group_policy;
   std::optional<std::size_t> limit;
   std::vector<std::string> root_required;
@@ -44,37 +71,25 @@ HttpResponse PlacementService::getAllocationCandidates(const HttpRequest& r, con
     std::string key = raw_key;
     key.erase(0, key.find_first_not_of(" \t\n"));
     key.erase(key.find_last_not_of(" \t\n") + 1);
-    std::string suffix;
     std::string base;
-    for (const char* b : {"resources", "required", "member_of", "in_tree"}) {
-      if (splitGranular(key, b, suffix)) {
-        base = b;
-        break;
-      }
-    }
-    const bool granular_ok = v.atLeast(25);
-    if (!base.empty() && !suffix.empty() && granular_ok && !validSuffix(suffix, v)) {
-      return bad("'" + key + "' does not match any of the regexes: '^" + base +
-                 (v.atLeast(33) ? "[A-Za-z0-9_-]{1,64}$'" : "[1-9][0-9]*$'"));
-    }
-    if (!base.empty() && (suffix.empty() || granular_ok)) {
-      const bool known = (base == "resources") || (base == "required" && v.atLeast(17)) ||
-                         (base == "member_of" && v.atLeast(21)) ||
-                         (base == "in_tree" && v.atLeast(31));
-      if (known) {
-        groups[suffix].suffix = suffix;
-        continue;
-      }
+    std::string suffix;
+    if (splitGroupKey(key, v, base, suffix)) {
+      if (!groups.count(suffix)) group_order.push_back(suffix);
+      groups[suffix].suffix = suffix;
+      continue;
     }
     if (key == "limit" && v.atLeast(16)) {
-      if (limit) continue;  // the first one counts
-      static const std::regex kLimit("^[1-9]([0-9]+)?$");
+      static const std::regex kLimit("^[1-9][0-9]*$");
       if (!std::regex_match(value, kLimit)) {
         return bad("'" + value +
-                   "' does not match '^[1-9]([0-9]+)?$'\n\nFailed validating "
+                   "' does not match '^[1-9][0-9]*$'\n\nFailed validating "
                    "'pattern' in schema['properties']['limit']");
       }
-      limit = std::stoull(value);
+      if (!limit) {
+        std::size_t n = SIZE_MAX;  // beyond size_t is as good as no limit
+        std::from_chars(value.data(), value.data() + value.size(), n);
+        limit = n;
+      }
       continue;
     }
     if (key == "group_policy" && v.atLeast(25)) {
@@ -83,10 +98,13 @@ HttpResponse PlacementService::getAllocationCandidates(const HttpRequest& r, con
                    "' is not one of ['none', 'isolate']\n\nFailed validating "
                    "'enum' in schema['properties']['group_policy']");
       }
-      group_policy = value;
+      if (!group_policy) group_policy = value;
       continue;
     }
     if (key == "root_required" && v.atLeast(35)) {
+      if (!root_required.empty()) {
+        return errorResponse(r, 400, "Query parameter 'root_required' may be specified only once.");
+      }
       root_required.push_back(value);
       continue;
     }
@@ -94,26 +112,39 @@ HttpResponse PlacementService::getAllocationCandidates(const HttpRequest& r, con
       same_subtree.push_back(splitComma(value));
       continue;
     }
-    return bad("Additional properties are not allowed ('" + key + "' was unexpected)");
+    if (!v.atLeast(25)) {
+      return bad("Additional properties are not allowed ('" + key + "' was unexpected)");
+    }
+    std::string patterns;
+    for (const auto& p : groupKeyPatterns(v))
+      patterns += (patterns.empty() ? "'" : ", '") + p + "'";
+    return bad("'" + key + "' does not match any of the regexes: " + patterns);
   }
+  if (!v.atLeast(25) && !groups.count("")) return bad("'resources' is a required property");
 
   std::shared_lock lock(mu_);
-  auto exists = [this](const std::string& t) { return traitExists(t); };
+  const std::function<bool(const std::string&)> exists = [this](const std::string& t) {
+    return traitExists(t);
+  };
   auto known_class = [this](const std::string& c) { return isResourceClass(c); };
+  const std::function<bool(const std::string&)> any_trait = [](const std::string&) { return true; };
   for (auto& [suffix, g] : groups) {
     auto one = [&](const std::string& base) { return r.queryAll(base + suffix); };
     auto res = one("resources");
-    if (res.empty()) continue;  // orphans are reported below, all at once
-    if (res.size() > 1 || res[0].empty()) {
-      return errorResponse(r, 400,
-                           "Badly formed resources parameter. Expected resources query "
-                           "string parameter in form: ?resources=VCPU:2,MEMORY_MB:1024. "
-                           "Got: empty string.");
+    if (!res.empty()) {
+      if (res.size() > 1 || res[0].empty()) {
+        return errorResponse(r, 400,
+                             "Badly formed resources parameter. Expected resources query "
+                             "string parameter in form: ?resources=VCPU:2,MEMORY_MB:1024. "
+                             "Got: empty string.");
+      }
+      auto parsed = parseResources(res[0], known_class);
+      if (auto* e = std::get_if<std::string>(&parsed)) return errorResponse(r, 400, *e);
+      g.resources = std::get<ResourceAmounts>(parsed);
     }
-    auto parsed = parseResources(res[0], known_class);
-    if (auto* e = std::get_if<std::string>(&parsed)) return errorResponse(r, 400, *e);
-    g.resources = std::get<ResourceAmounts>(parsed);
-    auto traits = parseRequired(one("required"), v, exists, "required" + suffix);
+    // An orphaned group is refused below for being one, whatever it names.
+    auto traits = parseRequired(one("required"), v, g.resources.empty() ? any_trait : exists,
+                                "required" + suffix);
     if (auto* e = std::get_if<std::string>(&traits)) return errorResponse(r, 400, *e);
     g.traits = std::get<TraitFilter>(traits);
     auto aggs = parseMemberOf(one("member_of"), v, "member_of" + suffix);
@@ -126,40 +157,52 @@ HttpResponse PlacementService::getAllocationCandidates(const HttpRequest& r, con
       g.in_tree = canonicalUuid(*t);
     }
   }
-  // Filters with no resources in their group are errors, named the way Placement names them.
-  std::vector<std::string> orphan_traits, orphan_aggs, orphan_trees;
-  bool any_resources = false;
-  for (const auto& [s, g] : groups) {
-    if (!g.resources.empty()) {
-      any_resources = true;
-      continue;
-    }
-    if (!r.queryAll("required" + s).empty()) orphan_traits.push_back("required" + s);
-    if (!r.queryAll("member_of" + s).empty()) orphan_aggs.push_back("member_of" + s);
-    if (!r.queryAll("in_tree" + s).empty()) orphan_trees.push_back("in_tree" + s);
-  }
-  auto join = [](const std::vector<std::string>& keys) {
+  // Groups without resources: before 1.36 each kind of orphan is named, in
+  // the order the groups first appear, as Placement names them.
+  auto keysOf = [&](const char* base, const std::function<bool(const RequestGroup&)>& has) {
     std::string out;
-    for (const auto& k : keys) out += (out.empty() ? "" : ", ") + k;
+    for (const auto& sfx : group_order) {
+      const auto& g = groups.at(sfx);
+      if (g.resources.empty() && has(g)) out += (out.empty() ? "" : ", ") + (base + sfx);
+    }
     return out;
   };
-  if (!any_resources) {
-    if (!v.atLeast(25)) return bad("'resources' is a required property");
-    return errorResponse(r, 400,
-                         "At least one request group (`resources` or `resources{$S}`) "
-                         "is required.");
-  }
-  if (!orphan_traits.empty() || !orphan_aggs.empty() || !orphan_trees.empty()) {
-    if (v.atLeast(36)) return errorResponse(r, 400, "All request groups must specify resources.");
-    if (!orphan_traits.empty()) {
+  const bool any_resources = std::any_of(
+      groups.begin(), groups.end(), [](const auto& kv) { return !kv.second.resources.empty(); });
+  const bool all_resources = std::all_of(
+      groups.begin(), groups.end(), [](const auto& kv) { return !kv.second.resources.empty(); });
+  if (v.atLeast(36)) {
+    if (!any_resources) {
       return errorResponse(r, 400,
-                           "Found the following orphaned traits keys: " + join(orphan_traits));
+                           "There must be at least one resources or resources[$S] parameter.");
     }
-    if (!orphan_aggs.empty()) {
+    if (!all_resources) return errorResponse(r, 400, "All request groups must specify resources.");
+  } else {
+    if (auto keys = keysOf("required",
+                           [](const RequestGroup& g) {
+                             return !g.traits.required.empty() || !g.traits.any_of.empty();
+                           });
+        !keys.empty()) {
       return errorResponse(r, 400,
-                           "Found the following orphaned member_of keys: " + join(orphan_aggs));
+                           "All traits parameters must be associated with resources.  Found the "
+                           "following orphaned traits keys: " +
+                               keys);
     }
-    return errorResponse(r, 400, "All request groups must specify resources.");
+    if (auto keys = keysOf("member_of",
+                           [](const RequestGroup& g) { return !g.aggregates.clauses.empty(); });
+        !keys.empty()) {
+      return errorResponse(r, 400,
+                           "All member_of parameters must be associated with resources. Found the "
+                           "following orphaned member_of keys: " +
+                               keys);
+    }
+    if (!all_resources) return errorResponse(r, 400, "All request groups must specify resources.");
+    if (!any_resources) {
+      if (!v.atLeast(25)) return bad("'resources' is a required property");
+      return errorResponse(r, 400,
+                           "At least one request group (`resources` or `resources{$S}`) "
+                           "is required.");
+    }
   }
   std::size_t suffixed = 0;
   for (const auto& [s, g] : groups) suffixed += s.empty() ? 0 : 1;

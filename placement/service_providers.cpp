@@ -457,10 +457,8 @@ HttpResponse PlacementService::putInventories(const HttpRequest& r, const PathPa
     }
     next[rc] = i;
   }
-  std::string in_use;
-  for (const auto& [rc, i] : p.inventories) {
-    if (!next.count(rc) && used(p.uuid, rc) > 0) in_use += (in_use.empty() ? "" : ", ") + rc;
-  }
+  const std::string in_use =
+      classesInUse(p, [&](const std::string& rc) { return next.count(rc) == 0; });
   if (!in_use.empty()) {
     return errorResponse(r, 409,
                          "update conflict: Inventory for '" + in_use + "' on resource provider '" +
@@ -534,10 +532,7 @@ HttpResponse PlacementService::deleteInventories(const HttpRequest& r, const Pat
   auto it = providers_.find(canonicalUuid(params[0]));
   if (it == providers_.end()) return providerNotFound(r, params[0]);
   Provider p = it->second;
-  std::string in_use;
-  for (const auto& [rc, i] : p.inventories) {
-    if (used(p.uuid, rc) > 0) in_use += (in_use.empty() ? "" : ", ") + rc;
-  }
+  const std::string in_use = classesInUse(p, [](const std::string&) { return true; });
   if (!in_use.empty()) {
     return errorResponse(
         r, 409, "Inventory for '" + in_use + "' on resource provider '" + p.uuid + "' in use.",

@@ -1,0 +1,187 @@
+// The service's request handling in process, over a real SQLite store: the
+// validation rules that Placement's own gabbits do not pin down, each with the
+// exact status and message a client sees.
+#include "placement/service.h"
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "placement/store.h"
+
+using namespace stratus;
+using namespace stratus::placement;
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+namespace {
+
+class ServiceUnderTest {
+ public:
+  ServiceUnderTest() {
+    fs::remove_all(dir_);
+    auto store = openStore("sqlite://" + (dir_ / "placement.db").string());
+    REQUIRE(store.ok());
+    auto service = PlacementService::create(std::move(*store), {});
+    REQUIRE(service.ok());
+    service_ = std::move(*service);
+  }
+  ~ServiceUnderTest() { fs::remove_all(dir_); }
+
+  HttpResponse call(const std::string& method, const std::string& target,
+                    const std::string& body = "", const std::string& version = "latest") {
+    HttpRequest r;
+    r.method = method;
+    REQUIRE(http::splitTarget(target, r.path, r.query));
+    r.headers["x-auth-token"] = "admin";
+    r.headers["openstack-api-version"] = "placement " + version;
+    r.headers["accept"] = "application/json";
+    if (!body.empty()) r.headers["content-type"] = "application/json";
+    r.body = body;
+    return service_->handle(r);
+  }
+
+  // The message of the one error, without the status explanation Placement's
+  // details open with ("...incorrect.\n\n <message>  ").
+  static std::string detail(const HttpResponse& res) {
+    std::string d = json::parse(res.body)["errors"][0]["detail"].get<std::string>();
+    if (auto at = d.find("\n\n "); at != std::string::npos) d.erase(0, at + 3);
+    while (!d.empty() && d.back() == ' ') d.pop_back();
+    return d;
+  }
+
+ private:
+  fs::path dir_ = fs::temp_directory_path() / ("stratus-service-" + std::to_string(::getpid()));
+  std::unique_ptr<PlacementService> service_;
+};
+
+constexpr const char* kRp = "7b0a2a8e-0000-4000-8000-0000000000a1";
+constexpr const char* kConsumer = "7b0a2a8e-0000-4000-8000-0000000000c1";
+
+void seedProvider(ServiceUnderTest& s) {
+  REQUIRE(
+      s.call("POST", "/resource_providers", json{{"name", "cn1"}, {"uuid", kRp}}.dump()).status ==
+      200);
+  REQUIRE(s.call("PUT", std::string("/resource_providers/") + kRp + "/inventories",
+                 json{{"resource_provider_generation", 0},
+                      {"inventories", {{"VCPU", {{"total", 8}}}, {"DISK_GB", {{"total", 100}}}}}}
+                     .dump())
+              .status == 200);
+}
+
+std::string allocationBody(const json& mappings) {
+  json body = {{"allocations", {{kRp, {{"resources", {{"VCPU", 1}}}}}}},
+               {"consumer_generation", nullptr},
+               {"project_id", "p"},
+               {"user_id", "u"},
+               {"consumer_type", "INSTANCE"}};
+  if (!mappings.is_null()) body["mappings"] = mappings;
+  return body.dump();
+}
+
+}  // namespace
+
+TEST_CASE("allocation mappings are checked as Placement's 1.34 schema checks them") {
+  ServiceUnderTest s;
+  seedProvider(s);
+  const std::string path = std::string("/allocations/") + kConsumer;
+
+  auto res = s.call("PUT", path, allocationBody(json::object()));
+  CHECK(res.status == 400);
+  CHECK(ServiceUnderTest::detail(res).find(
+            "JSON does not validate: {} does not have enough properties") != std::string::npos);
+
+  res = s.call("PUT", path, allocationBody({{"_1", json::array()}}));
+  CHECK(res.status == 400);
+  CHECK(ServiceUnderTest::detail(res).find("JSON does not validate: [] is too short") !=
+        std::string::npos);
+
+  res = s.call("PUT", path, allocationBody({{"_1", {"not-a-uuid"}}}));
+  CHECK(res.status == 400);
+  CHECK(ServiceUnderTest::detail(res).find(
+            "JSON does not validate: 'not-a-uuid' is not a 'uuid'") != std::string::npos);
+
+  res = s.call("PUT", path, allocationBody({{"_1", {7}}}));
+  CHECK(res.status == 400);
+  CHECK(ServiceUnderTest::detail(res).find("JSON does not validate: 7 is not of type 'string'") !=
+        std::string::npos);
+
+  res = s.call("PUT", path, allocationBody({{"_1", "beta"}}));
+  CHECK(res.status == 400);
+  CHECK(ServiceUnderTest::detail(res).find(
+            "JSON does not validate: 'beta' is not of type 'array'") != std::string::npos);
+
+  // None of those took anything; a good mapping does.
+  CHECK(s.call("GET", path).body.find(kRp) == std::string::npos);
+  CHECK(s.call("PUT", path, allocationBody({{"_1", {kRp}}})).status == 204);
+}
+
+TEST_CASE("allocation candidate query keys are named with the patterns of the microversion") {
+  ServiceUnderTest s;
+  auto res = s.call("GET", "/allocation_candidates?resources=VCPU:1&bogus=1", "", "1.24");
+  CHECK(res.status == 400);
+  CHECK(ServiceUnderTest::detail(res) ==
+        "Invalid query string parameters: Additional properties are not allowed ('bogus' was "
+        "unexpected)");
+
+  res = s.call("GET", "/allocation_candidates?resources=VCPU:1&in_tree1=x", "", "1.30");
+  CHECK(res.status == 400);
+  CHECK(ServiceUnderTest::detail(res) ==
+        "Invalid query string parameters: 'in_tree1' does not match any of the regexes: "
+        "'^member_of([1-9][0-9]*)?$', '^required([1-9][0-9]*)?$', '^resources([1-9][0-9]*)?$'");
+
+  res = s.call("GET", "/allocation_candidates?resources=VCPU:1&resources_x=VCPU:1", "", "1.32");
+  CHECK(res.status == 400);
+  CHECK(ServiceUnderTest::detail(res) ==
+        "Invalid query string parameters: 'resources_x' does not match any of the regexes: "
+        "'^in_tree([1-9][0-9]*)?$', '^member_of([1-9][0-9]*)?$', '^required([1-9][0-9]*)?$', "
+        "'^resources([1-9][0-9]*)?$'");
+
+  res = s.call("GET", "/allocation_candidates?resources=VCPU:1&root_required=A&root_required=B");
+  CHECK(res.status == 400);
+  CHECK(ServiceUnderTest::detail(res) ==
+        "Query parameter 'root_required' may be specified only once.");
+
+  res = s.call("GET", "/allocation_candidates?resources=VCPU:1&limit=0");
+  CHECK(res.status == 400);
+  CHECK(ServiceUnderTest::detail(res).starts_with(
+      "Invalid query string parameters: '0' does not match '^[1-9][0-9]*$'"));
+
+  res = s.call("GET", "/allocation_candidates?required=HW_CPU_X86_AVX", "", "1.36");
+  CHECK(res.status == 400);
+  CHECK(ServiceUnderTest::detail(res) ==
+        "There must be at least one resources or resources[$S] parameter.");
+
+  res = s.call("GET", "/allocation_candidates?resources=VCPU:1&member_of=a,b");
+  CHECK(res.status == 400);
+  CHECK(ServiceUnderTest::detail(res) ==
+        "Multiple values for 'member_of' must be prefixed with the 'in:' or '!in:' keyword using "
+        "the valid microversion. Got: a,b");
+}
+
+TEST_CASE("a limit beyond any integer is no limit rather than an error or a crash") {
+  ServiceUnderTest s;
+  seedProvider(s);
+  auto res =
+      s.call("GET", "/allocation_candidates?resources=VCPU:1&limit=99999999999999999999999999");
+  CHECK(res.status == 200);
+  CHECK(json::parse(res.body)["allocation_requests"].size() == 1);
+}
+
+TEST_CASE("an in-use message lists classes in Placement's class order, not by name") {
+  ServiceUnderTest s;
+  seedProvider(s);
+  REQUIRE(s.call("PUT", std::string("/allocations/") + kConsumer,
+                 json{{"allocations", {{kRp, {{"resources", {{"VCPU", 1}, {"DISK_GB", 1}}}}}}},
+                      {"consumer_generation", nullptr},
+                      {"project_id", "p"},
+                      {"user_id", "u"},
+                      {"consumer_type", "INSTANCE"}}
+                     .dump())
+              .status == 204);
+  auto res = s.call("DELETE", std::string("/resource_providers/") + kRp + "/inventories");
+  CHECK(res.status == 409);
+  CHECK(ServiceUnderTest::detail(res) == std::string("Inventory for 'VCPU, DISK_GB' on resource "
+                                                     "provider '") +
+                                             kRp + "' in use.");
+}
