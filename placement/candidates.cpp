@@ -250,11 +250,18 @@ std::vector<AllocationRequest> findCandidates(const CandidateQuery& q, const Can
       ok = ok && uses_tree && sameSubtree(v, q, ar);
       if (ok) {
         for (const auto& [u, amounts] : sums) ar.allocations[u] = amounts;
+        // Placement tells requests apart by their mappings too: the same sums
+        // reached by serving the groups from different providers are two answers.
         std::string key;
         for (const auto& [u, amounts] : ar.allocations) {
           key += u + "{";
           for (const auto& [rc, n] : amounts) key += rc + ":" + std::to_string(n) + ",";
           key += "}";
+        }
+        for (const auto& [suffix, providers] : ar.mappings) {
+          key += suffix + "[";
+          for (const auto& u : providers) key += u + ",";
+          key += "]";
         }
         if (seen.insert(key).second) out.push_back(std::move(ar));
       }

@@ -117,9 +117,10 @@ TEST_CASE("granular groups: one provider each, isolate keeps them apart, limit c
   w.add("pf2", "cn").inventories["SRIOV_NET_VF"] = Inventory{4, 0, 1, 4, 1, 1.0};
   CandidateQuery q;
   q.groups = {group({{"SRIOV_NET_VF", 1}}, "1"), group({{"SRIOV_NET_VF", 1}}, "2")};
-  CHECK(w.find(q).size() == 3);  // pf1+pf1 (summed), pf1+pf2, pf2+pf2; pf2+pf1 is the same set
+  // pf1+pf1 (summed), pf1+pf2, pf2+pf1, pf2+pf2: the middle two differ in mappings.
+  CHECK(w.find(q).size() == 4);
   q.isolate = true;
-  CHECK(w.find(q).size() == 1);  // pf1+pf2 only once allocations are merged
+  CHECK(w.find(q).size() == 2);  // pf1+pf2 and pf2+pf1
   q.isolate = false;
   q.limit = 1;
   CHECK(w.find(q).size() == 1);
@@ -139,4 +140,21 @@ TEST_CASE("same_subtree needs one provider above the others") {
   CHECK(w.find(q).size() == 1);
   q.same_subtree = {{"_bw", "_pps"}};
   CHECK(w.find(q).empty());  // pf and other are siblings' children, neither above the other
+}
+
+TEST_CASE("the same sums served through different providers are different candidates") {
+  World w;
+  w.add("cn").inventories["VCPU"] = Inventory{8, 0, 1, 8, 1, 1.0};
+  w.add("nic1", "cn").inventories["NET_BW_EGR_KILOBIT_PER_SEC"] =
+      Inventory{1000, 0, 1, 1000, 1, 1.0};
+  w.add("nic2", "cn").inventories["NET_BW_EGR_KILOBIT_PER_SEC"] =
+      Inventory{1000, 0, 1, 1000, 1, 1.0};
+  CandidateQuery q;
+  q.groups = {group({{"VCPU", 1}}), group({{"NET_BW_EGR_KILOBIT_PER_SEC", 1000}}, "_port1"),
+              group({{"NET_BW_EGR_KILOBIT_PER_SEC", 1000}}, "_port2")};
+  // Each port fills one NIC; port1 on nic1 and port2 on nic2, or the other way.
+  auto found = w.find(q);
+  REQUIRE(found.size() == 2);
+  CHECK(found[0].allocations == found[1].allocations);
+  CHECK(found[0].mappings.at("_port1") != found[1].mappings.at("_port1"));
 }
