@@ -43,6 +43,10 @@ class Session : public std::enable_shared_from_this<Session> {
                                                   std::to_string(options_.body_limit) + " bytes.")),
           false);
     }
+    if (ec == bhttp::error::bad_content_length) {
+      return reply(
+          toWire(options_.error_response(400, "content-length header must be an integer.")), false);
+    }
     if (ec) {
       return reply(toWire(options_.error_response(400, "The request could not be parsed.")), false);
     }

@@ -215,16 +215,7 @@ HttpResponse PlacementService::handle(HttpRequest& r) {
     auto body = nlohmann::json::parse(res.body);
     body["errors"][0]["min_version"] = kMinVersion.str();
     body["errors"][0]["max_version"] = kMaxVersion.str();
-    res.body = body.dump();
-    const auto accept = r.header("accept").value_or("application/json");
-    if (accept.find("application/json") == std::string::npos &&
-        accept.find("text/html") != std::string::npos) {
-      res.setHeader("content-type", "text/html; charset=UTF-8");
-      res.body =
-          "<html><head><title>406 Not Acceptable</title></head><body><h1>406 Not "
-          "Acceptable</h1>Unacceptable version header: " +
-          nv.given + "</body></html>";
-    }
+    res.body = body.dump();  // finish() renders it as HTML for a browser
     return finish(res);
   }
   r.version = nv.version;
@@ -287,7 +278,10 @@ HttpResponse PlacementService::handle(HttpRequest& r) {
           "The media type " + type.value_or("None") + " is not supported, use application/json"));
     }
   }
-  if (!acceptsJson(r.header("accept"))) {
+  // Placement refuses an Accept it cannot meet only where it sends a JSON
+  // body back: on reads. Writes answer whatever they answer.
+  const bool json_read = r.method == "GET" && !is_root && !r.path.starts_with("/traits/");
+  if (json_read && !acceptsJson(r.header("accept"))) {
     return finish(errorResponse(r, 406, "Only application/json is provided"));
   }
   return finish((*match.handler)(r, match.params));
@@ -654,6 +648,7 @@ HttpResponse PlacementService::putResourceClass(const HttpRequest& r, const Path
   std::unique_lock lock(mu_);
   if (isResourceClass(name)) {
     auto res = emptyResponse(204);
+    res.setHeader("location", "/resource_classes/" + name);
     addCacheHeaders(res, r, classes_updated_at_);
     return res;
   }

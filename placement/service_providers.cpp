@@ -666,6 +666,7 @@ HttpResponse PlacementService::putAggregates(const HttpRequest& r, const PathPar
     list = *body;
   }
   std::set<std::string> aggs;
+  json in_request_order = json::array();  // what the reply lists, as Placement does
   for (const auto& a : list) {
     if (!a.is_string() || !isUuid(a.get<std::string>())) {
       return errorResponse(r, 400, "JSON does not validate: " + pyRepr(a) + " is not a 'uuid'");
@@ -674,6 +675,7 @@ HttpResponse PlacementService::putAggregates(const HttpRequest& r, const PathPar
       return errorResponse(r, 400,
                            "JSON does not validate: " + pyRepr(list) + " has non-unique elements");
     }
+    in_request_order.push_back(canonicalUuid(a.get<std::string>()));
   }
   std::unique_lock lock(mu_);
   auto it = providers_.find(canonicalUuid(params[0]));
@@ -686,7 +688,7 @@ HttpResponse PlacementService::putAggregates(const HttpRequest& r, const PathPar
   WriteBatch b;
   b.put_providers.push_back(&p);
   if (auto s = commit(b); !s) return errorResponse(r, 503, s.error().message);
-  json out = {{"aggregates", p.aggregates}};
+  json out = {{"aggregates", std::move(in_request_order)}};
   if (r.version.atLeast(19)) out["resource_provider_generation"] = p.generation;
   auto res = jsonResponse(200, out);
   addCacheHeaders(res, r, p.updated_at);
