@@ -2,18 +2,92 @@
 
 #include <algorithm>
 
+#include "placement/json_writer.h"
+
 namespace stratus::placement {
+
+std::uint32_t TraitIds::intern(const std::string& name) {
+  return ids_.try_emplace(name, static_cast<std::uint32_t>(ids_.size())).first->second;
+}
+
+std::optional<std::uint32_t> TraitIds::find(const std::string& name) const {
+  auto it = ids_.find(name);
+  if (it == ids_.end()) return std::nullopt;
+  return it->second;
+}
+
+void indexTraits(Provider& p, TraitIds& ids) {
+  p.trait_ids.clear();
+  p.trait_ids.reserve(p.traits.size());
+  for (const auto& t : p.traits) p.trait_ids.push_back(ids.intern(t));
+  std::sort(p.trait_ids.begin(), p.trait_ids.end());
+  p.traits_json.clear();
+  JsonWriter w(p.traits_json);
+  w.beginArray();
+  for (const auto& t : p.traits) w.value(t);
+  w.endArray();
+}
+
 namespace {
+
+// A TraitFilter over interned ids, for testing one provider at a time.
+struct CompiledTraits {
+  bool impossible = false;  // a required trait nobody has
+  std::vector<std::uint32_t> required;
+  std::vector<std::uint32_t> forbidden;
+  std::vector<std::vector<std::uint32_t>> any_of;
+
+  bool matches(const std::vector<std::uint32_t>& ids) const {
+    if (impossible) return false;
+    auto has = [&](std::uint32_t t) { return std::binary_search(ids.begin(), ids.end(), t); };
+    if (!std::all_of(required.begin(), required.end(), has)) return false;
+    if (std::any_of(forbidden.begin(), forbidden.end(), has)) return false;
+    return std::all_of(any_of.begin(), any_of.end(), [&](const std::vector<std::uint32_t>& g) {
+      return std::any_of(g.begin(), g.end(), has);
+    });
+  }
+};
+
+CompiledTraits compileTraits(const TraitFilter& f, const TraitIds& ids) {
+  CompiledTraits c;
+  for (const auto& t : f.required) {
+    if (auto id = ids.find(t)) {
+      c.required.push_back(*id);
+    } else {
+      c.impossible = true;
+    }
+  }
+  for (const auto& t : f.forbidden) {
+    if (auto id = ids.find(t)) c.forbidden.push_back(*id);
+  }
+  for (const auto& group : f.any_of) {
+    std::vector<std::uint32_t> g;
+    for (const auto& t : group) {
+      if (auto id = ids.find(t)) g.push_back(*id);
+    }
+    if (g.empty()) c.impossible = true;
+    c.any_of.push_back(std::move(g));
+  }
+  return c;
+}
+
+std::int64_t usedOf(const ResourceAmounts* usage, const std::string& rc) {
+  if (usage == nullptr) return 0;
+  auto it = usage->find(rc);
+  return it == usage->end() ? 0 : it->second;
+}
 
 // Whether `rp` can give `amount` of `rc` on top of `already` taken in this request.
 bool canSupply(const CandidateView& v, const Provider& p, const std::string& rc,
-               std::int64_t amount, std::int64_t already = 0) {
+               std::int64_t amount, std::int64_t already = 0,
+               const ResourceAmounts* usage = nullptr, bool usage_known = false) {
   auto it = p.inventories.find(rc);
   if (it == p.inventories.end()) return false;
   const Inventory& i = it->second;
   const std::int64_t total = amount + already;
   if (amount < i.min_unit || total > i.max_unit || amount % i.step_size != 0) return false;
-  return i.capacity() - v.used(p.uuid, rc) >= total;
+  if (!usage_known) usage = v.usage(p.uuid);
+  return i.capacity() - usedOf(usage, rc) >= total;
 }
 
 bool isAncestorOrSelf(const CandidateView& v, const std::string& ancestor, std::string u) {
@@ -70,6 +144,7 @@ using Choice = std::map<std::string, std::string>;
 
 // Every way the group can be satisfied from `pool` (tree members plus sharing providers).
 std::vector<Choice> groupChoices(const CandidateView& v, const RequestGroup& g,
+                                 const CompiledTraits& compiled,
                                  const std::vector<const Provider*>& pool, bool single_provider,
                                  std::size_t cap) {
   std::vector<Choice> out;
@@ -83,7 +158,8 @@ std::vector<Choice> groupChoices(const CandidateView& v, const RequestGroup& g,
   };
   if (single_provider) {
     for (const auto* p : pool) {
-      if (!providerOk(*p) || !g.traits.matches(p->traits) || !g.aggregates.matches(p->aggregates)) {
+      if (!providerOk(*p) || !compiled.matches(p->trait_ids) ||
+          !g.aggregates.matches(p->aggregates)) {
         continue;
       }
       bool all = true;
@@ -139,6 +215,9 @@ std::vector<AllocationRequest> findCandidates(const CandidateQuery& q, const Can
 
   std::vector<const Provider*> sharing;
   for (const auto& u : v.sharing) sharing.push_back(&v.providers.at(u));
+  std::vector<CompiledTraits> group_traits;
+  for (const auto& g : q.groups) group_traits.push_back(compileTraits(g.traits, v.trait_ids));
+  const CompiledTraits root_traits = compileTraits(q.root_traits, v.trait_ids);
 
   // Classes every group needs, to skip trees that have none of them cheaply.
   std::set<std::string> needed;
@@ -151,27 +230,19 @@ std::vector<AllocationRequest> findCandidates(const CandidateQuery& q, const Can
     if (out.size() >= limit) break;
     const auto& tree = v.trees.at(root);
     const Provider& root_p = v.providers.at(root);
-    if (!q.root_traits.empty() && !q.root_traits.matches(root_p.traits)) continue;
-    // A sharing provider alone is not a tree that gets candidates of its own
-    // unless it can satisfy everything itself.
-    std::vector<const Provider*> pool;
-    for (const auto& u : tree) pool.push_back(&v.providers.at(u));
-    bool any = false;
-    for (const auto* p : pool) {
-      for (const auto& rc : needed) any = any || p->inventories.count(rc);
-    }
+    if (!q.root_traits.empty() && !root_traits.matches(root_p.trait_ids)) continue;
     auto shared = sharingFor(v, tree, sharing);
-    if (!any && shared.empty()) continue;
 
     // The common case, a lone provider with one group and nobody sharing with it,
-    // needs no combinations: check it and emit it.
+    // needs no combinations: check it and emit it. Cheapest tests first.
     if (tree.size() == 1 && shared.empty() && q.groups.size() == 1) {
       const auto& g = q.groups.front();
       const Provider& p = root_p;
-      bool ok = g.traits.matches(p.traits) && g.aggregates.matches(p.aggregates) &&
-                (g.in_tree.empty() || g.in_tree == p.uuid);
+      bool ok = group_traits.front().matches(p.trait_ids) &&
+                (g.in_tree.empty() || g.in_tree == p.uuid) && g.aggregates.matches(p.aggregates);
+      const ResourceAmounts* usage = ok ? v.usage(p.uuid) : nullptr;
       for (auto it = g.resources.begin(); ok && it != g.resources.end(); ++it) {
-        ok = canSupply(v, p, it->first, it->second);
+        ok = canSupply(v, p, it->first, it->second, 0, usage, true);
       }
       if (ok) {
         AllocationRequest ar;
@@ -181,23 +252,34 @@ std::vector<AllocationRequest> findCandidates(const CandidateQuery& q, const Can
       }
       continue;
     }
+    // A sharing provider alone is not a tree that gets candidates of its own
+    // unless it can satisfy everything itself.
+    std::vector<const Provider*> pool;
+    for (const auto& u : tree) pool.push_back(&v.providers.at(u));
+    bool any = false;
+    for (const auto* p : pool) {
+      for (const auto& rc : needed) any = any || p->inventories.count(rc);
+    }
+    if (!any && shared.empty()) continue;
     pool.insert(pool.end(), shared.begin(), shared.end());
 
     std::vector<std::vector<Choice>> per_group;
     bool feasible = true;
-    for (const auto& g : q.groups) {
+    for (std::size_t gi = 0; gi < q.groups.size(); ++gi) {
+      const auto& g = q.groups[gi];
+      const auto& traits = group_traits[gi];
       std::vector<Choice> choices;
       if (!g.suffix.empty()) {
-        choices = groupChoices(v, g, pool, true, per_group_cap);
+        choices = groupChoices(v, g, traits, pool, true, per_group_cap);
       } else if (q.nested) {
-        choices = groupChoices(v, g, pool, false, per_group_cap);
+        choices = groupChoices(v, g, traits, pool, false, per_group_cap);
       } else {
         // Before 1.29 one provider of the tree serves the group, helped only by
         // sharing providers.
         for (const auto& u : tree) {
           std::vector<const Provider*> anchored = {&v.providers.at(u)};
           anchored.insert(anchored.end(), shared.begin(), shared.end());
-          auto more = groupChoices(v, g, anchored, false, per_group_cap);
+          auto more = groupChoices(v, g, traits, anchored, false, per_group_cap);
           choices.insert(choices.end(), more.begin(), more.end());
         }
       }
@@ -243,7 +325,7 @@ std::vector<AllocationRequest> findCandidates(const CandidateQuery& q, const Can
         for (const auto& [rc, n] : amounts) {
           auto it = p.inventories.find(rc);
           ok = ok && it != p.inventories.end() && n <= it->second.max_unit &&
-               it->second.capacity() - v.used(u, rc) >= n;
+               it->second.capacity() - usedOf(v.usage(u), rc) >= n;
         }
       }
       // Only sharing providers: that is the sharing provider's own tree's business.

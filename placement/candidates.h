@@ -40,6 +40,20 @@ struct AllocationRequest {
   std::map<std::string, std::vector<std::string>> mappings;  // group suffix -> providers
 };
 
+// Interned trait names. Ids only grow (a deleted custom trait keeps its id), so
+// the ids a provider holds stay valid while the view is read.
+class TraitIds {
+ public:
+  std::uint32_t intern(const std::string& name);
+  std::optional<std::uint32_t> find(const std::string& name) const;
+
+ private:
+  std::unordered_map<std::string, std::uint32_t> ids_;
+};
+
+// Fills the derived p.trait_ids and p.traits_json from p.traits.
+void indexTraits(Provider& p, TraitIds& ids);
+
 struct CandidateView {
   const std::unordered_map<std::string, Provider>& providers;
   // root uuid -> providers in that tree
@@ -48,7 +62,9 @@ struct CandidateView {
   const std::set<std::pair<std::int64_t, std::string>>& roots_by_age;
   // Providers with MISC_SHARES_VIA_AGGREGATE.
   const std::set<std::string>& sharing;
-  std::function<std::int64_t(const std::string& rp, const std::string& rc)> used;
+  // What a provider's consumers hold, by class; null when nothing.
+  std::function<const ResourceAmounts*(const std::string& rp)> usage;
+  const TraitIds& trait_ids;  // every provider's trait_ids come from here
 };
 
 inline constexpr const char* kSharesViaAggregate = "MISC_SHARES_VIA_AGGREGATE";

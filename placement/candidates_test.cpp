@@ -11,7 +11,7 @@ struct World {
   std::unordered_map<std::string, std::set<std::string>> trees;
   std::set<std::pair<std::int64_t, std::string>> roots;
   std::set<std::string> sharing;
-  std::map<std::pair<std::string, std::string>, std::int64_t> usage;
+  std::map<std::string, ResourceAmounts> usage;  // provider -> class -> used
 
   Provider& add(const std::string& uuid, const std::string& parent = "") {
     Provider p;
@@ -24,15 +24,22 @@ struct World {
     if (parent.empty()) roots.insert({p.created_at, uuid});
     return providers[uuid] = p;
   }
+  TraitIds trait_ids;
+
   std::vector<AllocationRequest> find(const CandidateQuery& q) {
-    for (const auto& [u, p] : providers) {
+    for (auto& [u, p] : providers) {
       if (p.traits.count(kSharesViaAggregate)) sharing.insert(u);
+      indexTraits(p, trait_ids);
     }
-    CandidateView v{providers, trees, roots, sharing,
-                    [this](const std::string& rp, const std::string& rc) {
-                      auto it = usage.find({rp, rc});
-                      return it == usage.end() ? std::int64_t{0} : it->second;
-                    }};
+    CandidateView v{providers,
+                    trees,
+                    roots,
+                    sharing,
+                    [this](const std::string& rp) -> const ResourceAmounts* {
+                      auto it = usage.find(rp);
+                      return it == usage.end() ? nullptr : &it->second;
+                    },
+                    trait_ids};
     return findCandidates(q, v);
   }
 };
@@ -61,7 +68,7 @@ TEST_CASE("a provider with room and the traits is a candidate; used capacity cou
   REQUIRE(only_a.size() == 1);
   CHECK(only_a[0].allocations.at("a").at("VCPU") == 4);
   CHECK(only_a[0].mappings.at("") == std::vector<std::string>{"a"});
-  w.usage[{"a", "VCPU"}] = 5;  // 3 left
+  w.usage["a"]["VCPU"] = 5;  // 3 left
   CHECK(w.find(q).empty());
 }
 

@@ -1,21 +1,34 @@
 #include "placement/json_writer.h"
 
+#include <array>
 #include <nlohmann/json.hpp>
 
 namespace stratus::placement {
 
+namespace {
+
+// Characters that names, UUIDs and numbers are made of: these need no escaping.
+constexpr std::array<bool, 256> kPlain = [] {
+  std::array<bool, 256> t{};
+  for (int c = 'A'; c <= 'Z'; ++c) t[c] = true;
+  for (int c = 'a'; c <= 'z'; ++c) t[c] = true;
+  for (int c = '0'; c <= '9'; ++c) t[c] = true;
+  for (char c : {'-', '_', ':', '.'}) t[static_cast<unsigned char>(c)] = true;
+  return t;
+}();
+
+}  // namespace
+
 void JsonWriter::string(std::string_view s) {
-  // Names and UUIDs need no escaping; anything else goes through the JSON library.
   for (char c : s) {
-    const bool plain = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                       c == '-' || c == '_' || c == ':' || c == '.';
-    if (!plain) {
+    if (!kPlain[static_cast<unsigned char>(c)]) {
       out_ += nlohmann::json(std::string(s)).dump();
       return;
     }
   }
+  out_.reserve(out_.size() + s.size() + 2);
   out_ += '"';
-  out_ += s;
+  out_.append(s);
   out_ += '"';
 }
 

@@ -48,6 +48,11 @@ class JsonWriter {
     separate();
     out_ += "null";
   }
+  // Already-rendered JSON (a cached fragment), as one value.
+  void raw(std::string_view json) {
+    separate();
+    out_ += json;
+  }
 
  private:
   void separate() {

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
+#include <vector>
 
 namespace stratus::placement {
 
@@ -39,6 +40,12 @@ struct Provider {
   std::set<std::string> aggregates;
   std::int64_t created_at = 0;  // unix seconds
   std::int64_t updated_at = 0;
+
+  // Derived by the service's index when the provider is applied; never stored.
+  // Candidate requests test and print traits thousands of times per request:
+  // interned ids (sorted) compare as integers, and the JSON array is written once.
+  std::vector<std::uint32_t> trait_ids;
+  std::string traits_json;
 };
 
 using ResourceAmounts = std::map<std::string, std::int64_t>;  // class -> amount

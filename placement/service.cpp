@@ -331,6 +331,11 @@ bool PlacementService::traitExists(const std::string& name) const {
   return traits::isStandardTrait(name) || custom_traits_.count(name) != 0;
 }
 
+const ResourceAmounts* PlacementService::usageOf(const std::string& rp) const {
+  auto it = usage_.find(rp);
+  return it == usage_.end() ? nullptr : &it->second;
+}
+
 std::int64_t PlacementService::used(const std::string& rp, const std::string& rc) const {
   auto it = usage_.find(rp);
   if (it == usage_.end()) return 0;
@@ -359,6 +364,7 @@ void PlacementService::applyProvider(Provider p) {
     sharing_.erase(p.uuid);
   }
   by_name_[p.name] = p.uuid;
+  indexTraits(p, trait_ids_);
   providers_[p.uuid] = std::move(p);
 }
 

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "common/result.h"
+#include "placement/candidates.h"
 #include "placement/http_types.h"
 #include "placement/microversion.h"
 #include "placement/model.h"
@@ -117,6 +118,7 @@ class PlacementService {
   bool traitExists(const std::string& name) const;
   nlohmann::json providerJson(const Provider& p, const HttpRequest& r) const;
   std::int64_t used(const std::string& rp, const std::string& rc) const;
+  const ResourceAmounts* usageOf(const std::string& rp) const;  // null: nothing used
   void applyProvider(Provider p);
   void eraseProvider(const std::string& uuid);
   void applyConsumer(Consumer c);
@@ -139,6 +141,7 @@ class PlacementService {
   // Roots by (created_at, uuid), and the providers that share their inventory.
   std::set<std::pair<std::int64_t, std::string>> roots_by_age_;
   std::set<std::string> sharing_;
+  TraitIds trait_ids_;  // interned names behind every Provider::trait_ids
   // root provider uuid -> the providers of its tree.
   std::unordered_map<std::string, std::set<std::string>> trees_;
   // provider uuid -> consumers with allocations against it.

@@ -226,12 +226,16 @@ HttpResponse PlacementService::getAllocationCandidates(const HttpRequest& r, con
     if (auto* e = std::get_if<std::string>(&rt)) return errorResponse(r, 400, *e);
     q.root_traits = std::get<TraitFilter>(rt);
   }
-  CandidateView view{providers_, trees_, roots_by_age_, sharing_,
-                     [this](const std::string& rp, const std::string& rc) { return used(rp, rc); }};
+  CandidateView view{providers_,
+                     trees_,
+                     roots_by_age_,
+                     sharing_,
+                     [this](const std::string& rp) { return usageOf(rp); },
+                     trait_ids_};
   const auto requests = findCandidates(q, view);
 
   // Render straight into the body: responses run to megabytes.
-  std::set<std::string> in_results;
+  std::vector<const Provider*> summarized;  // every provider named, then its tree (1.29+)
   std::string body;
   body.reserve(requests.size() * 400 + 1024);
   JsonWriter w(body);
@@ -246,7 +250,7 @@ HttpResponse PlacementService::getAllocationCandidates(const HttpRequest& r, con
     else
       w.beginArray();
     for (const auto& [u, amounts] : ar.allocations) {
-      in_results.insert(u);
+      summarized.push_back(&providers_.at(u));
       if (v.atLeast(12)) {
         w.key(u);
         w.beginObject();
@@ -286,25 +290,32 @@ HttpResponse PlacementService::getAllocationCandidates(const HttpRequest& r, con
   }
   w.endArray();
   // From 1.29 the summaries cover every provider of the trees involved.
-  std::set<std::string> summarized = in_results;
   if (v.atLeast(29)) {
-    for (const auto& u : in_results) {
-      const auto& tree = trees_.at(providers_.at(u).root_uuid);
-      summarized.insert(tree.begin(), tree.end());
+    const std::size_t named = summarized.size();
+    for (std::size_t i = 0; i < named; ++i) {
+      const Provider* p = summarized[i];
+      const auto& tree = trees_.at(p->root_uuid);
+      if (tree.size() == 1) continue;
+      for (const auto& u : tree) summarized.push_back(&providers_.at(u));
     }
   }
+  std::sort(summarized.begin(), summarized.end(),
+            [](const Provider* a, const Provider* b) { return a->uuid < b->uuid; });
+  summarized.erase(std::unique(summarized.begin(), summarized.end()), summarized.end());
   std::set<std::string> requested_classes;
   for (const auto& g : q.groups) {
     for (const auto& [rc, n] : g.resources) requested_classes.insert(rc);
   }
   w.key("provider_summaries");
   w.beginObject();
-  for (const auto& u : summarized) {
-    const Provider& p = providers_.at(u);
+  for (const Provider* sp : summarized) {
+    const Provider& p = *sp;
+    const std::string& u = p.uuid;
     w.key(u);
     w.beginObject();
     w.key("resources");
     w.beginObject();
+    const ResourceAmounts* usage = usageOf(u);
     for (const auto& [rc, inv] : p.inventories) {
       if (!v.atLeast(27) && !requested_classes.count(rc)) continue;
       w.key(rc);
@@ -312,15 +323,17 @@ HttpResponse PlacementService::getAllocationCandidates(const HttpRequest& r, con
       w.key("capacity");
       w.value(inv.capacity());
       w.key("used");
-      w.value(used(u, rc));
+      std::int64_t held = 0;
+      if (usage != nullptr) {
+        if (auto it = usage->find(rc); it != usage->end()) held = it->second;
+      }
+      w.value(held);
       w.endObject();
     }
     w.endObject();
     if (v.atLeast(17)) {
       w.key("traits");
-      w.beginArray();
-      for (const auto& t : p.traits) w.value(t);
-      w.endArray();
+      w.raw(p.traits_json);
     }
     if (v.atLeast(29)) {
       w.key("parent_provider_uuid");

@@ -95,5 +95,4 @@ std::int64_t nowUnix() {
       .count();
 }
 
-
 }  // namespace stratus::placement
