@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <unordered_map>
 
 #include "common/sqlite_handles.h"
 #include "common/sqlite_schema.h"
@@ -73,15 +74,21 @@ class SqliteStore final : public Store {
  private:
   Status apply(const WriteBatch& b) {
     for (const auto* p : b.put_providers) {
-      STRATUS_RETURN_IF_ERROR(run("INSERT OR REPLACE INTO providers VALUES (?, ?)",
-                                  {p->uuid, providerToJson(*p).dump()}));
+      // An upsert rewrites the row where it is; REPLACE would delete and re-insert
+      // it and touch the uuid index too: more pages to write and sync per commit.
+      STRATUS_RETURN_IF_ERROR(
+          run("INSERT INTO providers VALUES (?, ?) ON CONFLICT(uuid) DO "
+              "UPDATE SET doc = excluded.doc",
+              {p->uuid, providerToJson(*p).dump()}));
     }
     for (const auto& u : b.delete_providers) {
       STRATUS_RETURN_IF_ERROR(run("DELETE FROM providers WHERE uuid = ?", {u}));
     }
     for (const auto* c : b.put_consumers) {
-      STRATUS_RETURN_IF_ERROR(run("INSERT OR REPLACE INTO consumers VALUES (?, ?)",
-                                  {c->uuid, consumerToJson(*c).dump()}));
+      STRATUS_RETURN_IF_ERROR(
+          run("INSERT INTO consumers VALUES (?, ?) ON CONFLICT(uuid) DO "
+              "UPDATE SET doc = excluded.doc",
+              {c->uuid, consumerToJson(*c).dump()}));
     }
     for (const auto& u : b.delete_consumers) {
       STRATUS_RETURN_IF_ERROR(run("DELETE FROM consumers WHERE uuid = ?", {u}));
@@ -127,18 +134,30 @@ class SqliteStore final : public Store {
     return Stmt(raw);
   }
 
+  // Writes reuse their prepared statements: `sql` is always a literal, so its
+  // address names it.
   Status run(const char* sql, const std::vector<std::string>& args) {
-    auto st = prepare(sql);
-    if (!st) return st.takeError();
+    auto cached = statements_.find(sql);
+    if (cached == statements_.end()) {
+      auto st = prepare(sql);
+      if (!st) return st.takeError();
+      cached = statements_.emplace(sql, std::move(*st)).first;
+    }
+    sqlite3_stmt* st = cached->second.get();
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
     for (std::size_t i = 0; i < args.size(); ++i) {
-      sqlite3_bind_text(st->get(), static_cast<int>(i + 1), args[i].c_str(),
+      sqlite3_bind_text(st, static_cast<int>(i + 1), args[i].c_str(),
                         static_cast<int>(args[i].size()), SQLITE_TRANSIENT);
     }
-    if (sqlite3_step(st->get()) != SQLITE_DONE) return dbError(std::string("writing"));
+    const int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) return dbError(std::string("writing"));
     return okStatus();
   }
 
   Db db_;
+  std::unordered_map<const char*, Stmt> statements_;  // destroyed before db_
 };
 
 }  // namespace
