@@ -27,7 +27,8 @@ std::optional<Caller> authenticate(const http::HttpRequest& r, const ApiOptions&
 http::HttpResponse jsonResponse(int status, const nlohmann::json& body) {
   http::HttpResponse res;
   res.status = status;
-  res.body = body.dump();
+  res.body = body.dump(-1, ' ', false,
+                       nlohmann::json::error_handler_t::replace);  // queries need not be UTF-8
   res.setHeader("Content-Type", "application/json");
   return res;
 }

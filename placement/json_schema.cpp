@@ -55,7 +55,7 @@ std::string pyRepr(const nlohmann::json& v) {
     }
     return out + "}";
   }
-  return v.dump();
+  return v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 bool isUuid(const std::string& s) {

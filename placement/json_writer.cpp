@@ -22,7 +22,9 @@ constexpr std::array<bool, 256> kPlain = [] {
 void JsonWriter::string(std::string_view s) {
   for (char c : s) {
     if (!kPlain[static_cast<unsigned char>(c)]) {
-      out_ += nlohmann::json(std::string(s)).dump();
+      // Bytes that are not UTF-8 (a percent-decoded query) become U+FFFD.
+      out_ += nlohmann::json(std::string(s))
+                  .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
       return;
     }
   }

@@ -215,7 +215,7 @@ HttpResponse PlacementService::handle(HttpRequest& r) {
     auto body = nlohmann::json::parse(res.body);
     body["errors"][0]["min_version"] = kMinVersion.str();
     body["errors"][0]["max_version"] = kMaxVersion.str();
-    res.body = body.dump();  // finish() renders it as HTML for a browser
+    res.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     return finish(res);
   }
   r.version = nv.version;

@@ -128,7 +128,9 @@ HttpResponse PlacementService::getAllocationCandidates(const HttpRequest& r, con
   };
   auto known_class = [this](const std::string& c) { return isResourceClass(c); };
   const std::function<bool(const std::string&)> any_trait = [](const std::string&) { return true; };
-  for (auto& [suffix, g] : groups) {
+  for (auto& entry : groups) {
+    const std::string& suffix = entry.first;
+    RequestGroup& g = entry.second;
     auto one = [&](const std::string& base) { return r.queryAll(base + suffix); };
     auto res = one("resources");
     if (!res.empty()) {

@@ -185,3 +185,11 @@ TEST_CASE("an in-use message lists classes in Placement's class order, not by na
                                                      "provider '") +
                                              kRp + "' in use.");
 }
+
+TEST_CASE("a query that is not UTF-8 is echoed with replacement characters, not a failure") {
+  ServiceUnderTest s;
+  auto res = s.call("GET", "/allocation_candidates?resources=VCPU:1&limit=%FF%00");
+  CHECK(res.status == 400);
+  CHECK(
+      ServiceUnderTest::detail(res).starts_with("Invalid query string parameters: '\xEF\xBF\xBD"));
+}

@@ -10,7 +10,9 @@ HttpResponse jsonResponse(int status, const nlohmann::json& body) {
   HttpResponse res;
   res.status = status;
   res.setHeader("content-type", "application/json");
-  res.body = body.dump();
+  // Details quote what the client sent, which need not be UTF-8 (a percent-decoded
+  // query string): such bytes become U+FFFD rather than a failed response.
+  res.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   return res;
 }
 
