@@ -244,9 +244,11 @@ HttpResponse PlacementService::handle(HttpRequest& r) {
     r.auth.admin = hasRole(roles, "admin");
     r.auth.project_id = r.header("x-project-id").value_or("");
     r.auth.user_id = r.header("x-user-id").value_or("");
-    // Legacy policy: admins do everything; a system-scoped reader may read.
+    // Legacy policy: admins do everything; a system-scoped reader may read. A
+    // static token is the operator's own grant, so its reader role reads as is.
     const bool system_reader =
-        hasRole(roles, "reader") && r.header("openstack-system-scope").value_or("") == "all";
+        hasRole(roles, "reader") && (options_.auth == AuthMode::kToken ||
+                                     r.header("openstack-system-scope").value_or("") == "all");
     const bool allowed = r.auth.admin || (system_reader && r.method == "GET");
     if (match.kind == Router::Match::Kind::kFound && !allowed) {
       return finish(errorResponse(r, 403, "Policy does not allow this request to be performed."));

@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "placement/store.h"
 
@@ -18,22 +19,23 @@ namespace {
 
 class ServiceUnderTest {
  public:
-  ServiceUnderTest() {
+  explicit ServiceUnderTest(ServiceOptions options = {}) {
     fs::remove_all(dir_);
     auto store = openStore("sqlite://" + (dir_ / "placement.db").string());
     REQUIRE(store.ok());
-    auto service = PlacementService::create(std::move(*store), {});
+    auto service = PlacementService::create(std::move(*store), std::move(options));
     REQUIRE(service.ok());
     service_ = std::move(*service);
   }
   ~ServiceUnderTest() { fs::remove_all(dir_); }
 
   HttpResponse call(const std::string& method, const std::string& target,
-                    const std::string& body = "", const std::string& version = "latest") {
+                    const std::string& body = "", const std::string& version = "latest",
+                    const std::optional<std::string>& token = "admin") {
     HttpRequest r;
     r.method = method;
     REQUIRE(http::splitTarget(target, r.path, r.query));
-    r.headers["x-auth-token"] = "admin";
+    if (token) r.headers["x-auth-token"] = *token;
     r.headers["openstack-api-version"] = "placement " + version;
     r.headers["accept"] = "application/json";
     if (!body.empty()) r.headers["content-type"] = "application/json";
@@ -192,4 +194,27 @@ TEST_CASE("a query that is not UTF-8 is echoed with replacement characters, not 
   CHECK(res.status == 400);
   CHECK(
       ServiceUnderTest::detail(res).starts_with("Invalid query string parameters: '\xEF\xBF\xBD"));
+}
+
+TEST_CASE("--auth token: versions are public, unknown tokens get 401, readers 403 on writes") {
+  ServiceOptions options;
+  options.auth = AuthMode::kToken;
+  options.tokens = {{"s3cret-admin", "admin"}, {"s3cret-reader", "reader"}};
+  ServiceUnderTest s(options);
+  const std::string create = json{{"name", "cn1"}, {"uuid", kRp}}.dump();
+
+  CHECK(s.call("GET", "/", "", "latest", std::nullopt).status == 200);
+  auto res = s.call("GET", "/resource_providers", "", "latest", std::nullopt);
+  CHECK(res.status == 401);
+  CHECK(ServiceUnderTest::detail(res) == "The X-Auth-Token is missing or not valid.");
+  res = s.call("GET", "/resource_providers", "", "latest", "admin");  // a noauth2 token
+  CHECK(res.status == 401);
+
+  res = s.call("POST", "/resource_providers", create, "latest", "s3cret-reader");
+  CHECK(res.status == 403);
+  CHECK(ServiceUnderTest::detail(res) == "Policy does not allow this request to be performed.");
+  CHECK(s.call("POST", "/resource_providers", create, "latest", "s3cret-admin").status == 200);
+  res = s.call("GET", "/resource_providers", "", "latest", "s3cret-reader");
+  CHECK(res.status == 200);
+  CHECK(json::parse(res.body)["resource_providers"].size() == 1);
 }
