@@ -2,9 +2,10 @@
 // handler runs, and that a connection serves more than one request.
 #include "http/server.h"
 
+#include <array>
+#include <atomic>
 #include <boost/asio.hpp>
 #include <catch2/catch.hpp>
-#include <atomic>
 #include <string>
 
 using namespace stratus::http;
@@ -47,11 +48,11 @@ std::string exchange(unsigned short port, const std::string& wire, int responses
   socket.connect({asio::ip::make_address("127.0.0.1"), port});
   asio::write(socket, asio::buffer(wire));
   std::string got;
-  char buf[4096];
+  std::array<char, 4096> buf{};
   boost::system::error_code ec;
   for (;;) {
     std::size_t n = socket.read_some(asio::buffer(buf), ec);
-    got.append(buf, n);
+    got.append(buf.data(), n);
     if (ec) break;
     std::size_t seen = 0;
     for (auto at = got.find("HTTP/1.1 "); at != std::string::npos;

@@ -1,4 +1,5 @@
 // GET /allocation_candidates: parse the groups, ask candidates.cpp, render.
+#include <array>
 #include <charconv>
 #include <mutex>
 #include <regex>
@@ -14,7 +15,8 @@ namespace {
 
 using nlohmann::json;
 
-constexpr const char* kGroupBases[] = {"resources", "required", "member_of", "in_tree"};
+constexpr std::array<const char*, 4> kGroupBases = {"resources", "required", "member_of",
+                                                    "in_tree"};
 
 // The group parameters a microversion knows, as the regexes Placement's query
 // schema names them in its errors (sorted, as jsonschema lists them).
@@ -116,8 +118,11 @@ HttpResponse PlacementService::getAllocationCandidates(const HttpRequest& r, con
       return bad("Additional properties are not allowed ('" + key + "' was unexpected)");
     }
     std::string patterns;
-    for (const auto& p : groupKeyPatterns(v))
-      patterns += (patterns.empty() ? "'" : ", '") + p + "'";
+    for (const auto& p : groupKeyPatterns(v)) {
+      patterns += patterns.empty() ? "'" : ", '";
+      patterns += p;
+      patterns += "'";
+    }
     return bad("'" + key + "' does not match any of the regexes: " + patterns);
   }
   if (!v.atLeast(25) && !groups.count("")) return bad("'resources' is a required property");
