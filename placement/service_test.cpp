@@ -196,7 +196,7 @@ TEST_CASE("a query that is not UTF-8 is echoed with replacement characters, not 
       ServiceUnderTest::detail(res).starts_with("Invalid query string parameters: '\xEF\xBF\xBD"));
 }
 
-TEST_CASE("--auth token: versions are public, unknown tokens get 401, readers 403 on writes") {
+TEST_CASE("token auth: versions are public, unknown tokens get 401, readers 403 on writes") {
   ServiceOptions options;
   options.auth = AuthMode::kToken;
   options.tokens = {{"s3cret-admin", "admin"}, {"s3cret-reader", "reader"}};
