@@ -77,17 +77,14 @@ std::int64_t usedOf(const ResourceAmounts* usage, const std::string& rc) {
   return it == usage->end() ? 0 : it->second;
 }
 
-// Whether `rp` can give `amount` of `rc` on top of `already` taken in this request.
-bool canSupply(const CandidateView& v, const Provider& p, const std::string& rc,
-               std::int64_t amount, std::int64_t already = 0,
-               const ResourceAmounts* usage = nullptr, bool usage_known = false) {
+// Whether `p`, holding `usage` already, can give `amount` of `rc`.
+bool canSupply(const Provider& p, const ResourceAmounts* usage, const std::string& rc,
+               std::int64_t amount) {
   auto it = p.inventories.find(rc);
   if (it == p.inventories.end()) return false;
   const Inventory& i = it->second;
-  const std::int64_t total = amount + already;
-  if (amount < i.min_unit || total > i.max_unit || amount % i.step_size != 0) return false;
-  if (!usage_known) usage = v.usage(p.uuid);
-  return i.capacity() - usedOf(usage, rc) >= total;
+  if (amount < i.min_unit || amount > i.max_unit || amount % i.step_size != 0) return false;
+  return i.capacity() - usedOf(usage, rc) >= amount;
 }
 
 bool isAncestorOrSelf(const CandidateView& v, const std::string& ancestor, std::string u) {
@@ -162,8 +159,9 @@ std::vector<Choice> groupChoices(const CandidateView& v, const RequestGroup& g,
           !g.aggregates.matches(p->aggregates)) {
         continue;
       }
+      const ResourceAmounts* usage = v.usage(p->uuid);
       bool all = true;
-      for (const auto& [rc, n] : g.resources) all = all && canSupply(v, *p, rc, n);
+      for (const auto& [rc, n] : g.resources) all = all && canSupply(*p, usage, rc, n);
       if (!all) continue;
       Choice c;
       for (const auto& [rc, n] : g.resources) c[rc] = p->uuid;
@@ -177,7 +175,7 @@ std::vector<Choice> groupChoices(const CandidateView& v, const RequestGroup& g,
   for (const auto& [rc, n] : g.resources) {
     std::vector<const Provider*> can;
     for (const auto* p : pool) {
-      if (providerOk(*p) && canSupply(v, *p, rc, n)) can.push_back(p);
+      if (providerOk(*p) && canSupply(*p, v.usage(p->uuid), rc, n)) can.push_back(p);
     }
     if (can.empty()) return out;
     options.emplace_back(rc, std::move(can));
@@ -242,7 +240,7 @@ std::vector<AllocationRequest> findCandidates(const CandidateQuery& q, const Can
                 (g.in_tree.empty() || g.in_tree == p.uuid) && g.aggregates.matches(p.aggregates);
       const ResourceAmounts* usage = ok ? v.usage(p.uuid) : nullptr;
       for (auto it = g.resources.begin(); ok && it != g.resources.end(); ++it) {
-        ok = canSupply(v, p, it->first, it->second, 0, usage, true);
+        ok = canSupply(p, usage, it->first, it->second);
       }
       if (ok) {
         AllocationRequest ar;

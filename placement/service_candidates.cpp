@@ -204,8 +204,7 @@ HttpResponse PlacementService::getAllocationCandidates(const HttpRequest& r, con
                                keys);
     }
     if (!all_resources) return errorResponse(r, 400, "All request groups must specify resources.");
-    if (!any_resources) {
-      if (!v.atLeast(25)) return bad("'resources' is a required property");
+    if (groups.empty()) {  // before 1.25 the query check above already wanted `resources`
       return errorResponse(r, 400,
                            "At least one request group (`resources` or `resources{$S}`) "
                            "is required.");
@@ -221,7 +220,6 @@ HttpResponse PlacementService::getAllocationCandidates(const HttpRequest& r, con
 
   CandidateQuery q;
   for (auto& [s, g] : groups) {
-    if (g.resources.empty()) continue;
     q.groups.push_back(g);
   }
   q.isolate = group_policy == "isolate";

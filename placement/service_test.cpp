@@ -218,3 +218,13 @@ TEST_CASE("token auth: versions are public, unknown tokens get 401, readers 403 
   CHECK(res.status == 200);
   CHECK(json::parse(res.body)["resource_providers"].size() == 1);
 }
+
+TEST_CASE("from 1.36 a request group without resources is refused as such") {
+  // Placement accepts such groups when same_subtree names them; Stratus does not
+  // support resourceless groups yet and says so rather than ignoring the group.
+  ServiceUnderTest s;
+  auto res = s.call("GET", "/allocation_candidates?resources=VCPU:1&required_x=HW_CPU_X86_AVX", "",
+                    "1.36");
+  CHECK(res.status == 400);
+  CHECK(ServiceUnderTest::detail(res) == "All request groups must specify resources.");
+}
