@@ -71,15 +71,15 @@ class Session : public std::enable_shared_from_this<Session> {
     } catch (const std::exception& e) {
       out = options_.error_response(500, std::string("Unexpected error: ") + e.what());
     }
-    reply(toWire(out), req.keep_alive());
+    reply(toWire(std::move(out)), req.keep_alive());
   }
 
-  static bhttp::response<bhttp::string_body> toWire(const HttpResponse& r) {
+  static bhttp::response<bhttp::string_body> toWire(HttpResponse&& r) {
     bhttp::response<bhttp::string_body> res;
     res.result(static_cast<unsigned>(r.status));
     res.version(11);
     for (const auto& [k, v] : r.headers) res.set(k, v);
-    res.body() = r.body;
+    res.body() = std::move(r.body);  // candidate bodies run to megabytes
     if (r.status != 204 && r.status != 304) res.prepare_payload();
     return res;
   }

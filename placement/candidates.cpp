@@ -21,11 +21,44 @@ void indexTraits(Provider& p, TraitIds& ids) {
   p.trait_ids.reserve(p.traits.size());
   for (const auto& t : p.traits) p.trait_ids.push_back(ids.intern(t));
   std::sort(p.trait_ids.begin(), p.trait_ids.end());
-  p.traits_json.clear();
-  JsonWriter w(p.traits_json);
+}
+
+void renderSummary(Provider& p, const ResourceAmounts* usage) {
+  std::string& out = p.summary_json;
+  out.clear();
+  JsonWriter w(out);
+  w.beginObject();
+  w.key("resources");
+  w.beginObject();
+  for (const auto& [rc, inv] : p.inventories) {
+    w.key(rc);
+    w.beginObject();
+    w.key("capacity");
+    w.value(inv.capacity());
+    w.key("used");
+    std::int64_t held = 0;
+    if (usage != nullptr) {
+      if (auto it = usage->find(rc); it != usage->end()) held = it->second;
+    }
+    w.value(held);
+    w.endObject();
+  }
+  w.endObject();
+  w.key("traits");
+  p.traits_at = out.size();
   w.beginArray();
   for (const auto& t : p.traits) w.value(t);
   w.endArray();
+  p.traits_len = out.size() - p.traits_at;
+  w.key("parent_provider_uuid");
+  if (p.parent_uuid.empty())
+    w.null();
+  else
+    w.value(p.parent_uuid);
+  w.key("root_provider_uuid");
+  w.value(p.root_uuid);
+  w.endObject();
+  out.shrink_to_fit();
 }
 
 namespace {
@@ -224,10 +257,10 @@ std::vector<AllocationRequest> findCandidates(const CandidateQuery& q, const Can
   }
 
   std::set<std::string> seen;  // identical allocation sets come out once
-  for (const auto& [age, root] : v.roots_by_age) {
+  for (const auto& [age_and_uuid, root] : v.roots_by_age) {
     if (out.size() >= limit) break;
-    const auto& tree = v.trees.at(root);
-    const Provider& root_p = v.providers.at(root);
+    const auto& tree = *root.tree;
+    const Provider& root_p = *root.provider;
     if (!q.root_traits.empty() && !root_traits.matches(root_p.trait_ids)) continue;
     auto shared = sharingFor(v, tree, sharing);
 

@@ -51,15 +51,30 @@ class TraitIds {
   std::unordered_map<std::string, std::uint32_t> ids_;
 };
 
-// Fills the derived p.trait_ids and p.traits_json from p.traits.
+// Fills the derived p.trait_ids from p.traits.
 void indexTraits(Provider& p, TraitIds& ids);
+
+// Renders p's provider summary as allocation candidates return it from 1.29:
+// every class with capacity and used, traits, parent and root. `usage` is what
+// p's consumers hold (null: nothing). Sets p.summary_json and the traits span.
+void renderSummary(Provider& p, const ResourceAmounts* usage);
+
+// A root provider and its tree, reached without lookups: candidate requests walk
+// every root. Both point into the owner's node-based maps, which keep addresses
+// stable until the root is erased (and its entry with it).
+struct RootRef {
+  const Provider* provider = nullptr;
+  const std::set<std::string>* tree = nullptr;
+};
+// Roots by (created_at, uuid): the order candidates come out in, so `limit` is
+// repeatable.
+using RootIndex = std::map<std::pair<std::int64_t, std::string>, RootRef>;
 
 struct CandidateView {
   const std::unordered_map<std::string, Provider>& providers;
   // root uuid -> providers in that tree
   const std::unordered_map<std::string, std::set<std::string>>& trees;
-  // Roots oldest first: the order candidates come out in, so `limit` is repeatable.
-  const std::set<std::pair<std::int64_t, std::string>>& roots_by_age;
+  const RootIndex& roots_by_age;
   // Providers with MISC_SHARES_VIA_AGGREGATE.
   const std::set<std::string>& sharing;
   // What a provider's consumers hold, by class; null when nothing.

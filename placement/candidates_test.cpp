@@ -31,9 +31,13 @@ struct World {
       if (p.traits.count(kSharesViaAggregate)) sharing.insert(u);
       indexTraits(p, trait_ids);
     }
+    RootIndex root_index;
+    for (const auto& key : roots) {
+      root_index[key] = RootRef{&providers.at(key.second), &trees.at(key.second)};
+    }
     CandidateView v{providers,
                     trees,
-                    roots,
+                    root_index,
                     sharing,
                     [this](const std::string& rp) -> const ResourceAmounts* {
                       auto it = usage.find(rp);

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace stratus::placement {
@@ -41,11 +42,18 @@ struct Provider {
   std::int64_t created_at = 0;  // unix seconds
   std::int64_t updated_at = 0;
 
-  // Derived by the service's index when the provider is applied; never stored.
-  // Candidate requests test and print traits thousands of times per request:
-  // interned ids (sorted) compare as integers, and the JSON array is written once.
+  // Derived by the service's index when the provider or its usage changes; never
+  // stored. Candidate requests test and print providers thousands of times per
+  // request: interned ids (sorted) compare as integers, and the provider's summary
+  // (1.29+ form, usage included) is written once per change, not once per request.
   std::vector<std::uint32_t> trait_ids;
-  std::string traits_json;
+  std::string summary_json;
+  std::size_t traits_at = 0;  // the traits array inside summary_json
+  std::size_t traits_len = 0;
+
+  std::string_view traitsJson() const {
+    return std::string_view(summary_json).substr(traits_at, traits_len);
+  }
 };
 
 using ResourceAmounts = std::map<std::string, std::int64_t>;  // class -> amount

@@ -359,7 +359,6 @@ void PlacementService::applyProvider(Provider p) {
   if (existing != providers_.end() && existing->second.root_uuid == p.uuid) {
     roots_by_age_.erase({existing->second.created_at, p.uuid});
   }
-  if (p.root_uuid == p.uuid) roots_by_age_.insert({p.created_at, p.uuid});
   if (p.traits.count("MISC_SHARES_VIA_AGGREGATE")) {
     sharing_.insert(p.uuid);
   } else {
@@ -367,7 +366,16 @@ void PlacementService::applyProvider(Provider p) {
   }
   by_name_[p.name] = p.uuid;
   indexTraits(p, trait_ids_);
-  providers_[p.uuid] = std::move(p);
+  renderSummary(p, usageOf(p.uuid));
+  const std::string uuid = p.uuid;
+  const bool is_root = p.root_uuid == p.uuid;
+  const std::int64_t created_at = p.created_at;
+  Provider& stored = providers_[uuid] = std::move(p);
+  if (is_root) roots_by_age_[{created_at, uuid}] = RootRef{&stored, &trees_.at(uuid)};
+}
+
+void PlacementService::refreshSummary(const std::string& rp) {
+  if (auto it = providers_.find(rp); it != providers_.end()) renderSummary(it->second, usageOf(rp));
 }
 
 void PlacementService::eraseProvider(const std::string& uuid) {
@@ -391,6 +399,7 @@ void PlacementService::applyConsumer(Consumer c) {
   for (const auto& [rp, amounts] : c.allocations) {
     for (const auto& [rc, n] : amounts) usage_[rp][rc] += n;
     consumers_of_[rp].insert(c.uuid);
+    refreshSummary(rp);
   }
   consumers_[c.uuid] = std::move(c);
 }
@@ -405,6 +414,7 @@ void PlacementService::eraseConsumer(const std::string& uuid) {
       if (u == 0) usage_[rp].erase(rc);
     }
     consumers_of_[rp].erase(uuid);
+    refreshSummary(rp);
   }
   consumers_.erase(it);
 }

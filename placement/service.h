@@ -121,6 +121,8 @@ class PlacementService {
   const ResourceAmounts* usageOf(const std::string& rp) const;  // null: nothing used
   void applyProvider(Provider p);
   void eraseProvider(const std::string& uuid);
+  // Re-renders rp's cached candidate summary after its usage changed.
+  void refreshSummary(const std::string& rp);
   void applyConsumer(Consumer c);
   void eraseConsumer(const std::string& uuid);
   Status commit(const WriteBatch& batch);
@@ -139,7 +141,7 @@ class PlacementService {
   // provider uuid -> class -> used, kept in step with consumers_.
   std::unordered_map<std::string, ResourceAmounts> usage_;
   // Roots by (created_at, uuid), and the providers that share their inventory.
-  std::set<std::pair<std::int64_t, std::string>> roots_by_age_;
+  RootIndex roots_by_age_;
   std::set<std::string> sharing_;
   TraitIds trait_ids_;  // interned names behind every Provider::trait_ids
   // root provider uuid -> the providers of its tree.

@@ -56,6 +56,38 @@ bool splitGroupKey(const std::string& key, Microversion v, std::string& base, st
 
 }  // namespace
 
+namespace {
+
+// Sorts providers by uuid and drops repeats. The first eight bytes of each uuid,
+// as a big-endian integer, decide almost every comparison without touching the
+// providers again: a thousand summaries sort in microseconds.
+void sortByUuid(std::vector<const Provider*>& providers) {
+  struct Keyed {
+    std::uint64_t prefix;
+    const Provider* provider;
+  };
+  std::vector<Keyed> keyed;
+  keyed.reserve(providers.size());
+  for (const Provider* p : providers) {
+    std::uint64_t prefix = 0;
+    for (std::size_t i = 0; i < 8; ++i) {
+      const auto c = i < p->uuid.size() ? static_cast<unsigned char>(p->uuid[i]) : 0U;
+      prefix = (prefix << 8) | c;
+    }
+    keyed.push_back({prefix, p});
+  }
+  std::sort(keyed.begin(), keyed.end(), [](const Keyed& a, const Keyed& b) {
+    if (a.prefix != b.prefix) return a.prefix < b.prefix;
+    return a.provider != b.provider && a.provider->uuid < b.provider->uuid;
+  });
+  providers.clear();
+  for (const auto& k : keyed) {
+    if (providers.empty() || providers.back() != k.provider) providers.push_back(k.provider);
+  }
+}
+
+}  // namespace
+
 HttpResponse PlacementService::getAllocationCandidates(const HttpRequest& r, const PathParams&) {
   const auto& v = r.version;
   auto bad = [&](const std::string& detail) {
@@ -242,7 +274,13 @@ HttpResponse PlacementService::getAllocationCandidates(const HttpRequest& r, con
   // Render straight into the body: responses run to megabytes.
   std::vector<const Provider*> summarized;  // every provider named, then its tree (1.29+)
   std::string body;
-  body.reserve(requests.size() * 400 + 1024);
+  // Sized up front: growing a megabyte string by doubling copies it several times.
+  std::size_t estimate = 1024;
+  for (const auto& ar : requests) {
+    estimate += 64;
+    for (const auto& [u, amounts] : ar.allocations) estimate += 64 + 32 * amounts.size();
+  }
+  body.reserve(estimate);
   JsonWriter w(body);
   w.beginObject();
   w.key("allocation_requests");
@@ -304,19 +342,26 @@ HttpResponse PlacementService::getAllocationCandidates(const HttpRequest& r, con
       for (const auto& u : tree) summarized.push_back(&providers_.at(u));
     }
   }
-  std::sort(summarized.begin(), summarized.end(),
-            [](const Provider* a, const Provider* b) { return a->uuid < b->uuid; });
-  summarized.erase(std::unique(summarized.begin(), summarized.end()), summarized.end());
+  sortByUuid(summarized);
   std::set<std::string> requested_classes;
   for (const auto& g : q.groups) {
     for (const auto& [rc, n] : g.resources) requested_classes.insert(rc);
   }
+  estimate = body.size() + 64;
+  for (const Provider* sp : summarized) {
+    estimate += 48 + sp->summary_json.size();
+  }
+  body.reserve(estimate);
   w.key("provider_summaries");
   w.beginObject();
   for (const Provider* sp : summarized) {
     const Provider& p = *sp;
     const std::string& u = p.uuid;
     w.key(u);
+    if (v.atLeast(29)) {
+      w.raw(p.summary_json);
+      continue;
+    }
     w.beginObject();
     w.key("resources");
     w.beginObject();
@@ -338,16 +383,7 @@ HttpResponse PlacementService::getAllocationCandidates(const HttpRequest& r, con
     w.endObject();
     if (v.atLeast(17)) {
       w.key("traits");
-      w.raw(p.traits_json);
-    }
-    if (v.atLeast(29)) {
-      w.key("parent_provider_uuid");
-      if (p.parent_uuid.empty())
-        w.null();
-      else
-        w.value(p.parent_uuid);
-      w.key("root_provider_uuid");
-      w.value(p.root_uuid);
+      w.raw(p.traitsJson());
     }
     w.endObject();
   }

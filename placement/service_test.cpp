@@ -228,3 +228,40 @@ TEST_CASE("from 1.36 a request group without resources is refused as such") {
   CHECK(res.status == 400);
   CHECK(ServiceUnderTest::detail(res) == "All request groups must specify resources.");
 }
+
+TEST_CASE("candidate summaries follow claims, inventory and trait changes at once") {
+  ServiceUnderTest s;
+  seedProvider(s);
+  const std::string rp = std::string("/resource_providers/") + kRp;
+  auto summary = [&](const std::string& version = "latest") {
+    auto res = s.call("GET", "/allocation_candidates?resources=VCPU:1", "", version);
+    REQUIRE(res.status == 200);
+    return json::parse(res.body)["provider_summaries"][kRp];
+  };
+  CHECK(summary() ==
+        json::parse(std::string(R"({"resources": {"DISK_GB": {"capacity": 100, "used": 0},
+      "VCPU": {"capacity": 8, "used": 0}}, "traits": [], "parent_provider_uuid": null,
+      "root_provider_uuid": ")") +
+                    kRp + "\"}"));
+
+  REQUIRE(s.call("PUT", std::string("/allocations/") + kConsumer, allocationBody(nullptr)).status ==
+          204);
+  CHECK(summary()["resources"]["VCPU"] == json{{"capacity", 8}, {"used", 1}});
+
+  REQUIRE(s.call("PUT", rp + "/traits",
+                 json{{"resource_provider_generation", 2}, {"traits", {"HW_CPU_X86_AVX2"}}}.dump())
+              .status == 200);
+  CHECK(summary()["traits"] == json{"HW_CPU_X86_AVX2"});
+  // Before 1.27 only the requested classes are summarized; before 1.29 no tree.
+  CHECK(summary("1.26") == json{{"resources", {{"VCPU", {{"capacity", 8}, {"used", 1}}}}},
+                                {"traits", {"HW_CPU_X86_AVX2"}}});
+
+  REQUIRE(s.call("PUT", rp + "/inventories/VCPU",
+                 json{{"resource_provider_generation", 3}, {"total", 16}, {"allocation_ratio", 2.0}}
+                     .dump())
+              .status == 200);
+  CHECK(summary()["resources"]["VCPU"] == json{{"capacity", 32}, {"used", 1}});
+
+  REQUIRE(s.call("DELETE", std::string("/allocations/") + kConsumer).status == 204);
+  CHECK(summary()["resources"]["VCPU"] == json{{"capacity", 32}, {"used", 0}});
+}
