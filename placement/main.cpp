@@ -1,5 +1,4 @@
 // stratus-placement: the Placement-compatible REST service.
-#include <malloc.h>
 
 #include <CLI/CLI.hpp>
 #include <chrono>
@@ -39,11 +38,6 @@ int fail(const Error& e) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  // Candidate responses are megabyte strings built and freed on every request. With
-  // glibc's defaults each one is a fresh mmap whose pages fault in one by one while
-  // the JSON is written; keeping them in the heap lets the next request reuse them.
-  mallopt(M_MMAP_THRESHOLD, 64 << 20);
-  mallopt(M_TRIM_THRESHOLD, 128 << 20);
   CLI::App app{"stratus-placement: a Placement-compatible REST service"};
   std::string config_path, bind = "127.0.0.1:8778", db = "sqlite:///var/lib/stratus/placement.db",
                            auth = "noauth", token_file;
