@@ -169,8 +169,10 @@ std::vector<const Provider*> sharingFor(const CandidateView& v, const std::set<s
   return out;
 }
 
-// One way to satisfy a group: class -> provider.
+// One way to satisfy a group: class -> provider. A group without resources (1.36)
+// is served by one matching provider that takes nothing: kNoClass -> provider.
 using Choice = std::map<std::string, std::string>;
+const std::string kNoClass;
 
 // Every way the group can be satisfied from `pool` (tree members plus sharing providers).
 std::vector<Choice> groupChoices(const CandidateView& v, const RequestGroup& g,
@@ -178,7 +180,6 @@ std::vector<Choice> groupChoices(const CandidateView& v, const RequestGroup& g,
                                  const std::vector<const Provider*>& pool, bool single_provider,
                                  std::size_t cap) {
   std::vector<Choice> out;
-  if (g.resources.empty()) return out;
   auto providerOk = [&](const Provider& p) {
     if (!g.in_tree.empty()) {
       auto it = v.providers.find(g.in_tree);
@@ -186,7 +187,7 @@ std::vector<Choice> groupChoices(const CandidateView& v, const RequestGroup& g,
     }
     return true;
   };
-  if (single_provider) {
+  if (single_provider || g.resources.empty()) {
     for (const auto* p : pool) {
       if (!providerOk(*p) || !compiled.matches(p->trait_ids) ||
           !g.aggregates.matches(p->aggregates)) {
@@ -198,6 +199,7 @@ std::vector<Choice> groupChoices(const CandidateView& v, const RequestGroup& g,
       if (!all) continue;
       Choice c;
       for (const auto& [rc, n] : g.resources) c[rc] = p->uuid;
+      if (g.resources.empty()) c[kNoClass] = p->uuid;
       out.push_back(std::move(c));
       if (out.size() >= cap) break;
     }
@@ -334,7 +336,7 @@ std::vector<AllocationRequest> findCandidates(const CandidateQuery& q, const Can
         const Choice& c = per_group[gi][idx[gi]];
         std::set<std::string> used_here;
         for (const auto& [rc, u] : c) {
-          sums[u][rc] += g.resources.at(rc);
+          if (rc != kNoClass) sums[u][rc] += g.resources.at(rc);
           used_here.insert(u);
           uses_tree = uses_tree || tree.count(u);
         }

@@ -158,6 +158,13 @@ HttpResponse PlacementService::getAllocationCandidates(const HttpRequest& r, con
     return bad("'" + key + "' does not match any of the regexes: " + patterns);
   }
   if (!v.atLeast(25) && !groups.count("")) return bad("'resources' is a required property");
+  for (const auto& suffixes : same_subtree) {
+    if (std::find(suffixes.begin(), suffixes.end(), "") != suffixes.end()) {
+      return errorResponse(r, 400,
+                           "Empty string (unsuffixed group) can not be specified in "
+                           "`same_subtree` ");
+    }
+  }
 
   std::shared_lock lock(mu_);
   const std::function<bool(const std::string&)> exists = [this](const std::string& t) {
@@ -211,11 +218,46 @@ HttpResponse PlacementService::getAllocationCandidates(const HttpRequest& r, con
   const bool all_resources = std::all_of(
       groups.begin(), groups.end(), [](const auto& kv) { return !kv.second.resources.empty(); });
   if (v.atLeast(36)) {
+    // From 1.36 a group may name only traits or aggregates (a provider in the
+    // tree must match it, and it takes nothing) as long as same_subtree ties it
+    // to a group that does take resources.
     if (!any_resources) {
       return errorResponse(r, 400,
                            "There must be at least one resources or resources[$S] parameter.");
     }
-    if (!all_resources) return errorResponse(r, 400, "All request groups must specify resources.");
+    std::vector<std::string> subtree_suffixes;  // in the order given, once each
+    for (const auto& suffixes : same_subtree) {
+      for (const auto& sfx : suffixes) {
+        if (std::find(subtree_suffixes.begin(), subtree_suffixes.end(), sfx) ==
+            subtree_suffixes.end()) {
+          subtree_suffixes.push_back(sfx);
+        }
+      }
+    }
+    auto named = [&](const std::string& sfx) {
+      return std::find(subtree_suffixes.begin(), subtree_suffixes.end(), sfx) !=
+             subtree_suffixes.end();
+    };
+    nlohmann::json loose = nlohmann::json::array();
+    for (const auto& sfx : group_order) {
+      if (groups.at(sfx).resources.empty() && !named(sfx)) loose.push_back(sfx);
+    }
+    if (!loose.empty()) {
+      return errorResponse(r, 400,
+                           "Resourceless suffixed group request should be specified in "
+                           "`same_subtree` query param: bad group(s) - " +
+                               pyRepr(loose) + ".");
+    }
+    nlohmann::json unknown = nlohmann::json::array();
+    for (const auto& sfx : subtree_suffixes) {
+      if (!groups.count(sfx)) unknown.push_back(sfx);
+    }
+    if (!unknown.empty()) {
+      return errorResponse(r, 400,
+                           "Real suffixes should be specified in `same_subtree`: " +
+                               pyRepr(unknown) + " not found in " +
+                               pyRepr(nlohmann::json(group_order)) + ".");
+    }
   } else {
     if (auto keys = keysOf("required",
                            [](const RequestGroup& g) {
@@ -248,6 +290,15 @@ HttpResponse PlacementService::getAllocationCandidates(const HttpRequest& r, con
     return errorResponse(r, 400,
                          "The \"group_policy\" parameter is required when specifying "
                          "more than one \"resources{N}\" parameter.");
+  }
+
+  // Traits of a resourceless group were not looked up while parsing, so that
+  // the group's own errors above come first, as in Placement.
+  for (const auto& sfx : group_order) {
+    RequestGroup& g = groups.at(sfx);
+    if (!g.resources.empty()) continue;
+    auto traits = parseRequired(r.queryAll("required" + sfx), v, exists, "required" + sfx);
+    if (auto* e = std::get_if<std::string>(&traits)) return errorResponse(r, 400, *e);
   }
 
   CandidateQuery q;
@@ -324,7 +375,10 @@ HttpResponse PlacementService::getAllocationCandidates(const HttpRequest& r, con
       for (const auto& [suffix, providers] : ar.mappings) {
         w.key(suffix);
         w.beginArray();
-        for (const auto& u : providers) w.value(u);
+        for (const auto& u : providers) {
+          w.value(u);
+          if (!ar.allocations.count(u)) summarized.push_back(&providers_.at(u));
+        }
         w.endArray();
       }
       w.endObject();

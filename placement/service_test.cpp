@@ -219,14 +219,106 @@ TEST_CASE("token auth: versions are public, unknown tokens get 401, readers 403 
   CHECK(json::parse(res.body)["resource_providers"].size() == 1);
 }
 
-TEST_CASE("from 1.36 a request group without resources is refused as such") {
-  // Placement accepts such groups when same_subtree names them; Stratus does not
-  // support resourceless groups yet and says so rather than ignoring the group.
+TEST_CASE("from 1.36 a group without resources must be tied to others by same_subtree") {
   ServiceUnderTest s;
-  auto res = s.call("GET", "/allocation_candidates?resources=VCPU:1&required_x=HW_CPU_X86_AVX", "",
-                    "1.36");
-  CHECK(res.status == 400);
-  CHECK(ServiceUnderTest::detail(res) == "All request groups must specify resources.");
+  auto detailOf = [&](const std::string& query) {
+    auto res = s.call("GET", "/allocation_candidates?" + query, "", "1.36");
+    CHECK(res.status == 400);
+    return ServiceUnderTest::detail(res);
+  };
+  CHECK(detailOf("resources=VCPU:1&required_X=HW_CPU_X86_AVX") ==
+        "Resourceless suffixed group request should be specified in `same_subtree` query "
+        "param: bad group(s) - ['_X'].");
+  CHECK(detailOf("required=HW_CPU_X86_AVX&resources_A=VCPU:1&same_subtree=_A") ==
+        "Resourceless suffixed group request should be specified in `same_subtree` query "
+        "param: bad group(s) - [''].");
+  CHECK(detailOf("resources=VCPU:1&same_subtree=_X,_Y&same_subtree=_X") ==
+        "Real suffixes should be specified in `same_subtree`: ['_X', '_Y'] not found in [''].");
+  CHECK(detailOf("resources=VCPU:1&same_subtree=,_X") ==
+        "Empty string (unsuffixed group) can not be specified in `same_subtree`");
+  CHECK(detailOf("required_X=HW_CPU_X86_AVX&same_subtree=_X") ==
+        "There must be at least one resources or resources[$S] parameter.");
+  CHECK(
+      detailOf("resources_A=VCPU:1&required_X=CUSTOM_NOPE&same_subtree=_A,_X&group_policy=none") ==
+      "No such trait(s): CUSTOM_NOPE.");
+  // Before 1.36 the same group is an orphan.
+  auto old = s.call("GET", "/allocation_candidates?resources=VCPU:1&required_X=HW_CPU_X86_AVX", "",
+                    "1.35");
+  CHECK(old.status == 400);
+  CHECK(ServiceUnderTest::detail(old) ==
+        "All traits parameters must be associated with resources.  Found the following orphaned "
+        "traits keys: required_X");
+}
+
+TEST_CASE("a resourceless group is served by a provider of the same subtree and takes nothing") {
+  ServiceUnderTest s;
+  auto make = [&](const std::string& uuid, const std::string& name, const std::string& parent) {
+    json body = {{"name", name}, {"uuid", uuid}};
+    if (!parent.empty()) body["parent_provider_uuid"] = parent;
+    REQUIRE(s.call("POST", "/resource_providers", body.dump()).status == 200);
+  };
+  auto traits = [&](const std::string& uuid, const json& names) {
+    REQUIRE(s.call("PUT", "/resource_providers/" + uuid + "/traits",
+                   json{{"resource_provider_generation", 0}, {"traits", names}}.dump())
+                .status == 200);
+  };
+  const std::string cn1 = "7b0a2a8e-0000-4000-8000-0000000001a1";
+  const std::string nic_a = "7b0a2a8e-0000-4000-8000-0000000001b1";
+  const std::string nic_b = "7b0a2a8e-0000-4000-8000-0000000001b2";
+  const std::string cn2 = "7b0a2a8e-0000-4000-8000-0000000002a1";
+  const std::string nic_c = "7b0a2a8e-0000-4000-8000-0000000002b1";
+  make(cn1, "cn1", "");
+  make(nic_a, "cn1-nic-a", cn1);
+  make(nic_b, "cn1-nic-b", cn1);
+  make(cn2, "cn2", "");
+  make(nic_c, "cn2-nic-c", cn2);
+  REQUIRE(s.call("PUT", "/traits/CUSTOM_PHYSNET_A").status == 201);
+  REQUIRE(s.call("PUT", "/traits/CUSTOM_PHYSNET_B").status == 201);
+  traits(nic_a, {"CUSTOM_PHYSNET_A"});
+  traits(nic_b, {"CUSTOM_PHYSNET_B"});
+  traits(nic_c, {"CUSTOM_PHYSNET_B"});
+  for (const auto& cn : {cn1, cn2}) {
+    REQUIRE(s.call("PUT", "/resource_providers/" + cn + "/inventories",
+                   json{{"resource_provider_generation", 0},
+                        {"inventories", {{"VCPU", {{"total", 8}}}}}}
+                       .dump())
+                .status == 200);
+  }
+
+  auto res = s.call("GET",
+                    "/allocation_candidates?resources_COMPUTE=VCPU:1&required_NIC=CUSTOM_PHYSNET_A"
+                    "&same_subtree=_COMPUTE,_NIC&group_policy=none",
+                    "", "1.36");
+  REQUIRE(res.status == 200);
+  const json body = json::parse(res.body);
+  CHECK(body["allocation_requests"] ==
+        json::array({{{"allocations", {{cn1, {{"resources", {{"VCPU", 1}}}}}}},
+                      {"mappings", {{"_COMPUTE", {cn1}}, {"_NIC", {nic_a}}}}}}));
+  // The whole tree is summarized; cn2's is not.
+  CHECK(body["provider_summaries"].size() == 3);
+  CHECK(body["provider_summaries"].contains(nic_a));
+  CHECK(!body["provider_summaries"].contains(cn2));
+
+  // PHYSNET_B is on a child of both computes: two candidates, one per tree.
+  res = s.call("GET",
+               "/allocation_candidates?resources_COMPUTE=VCPU:1&required_NIC=CUSTOM_PHYSNET_B"
+               "&same_subtree=_COMPUTE,_NIC&group_policy=isolate",
+               "", "1.36");
+  REQUIRE(res.status == 200);
+  const json requests = json::parse(res.body)["allocation_requests"];
+  REQUIRE(requests.size() == 2);
+  CHECK(requests[0]["mappings"]["_NIC"] == json{nic_b});
+  CHECK(requests[1]["mappings"]["_NIC"] == json{nic_c});
+
+  // same_subtree holds: a NIC of another tree never serves cn1's group, and a
+  // group tied to a sibling (not an ancestor) finds nothing.
+  res = s.call("GET",
+               "/allocation_candidates?resources_COMPUTE=VCPU:1&required_NA=CUSTOM_PHYSNET_A"
+               "&required_NB=CUSTOM_PHYSNET_B&same_subtree=_NA,_NB&same_subtree=_COMPUTE,_NA"
+               "&group_policy=none",
+               "", "1.36");
+  REQUIRE(res.status == 200);
+  CHECK(json::parse(res.body)["allocation_requests"].empty());
 }
 
 TEST_CASE("candidate summaries follow claims, inventory and trait changes at once") {
