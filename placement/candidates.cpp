@@ -172,7 +172,7 @@ std::vector<const Provider*> sharingFor(const CandidateView& v, const std::set<s
 // One way to satisfy a group: class -> provider. A group without resources (1.36)
 // is served by one matching provider that takes nothing: kNoClass -> provider.
 using Choice = std::map<std::string, std::string>;
-const std::string kNoClass;
+constexpr const char* kNoClass = "";
 
 // Every way the group can be satisfied from `pool` (tree members plus sharing providers).
 std::vector<Choice> groupChoices(const CandidateView& v, const RequestGroup& g,
