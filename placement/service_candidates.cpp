@@ -253,10 +253,10 @@ HttpResponse PlacementService::getAllocationCandidates(const HttpRequest& r, con
       if (!groups.count(sfx)) unknown.push_back(sfx);
     }
     if (!unknown.empty()) {
-      return errorResponse(r, 400,
-                           "Real suffixes should be specified in `same_subtree`: " +
-                               pyRepr(unknown) + " not found in " +
-                               pyRepr(nlohmann::json(group_order)) + ".");
+      return errorResponse(
+          r, 400,
+          "Real suffixes should be specified in `same_subtree`: " + pyRepr(unknown) +
+              " not found in " + pyRepr(nlohmann::json(group_order)) + ".");
     }
   } else {
     if (auto keys = keysOf("required",
