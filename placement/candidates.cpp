@@ -23,14 +23,11 @@ void indexTraits(Provider& p, TraitIds& ids) {
   std::sort(p.trait_ids.begin(), p.trait_ids.end());
 }
 
-void renderSummary(Provider& p, const ResourceAmounts* usage) {
-  std::string& out = p.summary_json;
-  out.clear();
-  JsonWriter w(out);
-  w.beginObject();
-  w.key("resources");
+void writeSummaryResources(JsonWriter& w, const Provider& p, const ResourceAmounts* usage,
+                           const std::set<std::string>* only) {
   w.beginObject();
   for (const auto& [rc, inv] : p.inventories) {
+    if (only != nullptr && !only->count(rc)) continue;
     w.key(rc);
     w.beginObject();
     w.key("capacity");
@@ -44,6 +41,15 @@ void renderSummary(Provider& p, const ResourceAmounts* usage) {
     w.endObject();
   }
   w.endObject();
+}
+
+void renderSummary(Provider& p, const ResourceAmounts* usage) {
+  std::string& out = p.summary_json;
+  out.clear();
+  JsonWriter w(out);
+  w.beginObject();
+  w.key("resources");
+  writeSummaryResources(w, p, usage);
   w.key("traits");
   p.traits_at = out.size();
   w.beginArray();
@@ -288,6 +294,7 @@ std::vector<AllocationRequest> findCandidates(const CandidateQuery& q, const Can
     // A sharing provider alone is not a tree that gets candidates of its own
     // unless it can satisfy everything itself.
     std::vector<const Provider*> pool;
+    pool.reserve(tree.size() + shared.size());
     for (const auto& u : tree) pool.push_back(&v.providers.at(u));
     bool any = false;
     for (const auto* p : pool) {

@@ -54,6 +54,13 @@ class TraitIds {
 // Fills the derived p.trait_ids from p.traits.
 void indexTraits(Provider& p, TraitIds& ids);
 
+class JsonWriter;
+
+// Writes p's summary "resources" object: each class (or only those in `only`, when
+// given) with capacity and what `usage` holds of it.
+void writeSummaryResources(JsonWriter& w, const Provider& p, const ResourceAmounts* usage,
+                           const std::set<std::string>* only = nullptr);
+
 // Renders p's provider summary as allocation candidates return it from 1.29:
 // every class with capacity and used, traits, parent and root. `usage` is what
 // p's consumers hold (null: nothing). Sets p.summary_json and the traits span.

@@ -418,23 +418,8 @@ HttpResponse PlacementService::getAllocationCandidates(const HttpRequest& r, con
     }
     w.beginObject();
     w.key("resources");
-    w.beginObject();
-    const ResourceAmounts* usage = usageOf(u);
-    for (const auto& [rc, inv] : p.inventories) {
-      if (!v.atLeast(27) && !requested_classes.count(rc)) continue;
-      w.key(rc);
-      w.beginObject();
-      w.key("capacity");
-      w.value(inv.capacity());
-      w.key("used");
-      std::int64_t held = 0;
-      if (usage != nullptr) {
-        if (auto it = usage->find(rc); it != usage->end()) held = it->second;
-      }
-      w.value(held);
-      w.endObject();
-    }
-    w.endObject();
+    // Before 1.27 only the requested classes are summarized.
+    writeSummaryResources(w, p, usageOf(u), v.atLeast(27) ? nullptr : &requested_classes);
     if (v.atLeast(17)) {
       w.key("traits");
       w.raw(p.traitsJson());
