@@ -79,9 +79,7 @@ using RootIndex = std::map<std::pair<std::int64_t, std::string>, RootRef>;
 
 struct CandidateView {
   const std::unordered_map<std::string, Provider>& providers;
-  // root uuid -> providers in that tree
-  const std::unordered_map<std::string, std::set<std::string>>& trees;
-  const RootIndex& roots_by_age;
+  const RootIndex& roots_by_age;  // each root with its tree
   // Providers with MISC_SHARES_VIA_AGGREGATE.
   const std::set<std::string>& sharing;
   // What a provider's consumers hold, by class; null when nothing.

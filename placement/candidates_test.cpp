@@ -35,10 +35,7 @@ struct World {
     for (const auto& key : roots) {
       root_index[key] = RootRef{&providers.at(key.second), &trees.at(key.second)};
     }
-    CandidateView v{providers,
-                    trees,
-                    root_index,
-                    sharing,
+    CandidateView v{providers, root_index, sharing,
                     [this](const std::string& rp) -> const ResourceAmounts* {
                       auto it = usage.find(rp);
                       return it == usage.end() ? nullptr : &it->second;

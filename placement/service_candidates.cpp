@@ -314,12 +314,8 @@ HttpResponse PlacementService::getAllocationCandidates(const HttpRequest& r, con
     if (auto* e = std::get_if<std::string>(&rt)) return errorResponse(r, 400, *e);
     q.root_traits = std::get<TraitFilter>(rt);
   }
-  CandidateView view{providers_,
-                     trees_,
-                     roots_by_age_,
-                     sharing_,
-                     [this](const std::string& rp) { return usageOf(rp); },
-                     trait_ids_};
+  CandidateView view{providers_, roots_by_age_, sharing_,
+                     [this](const std::string& rp) { return usageOf(rp); }, trait_ids_};
   const auto requests = findCandidates(q, view);
 
   // Render straight into the body: responses run to megabytes.
