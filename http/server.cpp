@@ -4,6 +4,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <charconv>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -107,16 +108,24 @@ class Session : public std::enable_shared_from_this<Session> {
   const ServerOptions& options_;
 };
 
+// One io_context per thread, each connection pinned to one of them: a request is
+// read, handled and answered on one thread without waking another (with a shared
+// context every request cost several futex wakes between the pool's threads).
 class BeastServer final : public HttpServer {
  public:
   BeastServer(const ServerOptions& options, RequestHandler handler)
-      : options_(options), handler_(std::move(handler)), acceptor_(io_) {}
+      : options_(options), handler_(std::move(handler)) {
+    const unsigned n = std::max(1u, options_.threads);
+    for (unsigned i = 0; i < n; ++i) {
+      contexts_.push_back(std::make_unique<asio::io_context>(1));
+      guards_.emplace_back(asio::make_work_guard(*contexts_.back()));
+    }
+    acceptor_.emplace(*contexts_.front());
+  }
 
   ~BeastServer() override {
     stop();
-    for (auto& t : threads_) {
-      if (t.joinable()) t.join();
-    }
+    wait();
   }
 
   Status listen() {
@@ -124,23 +133,23 @@ class BeastServer final : public HttpServer {
     auto address = asio::ip::make_address(options_.host, ec);
     if (ec) return Error::invalid("--bind", options_.host, "an IP address such as 127.0.0.1");
     tcp::endpoint endpoint(address, options_.port);
-    acceptor_.open(endpoint.protocol(), ec);
-    if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
-    if (!ec) acceptor_.bind(endpoint, ec);
-    if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+    acceptor_->open(endpoint.protocol(), ec);
+    if (!ec) acceptor_->set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor_->bind(endpoint, ec);
+    if (!ec) acceptor_->listen(asio::socket_base::max_listen_connections, ec);
     if (ec) {
       return Error::make(ErrorCode::kUnavailable, "cannot listen on " + options_.host + ":" +
                                                       std::to_string(options_.port) + ": " +
                                                       ec.message());
     }
     accept();
-    for (unsigned i = 0; i < std::max(1u, options_.threads); ++i) {
-      threads_.emplace_back([this] { io_.run(); });
+    for (auto& io : contexts_) {
+      threads_.emplace_back([ctx = io.get()] { ctx->run(); });
     }
     return okStatus();
   }
 
-  unsigned short port() const override { return acceptor_.local_endpoint().port(); }
+  unsigned short port() const override { return acceptor_->local_endpoint().port(); }
 
   void wait() override {
     for (auto& t : threads_) {
@@ -148,23 +157,31 @@ class BeastServer final : public HttpServer {
     }
   }
 
-  void stop() override { io_.stop(); }
+  void stop() override {
+    for (auto& io : contexts_) io->stop();
+  }
 
  private:
   void accept() {
-    acceptor_.async_accept(asio::make_strand(io_), [this](beast::error_code ec, tcp::socket s) {
+    auto& target = *contexts_[next_++ % contexts_.size()];
+    acceptor_->async_accept(target, [this](beast::error_code ec, tcp::socket s) {
       if (!ec) {
         s.set_option(tcp::no_delay(true), ec);
-        std::make_shared<Session>(std::move(s), handler_, options_)->run();
+        auto executor = s.get_executor();
+        // Start it on its own thread, so each session is only ever touched by one.
+        asio::dispatch(executor, [session = std::make_shared<Session>(
+                                      std::move(s), handler_, options_)] { session->run(); });
       }
-      if (acceptor_.is_open()) accept();
+      if (acceptor_->is_open()) accept();
     });
   }
 
   ServerOptions options_;
   RequestHandler handler_;
-  asio::io_context io_;
-  tcp::acceptor acceptor_;
+  std::vector<std::unique_ptr<asio::io_context>> contexts_;
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards_;
+  std::optional<tcp::acceptor> acceptor_;
+  std::size_t next_ = 0;  // only the first context's thread accepts
   std::vector<std::thread> threads_;
 };
 
