@@ -6,21 +6,89 @@
 
 namespace stratus::placement {
 
-std::uint32_t TraitIds::intern(const std::string& name) {
+std::uint32_t NameIds::intern(const std::string& name) {
   return ids_.try_emplace(name, static_cast<std::uint32_t>(ids_.size())).first->second;
 }
 
-std::optional<std::uint32_t> TraitIds::find(const std::string& name) const {
+std::optional<std::uint32_t> NameIds::find(const std::string& name) const {
   auto it = ids_.find(name);
   if (it == ids_.end()) return std::nullopt;
   return it->second;
 }
 
-void indexTraits(Provider& p, TraitIds& ids) {
+void indexTraits(Provider& p, NameIds& ids) {
   p.trait_ids.clear();
   p.trait_ids.reserve(p.traits.size());
   for (const auto& t : p.traits) p.trait_ids.push_back(ids.intern(t));
   std::sort(p.trait_ids.begin(), p.trait_ids.end());
+}
+
+void indexRooms(Provider& p, const ResourceAmounts* usage, NameIds& classes) {
+  p.rooms.clear();
+  p.rooms.reserve(p.inventories.size());
+  for (const auto& [rc, inv] : p.inventories) {
+    std::int64_t held = 0;
+    if (usage != nullptr) {
+      if (auto it = usage->find(rc); it != usage->end()) held = it->second;
+    }
+    p.rooms.push_back(
+        {classes.intern(rc), inv.capacity() - held, inv.min_unit, inv.max_unit, inv.step_size});
+  }
+  std::sort(p.rooms.begin(), p.rooms.end(), [](const Provider::Room& a, const Provider::Room& b) {
+    return a.resource_class < b.resource_class;
+  });
+}
+
+CandidateSet::Range CandidateSet::addAmounts(const ResourceAmounts& amounts) {
+  const std::size_t begin = amounts_.size();
+  for (const auto& [rc, n] : amounts) amounts_.push_back({name(rc), n});
+  return rangeFrom(begin, amounts_.size());
+}
+
+void CandidateSet::addSingle(const Provider* p, Range amounts, std::string_view suffix,
+                             RootRef root) {
+  Request r;
+  r.root = root;
+  r.allocations = rangeFrom(allocations_.size(), allocations_.size() + 1);
+  allocations_.push_back({p, amounts});
+  r.mappings = rangeFrom(mappings_.size(), mappings_.size() + 1);
+  mappings_.push_back({suffix, rangeFrom(mapped_.size(), mapped_.size() + 1)});
+  mapped_.push_back(p);
+  requests_.push_back(r);
+}
+
+void CandidateSet::add(const AllocationRequest& ar,
+                       const std::function<const Provider*(const std::string&)>& provider,
+                       RootRef root) {
+  Request r;
+  r.root = root;
+  const std::size_t first_allocation = allocations_.size();
+  for (const auto& [u, amounts] : ar.allocations) {
+    allocations_.push_back({provider(u), addAmounts(amounts)});
+  }
+  r.allocations = rangeFrom(first_allocation, allocations_.size());
+  const std::size_t first_mapping = mappings_.size();
+  for (const auto& [suffix, uuids] : ar.mappings) {
+    const std::size_t first = mapped_.size();
+    for (const auto& u : uuids) mapped_.push_back(provider(u));
+    mappings_.push_back({name(suffix), rangeFrom(first, mapped_.size())});
+  }
+  r.mappings = rangeFrom(first_mapping, mappings_.size());
+  requests_.push_back(r);
+}
+
+AllocationRequest CandidateSet::materialize(std::size_t i) const {
+  AllocationRequest ar;
+  const Request& r = requests_[i];
+  for (const auto& a : allocations(r)) {
+    auto& amounts = ar.allocations[a.provider->uuid];
+    for (const auto& [rc, n] : this->amounts(a)) amounts[std::string(rc)] = n;
+  }
+  for (const auto& m : mappings(r)) {
+    auto& uuids = ar.mappings[std::string(m.suffix)];
+    for (const Provider* p : providers(m)) uuids.push_back(p->uuid);
+  }
+  return ar;
 }
 
 void writeSummaryResources(JsonWriter& w, const Provider& p, const ResourceAmounts* usage,
@@ -87,7 +155,7 @@ struct CompiledTraits {
   }
 };
 
-CompiledTraits compileTraits(const TraitFilter& f, const TraitIds& ids) {
+CompiledTraits compileTraits(const TraitFilter& f, const NameIds& ids) {
   CompiledTraits c;
   for (const auto& t : f.required) {
     if (auto id = ids.find(t)) {
@@ -107,6 +175,38 @@ CompiledTraits compileTraits(const TraitFilter& f, const TraitIds& ids) {
     if (g.empty()) c.impossible = true;
     c.any_of.push_back(std::move(g));
   }
+  return c;
+}
+
+// A group's resources as interned class ids, sorted, for testing Provider::rooms.
+struct CompiledAmounts {
+  bool impossible = false;  // a class no provider has ever had
+  std::vector<std::pair<std::uint32_t, std::int64_t>> needs;
+
+  bool fits(const std::vector<Provider::Room>& rooms) const {
+    if (impossible) return false;
+    auto room = rooms.begin();
+    for (const auto& [rc, n] : needs) {
+      while (room != rooms.end() && room->resource_class < rc) ++room;
+      if (room == rooms.end() || room->resource_class != rc) return false;
+      if (n < room->min_unit || n > room->max_unit || n % room->step_size != 0 || room->free < n) {
+        return false;
+      }
+    }
+    return true;
+  }
+};
+
+CompiledAmounts compileAmounts(const ResourceAmounts& amounts, const NameIds& ids) {
+  CompiledAmounts c;
+  for (const auto& [rc, n] : amounts) {
+    if (auto id = ids.find(rc)) {
+      c.needs.emplace_back(*id, n);
+    } else {
+      c.impossible = true;
+    }
+  }
+  std::sort(c.needs.begin(), c.needs.end());
   return c;
 }
 
@@ -247,8 +347,9 @@ std::vector<Choice> groupChoices(const CandidateView& v, const RequestGroup& g,
 
 }  // namespace
 
-std::vector<AllocationRequest> findCandidates(const CandidateQuery& q, const CandidateView& v) {
-  std::vector<AllocationRequest> out;
+CandidateSet findCandidates(const CandidateQuery& q, const CandidateView& v) {
+  CandidateSet out;
+  const auto providerOf = [&](const std::string& u) { return &v.providers.at(u); };
   const std::size_t limit = q.limit.value_or(SIZE_MAX);
   const std::size_t per_group_cap = 10000;
 
@@ -257,6 +358,15 @@ std::vector<AllocationRequest> findCandidates(const CandidateQuery& q, const Can
   std::vector<CompiledTraits> group_traits;
   for (const auto& g : q.groups) group_traits.push_back(compileTraits(g.traits, v.trait_ids));
   const CompiledTraits root_traits = compileTraits(q.root_traits, v.trait_ids);
+  // The single-provider shortcut below answers every lone root with the same
+  // amounts and suffix: stored once.
+  const CompiledAmounts lone_needs = q.groups.size() == 1
+                                         ? compileAmounts(q.groups.front().resources, v.class_ids)
+                                         : CompiledAmounts{};
+  const CandidateSet::Range lone_amounts =
+      q.groups.size() == 1 ? out.addAmounts(q.groups.front().resources) : CandidateSet::Range{};
+  const std::string_view lone_suffix =
+      q.groups.size() == 1 ? out.name(q.groups.front().suffix) : std::string_view{};
 
   // Classes every group needs, to skip trees that have none of them cheaply.
   std::set<std::string> needed;
@@ -277,17 +387,9 @@ std::vector<AllocationRequest> findCandidates(const CandidateQuery& q, const Can
     if (tree.size() == 1 && shared.empty() && q.groups.size() == 1) {
       const auto& g = q.groups.front();
       const Provider& p = root_p;
-      bool ok = group_traits.front().matches(p.trait_ids) &&
-                (g.in_tree.empty() || g.in_tree == p.uuid) && g.aggregates.matches(p.aggregates);
-      const ResourceAmounts* usage = ok ? v.usage(p.uuid) : nullptr;
-      for (auto it = g.resources.begin(); ok && it != g.resources.end(); ++it) {
-        ok = canSupply(p, usage, it->first, it->second);
-      }
-      if (ok) {
-        AllocationRequest ar;
-        ar.allocations[p.uuid] = g.resources;
-        ar.mappings[g.suffix] = {p.uuid};
-        out.push_back(std::move(ar));
+      if (group_traits.front().matches(p.trait_ids) && lone_needs.fits(p.rooms) &&
+          (g.in_tree.empty() || g.in_tree == p.uuid) && g.aggregates.matches(p.aggregates)) {
+        out.addSingle(&p, lone_amounts, lone_suffix, root);
       }
       continue;
     }
@@ -385,7 +487,7 @@ std::vector<AllocationRequest> findCandidates(const CandidateQuery& q, const Can
           for (const auto& u : providers) key += u + ",";
           key += "]";
         }
-        if (seen.insert(key).second) out.push_back(std::move(ar));
+        if (seen.insert(key).second) out.add(ar, providerOf, root);
       }
       std::size_t i = 0;
       while (i < idx.size() && ++idx[i] == per_group[i].size()) idx[i++] = 0;

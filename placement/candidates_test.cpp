@@ -24,24 +24,33 @@ struct World {
     if (parent.empty()) roots.insert({p.created_at, uuid});
     return providers[uuid] = p;
   }
-  TraitIds trait_ids;
+  NameIds trait_ids;
+  NameIds class_ids;
 
   std::vector<AllocationRequest> find(const CandidateQuery& q) {
     for (auto& [u, p] : providers) {
       if (p.traits.count(kSharesViaAggregate)) sharing.insert(u);
       indexTraits(p, trait_ids);
+      auto used = usage.find(u);
+      indexRooms(p, used == usage.end() ? nullptr : &used->second, class_ids);
     }
     RootIndex root_index;
     for (const auto& key : roots) {
       root_index[key] = RootRef{&providers.at(key.second), &trees.at(key.second)};
     }
-    CandidateView v{providers, root_index, sharing,
+    CandidateView v{providers,
+                    root_index,
+                    sharing,
                     [this](const std::string& rp) -> const ResourceAmounts* {
                       auto it = usage.find(rp);
                       return it == usage.end() ? nullptr : &it->second;
                     },
-                    trait_ids};
-    return findCandidates(q, v);
+                    trait_ids,
+                    class_ids};
+    const CandidateSet found = findCandidates(q, v);
+    std::vector<AllocationRequest> out;
+    for (std::size_t i = 0; i < found.size(); ++i) out.push_back(found.materialize(i));
+    return out;
   }
 };
 

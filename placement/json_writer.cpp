@@ -28,10 +28,7 @@ void JsonWriter::string(std::string_view s) {
       return;
     }
   }
-  out_.reserve(out_.size() + s.size() + 2);
-  out_ += '"';
-  out_.append(s);
-  out_ += '"';
+  quoted(s);
 }
 
 }  // namespace stratus::placement

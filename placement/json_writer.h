@@ -2,6 +2,7 @@
 // candidates) building a DOM first costs more than the search itself.
 #pragma once
 
+#include <charconv>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -40,9 +41,23 @@ class JsonWriter {
     separate();
     string(s);
   }
+  // For names the model has validated (uuids, resource class and trait names):
+  // they never need escaping, so they are not scanned.
+  void validatedKey(std::string_view k) {
+    separate();
+    quoted(k);
+    out_ += ':';
+    first_ = true;
+  }
+  void validatedValue(std::string_view s) {
+    separate();
+    quoted(s);
+  }
   void value(std::int64_t n) {
     separate();
-    out_ += std::to_string(n);
+    char digits[24];
+    auto end = std::to_chars(digits, digits + sizeof digits, n).ptr;
+    out_.append(digits, end);
   }
   void null() {
     separate();
@@ -60,6 +75,11 @@ class JsonWriter {
     first_ = false;
   }
   void string(std::string_view s);
+  void quoted(std::string_view s) {
+    out_ += '"';
+    out_.append(s);
+    out_ += '"';
+  }
 
   std::string& out_;
   bool first_ = true;

@@ -47,6 +47,15 @@ struct Provider {
   // request: interned ids (sorted) compare as integers, and the provider's summary
   // (1.29+ form, usage included) is written once per change, not once per request.
   std::vector<std::uint32_t> trait_ids;
+  // Each class's room for one more allocation, by interned class id (sorted).
+  struct Room {
+    std::uint32_t resource_class = 0;
+    std::int64_t free = 0;  // capacity less what is used
+    std::int64_t min_unit = 1;
+    std::int64_t max_unit = 0;
+    std::int64_t step_size = 1;
+  };
+  std::vector<Room> rooms;
   std::string summary_json;
   std::size_t traits_at = 0;  // the traits array inside summary_json
   std::size_t traits_len = 0;

@@ -366,6 +366,7 @@ void PlacementService::applyProvider(Provider p) {
   }
   by_name_[p.name] = p.uuid;
   indexTraits(p, trait_ids_);
+  indexRooms(p, usageOf(p.uuid), class_ids_);
   renderSummary(p, usageOf(p.uuid));
   const std::string uuid = p.uuid;
   const bool is_root = p.root_uuid == p.uuid;
@@ -374,8 +375,12 @@ void PlacementService::applyProvider(Provider p) {
   if (is_root) roots_by_age_[{created_at, uuid}] = RootRef{&stored, &trees_.at(uuid)};
 }
 
-void PlacementService::refreshSummary(const std::string& rp) {
-  if (auto it = providers_.find(rp); it != providers_.end()) renderSummary(it->second, usageOf(rp));
+void PlacementService::reindexUsage(const std::string& rp) {
+  auto it = providers_.find(rp);
+  if (it == providers_.end()) return;
+  const ResourceAmounts* usage = usageOf(rp);
+  indexRooms(it->second, usage, class_ids_);
+  renderSummary(it->second, usage);
 }
 
 void PlacementService::eraseProvider(const std::string& uuid) {
@@ -399,7 +404,7 @@ void PlacementService::applyConsumer(Consumer c) {
   for (const auto& [rp, amounts] : c.allocations) {
     for (const auto& [rc, n] : amounts) usage_[rp][rc] += n;
     consumers_of_[rp].insert(c.uuid);
-    refreshSummary(rp);
+    reindexUsage(rp);
   }
   consumers_[c.uuid] = std::move(c);
 }
@@ -414,7 +419,7 @@ void PlacementService::eraseConsumer(const std::string& uuid) {
       if (u == 0) usage_[rp].erase(rc);
     }
     consumers_of_[rp].erase(uuid);
-    refreshSummary(rp);
+    reindexUsage(rp);
   }
   consumers_.erase(it);
 }

@@ -121,8 +121,8 @@ class PlacementService {
   const ResourceAmounts* usageOf(const std::string& rp) const;  // null: nothing used
   void applyProvider(Provider p);
   void eraseProvider(const std::string& uuid);
-  // Re-renders rp's cached candidate summary after its usage changed.
-  void refreshSummary(const std::string& rp);
+  // Re-derives rp's rooms and cached candidate summary after its usage changed.
+  void reindexUsage(const std::string& rp);
   void applyConsumer(Consumer c);
   void eraseConsumer(const std::string& uuid);
   Status commit(const WriteBatch& batch);
@@ -143,7 +143,8 @@ class PlacementService {
   // Roots by (created_at, uuid), and the providers that share their inventory.
   RootIndex roots_by_age_;
   std::set<std::string> sharing_;
-  TraitIds trait_ids_;  // interned names behind every Provider::trait_ids
+  NameIds trait_ids_;  // interned names behind every Provider::trait_ids
+  NameIds class_ids_;  // and behind every Provider::rooms
   // root provider uuid -> the providers of its tree.
   std::unordered_map<std::string, std::set<std::string>> trees_;
   // provider uuid -> consumers with allocations against it.

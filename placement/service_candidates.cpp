@@ -314,66 +314,88 @@ HttpResponse PlacementService::getAllocationCandidates(const HttpRequest& r, con
     if (auto* e = std::get_if<std::string>(&rt)) return errorResponse(r, 400, *e);
     q.root_traits = std::get<TraitFilter>(rt);
   }
-  CandidateView view{providers_, roots_by_age_, sharing_,
-                     [this](const std::string& rp) { return usageOf(rp); }, trait_ids_};
-  const auto requests = findCandidates(q, view);
+  CandidateView view{providers_, roots_by_age_,
+                     sharing_,   [this](const std::string& rp) { return usageOf(rp); },
+                     trait_ids_, class_ids_};
+  const CandidateSet found = findCandidates(q, view);
 
   // Render straight into the body: responses run to megabytes.
   std::vector<const Provider*> summarized;  // every provider named, then its tree (1.29+)
+  summarized.reserve(found.size() + 16);
   std::string body;
   // Sized up front: growing a megabyte string by doubling copies it several times.
   std::size_t estimate = 1024;
-  for (const auto& ar : requests) {
+  for (std::size_t i = 0; i < found.size(); ++i) {
     estimate += 64;
-    for (const auto& [u, amounts] : ar.allocations) estimate += 64 + 32 * amounts.size();
+    for (const auto& a : found.allocations(found[i]))
+      estimate += 64 + 32 * (a.amounts.end - a.amounts.begin);
   }
   body.reserve(estimate);
   JsonWriter w(body);
   w.beginObject();
   w.key("allocation_requests");
   w.beginArray();
-  for (const auto& ar : requests) {
+  const bool keyed = v.atLeast(12);
+  const bool whole_trees = v.atLeast(29);  // summaries cover every provider of a tree named
+  auto summarize = [&](const Provider* p, const CandidateSet::Request& ar) {
+    summarized.push_back(p);
+    // A sharing provider brings its own tree.
+    if (!whole_trees || p->root_uuid == ar.root.provider->uuid) return;
+    const auto& tree = trees_.at(p->root_uuid);
+    if (tree.size() == 1) return;
+    for (const auto& u : tree) summarized.push_back(&providers_.at(u));
+  };
+  for (std::size_t i = 0; i < found.size(); ++i) {
+    const auto& ar = found[i];
+    const auto allocations = found.allocations(ar);
+    if (whole_trees && ar.root.tree->size() > 1) {
+      for (const auto& u : *ar.root.tree) summarized.push_back(&providers_.at(u));
+    }
     w.beginObject();
     w.key("allocations");
-    if (v.atLeast(12))
+    if (keyed)
       w.beginObject();
     else
       w.beginArray();
-    for (const auto& [u, amounts] : ar.allocations) {
-      summarized.push_back(&providers_.at(u));
-      if (v.atLeast(12)) {
-        w.key(u);
+    for (const auto& a : allocations) {
+      summarize(a.provider, ar);
+      if (keyed) {
+        w.validatedKey(a.provider->uuid);
         w.beginObject();
       } else {
         w.beginObject();
         w.key("resource_provider");
         w.beginObject();
         w.key("uuid");
-        w.value(u);
+        w.validatedValue(a.provider->uuid);
         w.endObject();
       }
       w.key("resources");
       w.beginObject();
-      for (const auto& [rc, n] : amounts) {
-        w.key(rc);
+      for (const auto& [rc, n] : found.amounts(a)) {
+        w.validatedKey(rc);
         w.value(n);
       }
       w.endObject();
       w.endObject();
     }
-    if (v.atLeast(12))
+    if (keyed)
       w.endObject();
     else
       w.endArray();
     if (v.atLeast(34)) {
       w.key("mappings");
       w.beginObject();
-      for (const auto& [suffix, providers] : ar.mappings) {
-        w.key(suffix);
+      for (const auto& m : found.mappings(ar)) {
+        w.key(m.suffix);
         w.beginArray();
-        for (const auto& u : providers) {
-          w.value(u);
-          if (!ar.allocations.count(u)) summarized.push_back(&providers_.at(u));
+        for (const Provider* p : found.providers(m)) {
+          w.validatedValue(p->uuid);
+          // A resourceless group's provider takes nothing but is summarized.
+          const bool allocated =
+              std::any_of(allocations.begin(), allocations.end(),
+                          [&](const CandidateSet::Allocation& a) { return a.provider == p; });
+          if (!allocated) summarize(p, ar);
         }
         w.endArray();
       }
@@ -382,16 +404,6 @@ HttpResponse PlacementService::getAllocationCandidates(const HttpRequest& r, con
     w.endObject();
   }
   w.endArray();
-  // From 1.29 the summaries cover every provider of the trees involved.
-  if (v.atLeast(29)) {
-    const std::size_t named = summarized.size();
-    for (std::size_t i = 0; i < named; ++i) {
-      const Provider* p = summarized[i];
-      const auto& tree = trees_.at(p->root_uuid);
-      if (tree.size() == 1) continue;
-      for (const auto& u : tree) summarized.push_back(&providers_.at(u));
-    }
-  }
   sortByUuid(summarized);
   std::set<std::string> requested_classes;
   for (const auto& g : q.groups) {
@@ -406,8 +418,7 @@ HttpResponse PlacementService::getAllocationCandidates(const HttpRequest& r, con
   w.beginObject();
   for (const Provider* sp : summarized) {
     const Provider& p = *sp;
-    const std::string& u = p.uuid;
-    w.key(u);
+    w.validatedKey(p.uuid);
     if (v.atLeast(29)) {
       w.raw(p.summary_json);
       continue;
@@ -415,7 +426,7 @@ HttpResponse PlacementService::getAllocationCandidates(const HttpRequest& r, con
     w.beginObject();
     w.key("resources");
     // Before 1.27 only the requested classes are summarized.
-    writeSummaryResources(w, p, usageOf(u), v.atLeast(27) ? nullptr : &requested_classes);
+    writeSummaryResources(w, p, usageOf(p.uuid), v.atLeast(27) ? nullptr : &requested_classes);
     if (v.atLeast(17)) {
       w.key("traits");
       w.raw(p.traitsJson());

@@ -357,3 +357,30 @@ TEST_CASE("candidate summaries follow claims, inventory and trait changes at onc
   REQUIRE(s.call("DELETE", std::string("/allocations/") + kConsumer).status == 204);
   CHECK(summary()["resources"]["VCPU"] == json{{"capacity", 32}, {"used", 0}});
 }
+
+TEST_CASE("a claim that leaves too little room takes the provider out of candidates at once") {
+  ServiceUnderTest s;
+  seedProvider(s);  // VCPU 8
+  auto candidates = [&](const std::string& query) {
+    auto res = s.call("GET", "/allocation_candidates?" + query);
+    REQUIRE(res.status == 200);
+    return json::parse(res.body)["allocation_requests"].size();
+  };
+  CHECK(candidates("resources=VCPU:8") == 1);
+  REQUIRE(s.call("PUT", std::string("/allocations/") + kConsumer, allocationBody(nullptr)).status ==
+          204);  // one VCPU taken
+  CHECK(candidates("resources=VCPU:8") == 0);
+  CHECK(candidates("resources=VCPU:7") == 1);
+  CHECK(candidates("resources=VCPU:7,DISK_GB:100") == 1);
+  CHECK(candidates("resources=VCPU:7,DISK_GB:101") == 0);
+  // A class the provider has never had finds nobody rather than failing.
+  CHECK(candidates("resources=VCPU:1,MEMORY_MB:1") == 0);
+  REQUIRE(s.call("DELETE", std::string("/allocations/") + kConsumer).status == 204);
+  CHECK(candidates("resources=VCPU:8") == 1);
+  // An inventory change is seen as soon as it is answered.
+  REQUIRE(s.call("PUT", std::string("/resource_providers/") + kRp + "/inventories/VCPU",
+                 json{{"resource_provider_generation", 2}, {"total", 8}, {"max_unit", 4}}.dump())
+              .status == 200);
+  CHECK(candidates("resources=VCPU:8") == 0);
+  CHECK(candidates("resources=VCPU:4") == 1);
+}
