@@ -68,6 +68,7 @@ Parsed<TraitFilter> parseRequired(const std::vector<std::string>& values, Microv
   };
   TraitFilter f;
   std::vector<std::string> unknown;
+  std::vector<std::string> unknown_forbidden;
   // Before 1.39 the parameter is not repeatable and the last value wins.
   std::vector<std::string> effective = values;
   if (effective.size() > 1 && !version.atLeast(39)) effective = {values.back()};
@@ -94,23 +95,31 @@ Parsed<TraitFilter> parseRequired(const std::vector<std::string>& values, Microv
       const bool negated = t.starts_with("!");
       const std::string name = negated ? t.substr(1) : t;
       if (name.empty() || (negated && !forbidden_ok)) return form(v);
-      if (!exists(name)) unknown.push_back(name);
+      if (!exists(name)) (negated ? unknown_forbidden : unknown).push_back(name);
       (negated ? f.forbidden : f.required).insert(name);
     }
   }
-  if (!unknown.empty()) {
-    std::string list;
-    for (const auto& t : unknown) list += (list.empty() ? "" : ", ") + t;
-    return "No such trait(s): " + list + ".";
-  }
-  for (const auto& t : f.required) {
-    if (f.forbidden.count(t)) {
-      return "Invalid query string parameters: Conflicting required and forbidden traits found "
-             "in the following traits keys: " +
-             param + ": (" + t + ")";
-    }
-  }
+  // Placement stops at the first name it cannot find, required ones before forbidden.
+  if (!unknown.empty()) return "No such trait(s): " + unknown.front() + ".";
+  if (!unknown_forbidden.empty()) return "No such trait(s): " + unknown_forbidden.front() + ".";
   return f;
+}
+
+std::vector<std::string> conflictingTraits(const TraitFilter& f) {
+  std::vector<std::string> out;
+  for (const auto& t : f.required) {
+    if (f.forbidden.count(t)) out.push_back("(" + t + ")");
+  }
+  for (const auto& group : f.any_of) {
+    if (!std::all_of(group.begin(), group.end(),
+                     [&](const std::string& t) { return f.forbidden.count(t) != 0; })) {
+      continue;
+    }
+    std::string names;
+    for (const auto& t : group) names += (names.empty() ? "" : ", ") + t;
+    out.push_back("(" + names + ")");
+  }
+  return out;
 }
 
 Parsed<AggregateFilter> parseMemberOf(const std::vector<std::string>& values, Microversion version,

@@ -45,6 +45,10 @@ Parsed<TraitFilter> parseRequired(const std::vector<std::string>& values, Microv
                                   const std::function<bool(const std::string&)>& exists,
                                   const std::string& param = "required");
 
+// The required sets of `f` that its forbidden traits rule out entirely, each as
+// "(A, B)" with the names sorted: Placement refuses a request naming one.
+std::vector<std::string> conflictingTraits(const TraitFilter& f);
+
 // Values of `member_of` (repeatable from 1.24, '!' from 1.32).
 Parsed<AggregateFilter> parseMemberOf(const std::vector<std::string>& values, Microversion version,
                                       const std::string& param = "member_of");

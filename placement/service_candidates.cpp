@@ -158,6 +158,23 @@ HttpResponse PlacementService::getAllocationCandidates(const HttpRequest& r, con
     return bad("'" + key + "' does not match any of the regexes: " + patterns);
   }
   if (!v.atLeast(25) && !groups.count("")) return bad("'resources' is a required property");
+  // root_required's form and conflicts are request-wide: Placement checks them
+  // before any group (its names come later, with the groups').
+  TraitFilter root_traits;
+  if (!root_required.empty()) {
+    auto rt = parseRequired(
+        root_required, v, [](const std::string&) { return true; }, "root_required");
+    if (auto* e = std::get_if<std::string>(&rt)) return errorResponse(r, 400, *e);
+    root_traits = std::get<TraitFilter>(rt);
+    std::string both;
+    for (const auto& t : root_traits.required) {
+      if (root_traits.forbidden.count(t)) both += (both.empty() ? "" : ", ") + t;
+    }
+    if (!both.empty()) {
+      return errorResponse(
+          r, 400, "Conflicting required and forbidden traits found in root_required: " + both);
+    }
+  }
   for (const auto& suffixes : same_subtree) {
     if (std::find(suffixes.begin(), suffixes.end(), "") != suffixes.end()) {
       return errorResponse(r, 400,
@@ -170,8 +187,7 @@ HttpResponse PlacementService::getAllocationCandidates(const HttpRequest& r, con
   const std::function<bool(const std::string&)> exists = [this](const std::string& t) {
     return traitExists(t);
   };
-  auto known_class = [this](const std::string& c) { return isResourceClass(c); };
-  const std::function<bool(const std::string&)> any_trait = [](const std::string&) { return true; };
+  const std::function<bool(const std::string&)> any_name = [](const std::string&) { return true; };
   for (auto& entry : groups) {
     const std::string& suffix = entry.first;
     RequestGroup& g = entry.second;
@@ -184,13 +200,12 @@ HttpResponse PlacementService::getAllocationCandidates(const HttpRequest& r, con
                              "string parameter in form: ?resources=VCPU:2,MEMORY_MB:1024. "
                              "Got: empty string.");
       }
-      auto parsed = parseResources(res[0], known_class);
+      // Classes are looked up later, in Placement's order (below).
+      auto parsed = parseResources(res[0], any_name);
       if (auto* e = std::get_if<std::string>(&parsed)) return errorResponse(r, 400, *e);
       g.resources = std::get<ResourceAmounts>(parsed);
     }
-    // An orphaned group is refused below for being one, whatever it names.
-    auto traits = parseRequired(one("required"), v, g.resources.empty() ? any_trait : exists,
-                                "required" + suffix);
+    auto traits = parseRequired(one("required"), v, any_name, "required" + suffix);
     if (auto* e = std::get_if<std::string>(&traits)) return errorResponse(r, 400, *e);
     g.traits = std::get<TraitFilter>(traits);
     auto aggs = parseMemberOf(one("member_of"), v, "member_of" + suffix);
@@ -284,21 +299,25 @@ HttpResponse PlacementService::getAllocationCandidates(const HttpRequest& r, con
                            "is required.");
     }
   }
+  std::vector<std::string> conflicts;
+  for (const auto& [sfx, g] : groups) {
+    for (const auto& c : conflictingTraits(g.traits))
+      conflicts.push_back("required" + sfx + ": " + c);
+  }
+  if (!conflicts.empty()) {
+    std::sort(conflicts.begin(), conflicts.end());
+    std::string list;
+    for (const auto& c : conflicts) list += (list.empty() ? "" : ", ") + c;
+    return errorResponse(
+        r, 400,
+        "Conflicting required and forbidden traits found in the following traits keys: " + list);
+  }
   std::size_t suffixed = 0;
   for (const auto& [s, g] : groups) suffixed += s.empty() ? 0 : 1;
   if (suffixed > 1 && !group_policy) {
     return errorResponse(r, 400,
                          "The \"group_policy\" parameter is required when specifying "
                          "more than one \"resources{N}\" parameter.");
-  }
-
-  // Traits of a resourceless group were not looked up while parsing, so that
-  // the group's own errors above come first, as in Placement.
-  for (const auto& sfx : group_order) {
-    RequestGroup& g = groups.at(sfx);
-    if (!g.resources.empty()) continue;
-    auto traits = parseRequired(r.queryAll("required" + sfx), v, exists, "required" + sfx);
-    if (auto* e = std::get_if<std::string>(&traits)) return errorResponse(r, 400, *e);
   }
 
   CandidateQuery q;
@@ -309,15 +328,65 @@ HttpResponse PlacementService::getAllocationCandidates(const HttpRequest& r, con
   q.limit = limit;
   q.nested = v.atLeast(29);
   q.same_subtree = same_subtree;
-  if (!root_required.empty()) {
-    auto rt = parseRequired(root_required, v, exists, "root_required");
-    if (auto* e = std::get_if<std::string>(&rt)) return errorResponse(r, 400, *e);
-    q.root_traits = std::get<TraitFilter>(rt);
+
+  // Names are looked up only now that the request's shape is accepted, in
+  // Placement's order: root_required's, then each group's as it first appeared, its
+  // classes before its traits. Placement gives up early, with no candidates,
+  // where root_required fits no root or a group's member_of names no provider,
+  // and never reaches the names after that point; a fault found later is
+  // answered the same way.
+  q.root_traits = root_traits;
+  for (const auto* names : {&root_traits.required, &root_traits.forbidden}) {
+    for (const auto& t : *names) {
+      if (!traitExists(t)) return errorResponse(r, 400, "No such trait(s): " + t + ".");
+    }
   }
+  auto givesUpBefore = [&](std::size_t group_index, bool with_its_member_of) {
+    if (!q.root_traits.empty() &&
+        std::none_of(roots_by_age_.begin(), roots_by_age_.end(), [&](const auto& entry) {
+          return q.root_traits.matches(entry.second.provider->traits);
+        })) {
+      return true;
+    }
+    for (std::size_t i = 0; i < group_index + (with_its_member_of ? 1 : 0); ++i) {
+      AggregateFilter positive;
+      for (const auto& c : groups.at(group_order[i]).aggregates.clauses) {
+        if (!c.forbidden) positive.clauses.push_back(c);
+      }
+      if (!positive.empty() &&
+          std::none_of(providers_.begin(), providers_.end(),
+                       [&](const auto& kv) { return positive.matches(kv.second.aggregates); })) {
+        return true;
+      }
+    }
+    return false;
+  };
+  bool gave_up = false;
+  for (std::size_t i = 0; i < group_order.size() && !gave_up; ++i) {
+    const std::string& sfx = group_order[i];
+    if (auto res = r.queryAll("resources" + sfx); !res.empty()) {
+      for (const auto& item : splitComma(res[0])) {
+        const std::string rc = item.substr(0, item.find(':'));
+        if (isResourceClass(rc)) continue;
+        gave_up = givesUpBefore(i, false);
+        if (gave_up) break;
+        return errorResponse(
+            r, 400,
+            "Invalid resource class in resources parameter: No such resource class " + rc + ".");
+      }
+    }
+    if (gave_up) break;
+    auto traits = parseRequired(r.queryAll("required" + sfx), v, exists, "required" + sfx);
+    if (auto* e = std::get_if<std::string>(&traits)) {
+      gave_up = givesUpBefore(i, true);
+      if (!gave_up) return errorResponse(r, 400, *e);
+    }
+  }
+
   CandidateView view{providers_, roots_by_age_,
                      sharing_,   [this](const std::string& rp) { return usageOf(rp); },
                      trait_ids_, class_ids_};
-  const CandidateSet found = findCandidates(q, view);
+  const CandidateSet found = gave_up ? CandidateSet{} : findCandidates(q, view);
 
   // Render straight into the body: responses run to megabytes.
   std::vector<const Provider*> summarized;  // every provider named, then its tree (1.29+)

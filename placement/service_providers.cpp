@@ -350,14 +350,16 @@ HttpResponse PlacementService::putProviderTraits(const HttpRequest& r, const Pat
   std::unique_lock lock(mu_);
   auto it = providers_.find(canonicalUuid(params[0]));
   if (it == providers_.end()) return providerNotFound(r, params[0]);
+  // As in Placement: a stale generation is found before unknown traits, and
+  // those are named after "No such trait" without the "(s):" other handlers use.
+  if ((*body)["resource_provider_generation"].get<std::int64_t>() != it->second.generation) {
+    return generationConflict(r);
+  }
   std::string unknown;
   for (const auto& t : traits) {
     if (!traitExists(t)) unknown += (unknown.empty() ? "" : ", ") + t;
   }
-  if (!unknown.empty()) return errorResponse(r, 400, "No such trait(s): " + unknown);
-  if ((*body)["resource_provider_generation"].get<std::int64_t>() != it->second.generation) {
-    return generationConflict(r);
-  }
+  if (!unknown.empty()) return errorResponse(r, 400, "No such trait " + unknown);
   Provider p = it->second;
   p.traits = std::move(traits);
   ++p.generation;

@@ -384,3 +384,64 @@ TEST_CASE("a claim that leaves too little room takes the provider out of candida
   CHECK(candidates("resources=VCPU:8") == 0);
   CHECK(candidates("resources=VCPU:4") == 1);
 }
+
+TEST_CASE("names in a candidate query are looked up after its shape is accepted, as Placement") {
+  ServiceUnderTest s;
+  seedProvider(s);
+  auto answer = [&](const std::string& query) {
+    auto res = s.call("GET", "/allocation_candidates?" + query);
+    if (res.status != 200) return std::to_string(res.status) + " " + ServiceUnderTest::detail(res);
+    return std::to_string(res.status) + " " +
+           std::to_string(json::parse(res.body)["allocation_requests"].size());
+  };
+  // A missing group_policy is found before an unknown trait or class.
+  CHECK(answer("resources1=VCPU:1&required1=CUSTOM_NOPE&resources2=CUSTOM_NONE:1") ==
+        "400 The \"group_policy\" parameter is required when specifying more than one "
+        "\"resources{N}\" parameter.");
+  // Conflicting required and forbidden traits are a parse error, found first.
+  CHECK(answer("resources=VCPU:1&required=CUSTOM_NOPE,!CUSTOM_NOPE") ==
+        "400 Conflicting required and forbidden traits found "
+        "in the following traits keys: required: (CUSTOM_NOPE)");
+  CHECK(answer("resources=VCPU:1&required=HW_CPU_X86_AVX,!HW_CPU_X86_AVX&resources1=VCPU:1"
+               "&required1=in:CUSTOM_B,CUSTOM_C&required1=!CUSTOM_B,!CUSTOM_C&group_policy=none") ==
+        "400 Conflicting required and forbidden traits found in the following traits keys: "
+        "required1: (CUSTOM_B, CUSTOM_C), required: (HW_CPU_X86_AVX)");
+  // Only an any-of set that is forbidden whole conflicts.
+  CHECK(answer("resources=VCPU:1&required=in:HW_CPU_X86_AVX,CUSTOM_NOPE&required=!CUSTOM_NOPE") ==
+        "400 No such trait(s): CUSTOM_NOPE.");
+  CHECK(answer("resources=CUSTOM_NONE:1&root_required=CUSTOM_A,!CUSTOM_A") ==
+        "400 Conflicting required and forbidden traits found in root_required: CUSTOM_A");
+  CHECK(answer("resources=VCPU:1&required=CUSTOM_NOPE&root_required=CUSTOM_GONE") ==
+        "400 No such trait(s): CUSTOM_GONE.");
+  // Group by group, in the order the groups first appear; classes before traits.
+  CHECK(answer("required2=CUSTOM_NOPE&resources2=VCPU:1&resources1=CUSTOM_NONE:1"
+               "&group_policy=none") == "400 No such trait(s): CUSTOM_NOPE.");
+  CHECK(answer("resources=CUSTOM_NONE:1,VCPU:1&required=CUSTOM_NOPE") ==
+        "400 Invalid resource class in resources parameter: No such resource class CUSTOM_NONE.");
+  // Placement stops with no candidates where root_required fits no root or a
+  // member_of names no provider, before the names after that point.
+  CHECK(answer("resources=CUSTOM_NONE:1&root_required=HW_CPU_X86_AVX") == "200 0");
+  CHECK(answer("resources=VCPU:1&required=CUSTOM_NOPE&member_of=" + std::string(kConsumer)) ==
+        "200 0");
+  CHECK(answer("resources=CUSTOM_NONE:1&member_of=" + std::string(kConsumer)) ==
+        "400 Invalid resource class in resources parameter: No such resource class CUSTOM_NONE.");
+  CHECK(answer("resources=VCPU:1&required=CUSTOM_NOPE&root_required=!HW_CPU_X86_AVX") ==
+        "400 No such trait(s): CUSTOM_NOPE.");
+  CHECK(answer("resources=VCPU:1&root_required=!HW_CPU_X86_AVX") == "200 1");
+}
+
+TEST_CASE("provider trait PUT: a stale generation is found before unknown traits") {
+  ServiceUnderTest s;
+  seedProvider(s);  // generation 1
+  const std::string traits = std::string("/resource_providers/") + kRp + "/traits";
+  auto stale = s.call(
+      "PUT", traits, json{{"resource_provider_generation", 0}, {"traits", {"CUSTOM_NOPE"}}}.dump());
+  CHECK(stale.status == 409);
+  CHECK(json::parse(stale.body)["errors"][0]["code"] == "placement.concurrent_update");
+  auto unknown = s.call(
+      "PUT", traits,
+      json{{"resource_provider_generation", 1}, {"traits", {"CUSTOM_NOPE", "CUSTOM_ALSO_NOPE"}}}
+          .dump());
+  CHECK(unknown.status == 400);
+  CHECK(ServiceUnderTest::detail(unknown) == "No such trait CUSTOM_ALSO_NOPE, CUSTOM_NOPE");
+}
