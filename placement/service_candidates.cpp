@@ -301,8 +301,10 @@ HttpResponse PlacementService::getAllocationCandidates(const HttpRequest& r, con
   }
   std::vector<std::string> conflicts;
   for (const auto& [sfx, g] : groups) {
-    for (const auto& c : conflictingTraits(g.traits))
-      conflicts.push_back("required" + sfx + ": " + c);
+    for (const auto& c : conflictingTraits(g.traits)) {
+      conflicts.push_back("required");
+      conflicts.back().append(sfx).append(": ").append(c);
+    }
   }
   if (!conflicts.empty()) {
     std::sort(conflicts.begin(), conflicts.end());
