@@ -302,7 +302,7 @@ HttpResponse PlacementService::getAllocationCandidates(const HttpRequest& r, con
   std::vector<std::string> conflicts;
   for (const auto& [sfx, g] : groups) {
     for (const auto& c : conflictingTraits(g.traits)) {
-      conflicts.push_back("required");
+      conflicts.emplace_back("required");
       conflicts.back().append(sfx).append(": ").append(c);
     }
   }
