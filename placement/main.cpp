@@ -49,7 +49,9 @@ int main(int argc, char** argv) {
       app.add_option("--auth", auth, "noauth or token")->check(CLI::IsMember({"noauth", "token"}));
   auto* token_opt =
       app.add_option("--token-file", token_file, "tokens and roles, for --auth token");
-  app.add_option("--threads", threads, "worker threads")->check(CLI::PositiveNumber);
+  app.add_option("--threads", threads,
+                 "event-loop threads; each connection stays on one (default: cores, at least 2)")
+      ->check(CLI::PositiveNumber);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
