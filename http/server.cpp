@@ -125,7 +125,7 @@ class BeastServer final : public HttpServer {
       contexts_.push_back(std::make_unique<asio::io_context>(1));
       guards_.emplace_back(asio::make_work_guard(*contexts_.back()));
     }
-    acceptor_.emplace(*contexts_.front());
+    acceptor_.emplace(accept_io_);
   }
 
   ~BeastServer() override {
@@ -148,6 +148,7 @@ class BeastServer final : public HttpServer {
                                                       ec.message());
     }
     accept();
+    threads_.emplace_back([this] { accept_io_.run(); });
     for (auto& io : contexts_) {
       threads_.emplace_back([ctx = io.get()] { ctx->run(); });
     }
@@ -163,6 +164,7 @@ class BeastServer final : public HttpServer {
   }
 
   void stop() override {
+    accept_io_.stop();
     for (auto& io : contexts_) io->stop();
   }
 
@@ -185,8 +187,11 @@ class BeastServer final : public HttpServer {
   RequestHandler handler_;
   std::vector<std::unique_ptr<asio::io_context>> contexts_;
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards_;
+  // Accepting has a thread of its own: on a serving thread, one long request
+  // would keep every new connection waiting.
+  asio::io_context accept_io_{1};
   std::optional<tcp::acceptor> acceptor_;
-  std::size_t next_ = 0;  // only the first context's thread accepts
+  std::size_t next_ = 0;  // touched only by the accepting thread
   std::vector<std::thread> threads_;
 };
 

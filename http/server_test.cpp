@@ -6,7 +6,9 @@
 #include <atomic>
 #include <boost/asio.hpp>
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <string>
+#include <thread>
 
 using namespace stratus::http;
 namespace asio = boost::asio;
@@ -16,6 +18,10 @@ namespace {
 struct RunningServer {
   std::unique_ptr<HttpServer> server;
   std::atomic<int> handled = 0;
+  // GET /hold waits in its handler until released (or 3 s pass).
+  std::atomic<bool> holding = false;
+  std::atomic<bool> release = false;
+  std::atomic<bool> hold_timed_out = false;
 
   RunningServer() {
     ServerOptions options;
@@ -31,6 +37,14 @@ struct RunningServer {
     };
     auto started = HttpServer::start(options, [this](HttpRequest& r) {
       ++handled;
+      if (r.path == "/hold") {
+        holding = true;
+        const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+        while (!release && std::chrono::steady_clock::now() < until) {
+          std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        }
+        hold_timed_out = !release;
+      }
       HttpResponse res;
       res.body = r.method + " " + r.path + " " + std::to_string(r.body.size());
       return res;
@@ -102,5 +116,19 @@ TEST_CASE("a body at the limit reaches the handler; one connection serves two re
   auto got = exchange(s.server->port(), one + two, 2);
   CHECK(got.find("POST /a 1024") != std::string::npos);
   CHECK(got.find("GET /b 0") != std::string::npos);
+  CHECK(s.handled == 2);
+}
+
+TEST_CASE("a request held up in its handler does not hold up the next connection") {
+  RunningServer s;  // two threads: connections are dealt to them in turn
+  std::thread held([&] { exchange(s.server->port(), "GET /hold HTTP/1.1\r\nHost: x\r\n\r\n"); });
+  for (int i = 0; i < 5000 && !s.holding; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  REQUIRE(s.holding);
+  auto got = exchange(s.server->port(), "GET /b HTTP/1.1\r\nHost: x\r\n\r\n");
+  CHECK(got.find("GET /b 0") != std::string::npos);
+  CHECK(!s.hold_timed_out);  // answered while the other request was still held
+  s.release = true;
+  held.join();
   CHECK(s.handled == 2);
 }
