@@ -5,6 +5,15 @@
 #include "placement/json_writer.h"
 
 namespace stratus::placement {
+namespace {
+
+std::int64_t usedOf(const ResourceAmounts* usage, const std::string& rc) {
+  if (usage == nullptr) return 0;
+  auto it = usage->find(rc);
+  return it == usage->end() ? 0 : it->second;
+}
+
+}  // namespace
 
 std::uint32_t NameIds::intern(const std::string& name) {
   return ids_.try_emplace(name, static_cast<std::uint32_t>(ids_.size())).first->second;
@@ -27,12 +36,8 @@ void indexRooms(Provider& p, const ResourceAmounts* usage, NameIds& classes) {
   p.rooms.clear();
   p.rooms.reserve(p.inventories.size());
   for (const auto& [rc, inv] : p.inventories) {
-    std::int64_t held = 0;
-    if (usage != nullptr) {
-      if (auto it = usage->find(rc); it != usage->end()) held = it->second;
-    }
-    p.rooms.push_back(
-        {classes.intern(rc), inv.capacity() - held, inv.min_unit, inv.max_unit, inv.step_size});
+    p.rooms.push_back({classes.intern(rc), inv.capacity() - usedOf(usage, rc), inv.min_unit,
+                       inv.max_unit, inv.step_size});
   }
   std::sort(p.rooms.begin(), p.rooms.end(), [](const Provider::Room& a, const Provider::Room& b) {
     return a.resource_class < b.resource_class;
@@ -101,11 +106,7 @@ void writeSummaryResources(JsonWriter& w, const Provider& p, const ResourceAmoun
     w.key("capacity");
     w.value(inv.capacity());
     w.key("used");
-    std::int64_t held = 0;
-    if (usage != nullptr) {
-      if (auto it = usage->find(rc); it != usage->end()) held = it->second;
-    }
-    w.value(held);
+    w.value(usedOf(usage, rc));
     w.endObject();
   }
   w.endObject();
@@ -189,9 +190,7 @@ struct CompiledAmounts {
     for (const auto& [rc, n] : needs) {
       while (room != rooms.end() && room->resource_class < rc) ++room;
       if (room == rooms.end() || room->resource_class != rc) return false;
-      if (n < room->min_unit || n > room->max_unit || n % room->step_size != 0 || room->free < n) {
-        return false;
-      }
+      if (!room->admits(n)) return false;
     }
     return true;
   }
@@ -210,20 +209,21 @@ CompiledAmounts compileAmounts(const ResourceAmounts& amounts, const NameIds& id
   return c;
 }
 
-std::int64_t usedOf(const ResourceAmounts* usage, const std::string& rc) {
-  if (usage == nullptr) return 0;
-  auto it = usage->find(rc);
-  return it == usage->end() ? 0 : it->second;
+// p's room for class rc; null when p has no inventory of it.
+const Provider::Room* roomOf(const CandidateView& v, const Provider& p, const std::string& rc) {
+  auto id = v.class_ids.find(rc);
+  if (!id) return nullptr;
+  auto room = std::lower_bound(
+      p.rooms.begin(), p.rooms.end(), *id,
+      [](const Provider::Room& r, std::uint32_t c) { return r.resource_class < c; });
+  return room != p.rooms.end() && room->resource_class == *id ? &*room : nullptr;
 }
 
-// Whether `p`, holding `usage` already, can give `amount` of `rc`.
-bool canSupply(const Provider& p, const ResourceAmounts* usage, const std::string& rc,
+// Whether `p` can give one allocation of `amount` of `rc`.
+bool canSupply(const CandidateView& v, const Provider& p, const std::string& rc,
                std::int64_t amount) {
-  auto it = p.inventories.find(rc);
-  if (it == p.inventories.end()) return false;
-  const Inventory& i = it->second;
-  if (amount < i.min_unit || amount > i.max_unit || amount % i.step_size != 0) return false;
-  return i.capacity() - usedOf(usage, rc) >= amount;
+  const Provider::Room* room = roomOf(v, p, rc);
+  return room != nullptr && room->admits(amount);
 }
 
 bool isAncestorOrSelf(const CandidateView& v, const std::string& ancestor, std::string u) {
@@ -299,9 +299,8 @@ std::vector<Choice> groupChoices(const CandidateView& v, const RequestGroup& g,
           !g.aggregates.matches(p->aggregates)) {
         continue;
       }
-      const ResourceAmounts* usage = v.usage(p->uuid);
       bool all = true;
-      for (const auto& [rc, n] : g.resources) all = all && canSupply(*p, usage, rc, n);
+      for (const auto& [rc, n] : g.resources) all = all && canSupply(v, *p, rc, n);
       if (!all) continue;
       Choice c;
       for (const auto& [rc, n] : g.resources) c[rc] = p->uuid;
@@ -316,7 +315,7 @@ std::vector<Choice> groupChoices(const CandidateView& v, const RequestGroup& g,
   for (const auto& [rc, n] : g.resources) {
     std::vector<const Provider*> can;
     for (const auto* p : pool) {
-      if (providerOk(*p) && canSupply(*p, v.usage(p->uuid), rc, n)) can.push_back(p);
+      if (providerOk(*p) && canSupply(v, *p, rc, n)) can.push_back(p);
     }
     if (can.empty()) return out;
     options.emplace_back(rc, std::move(can));
@@ -465,9 +464,10 @@ CandidateSet findCandidates(const CandidateQuery& q, const CandidateView& v) {
       for (const auto& [u, amounts] : sums) {
         const Provider& p = v.providers.at(u);
         for (const auto& [rc, n] : amounts) {
-          auto it = p.inventories.find(rc);
-          ok = ok && it != p.inventories.end() && n <= it->second.max_unit &&
-               it->second.capacity() - usedOf(v.usage(u), rc) >= n;
+          // Each group's share passed the unit rules; the sum must stay under
+          // max_unit and what is free.
+          const Provider::Room* room = roomOf(v, p, rc);
+          ok = ok && room != nullptr && n <= room->max_unit && room->free >= n;
         }
       }
       // Only sharing providers: that is the sharing provider's own tree's business.

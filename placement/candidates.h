@@ -153,10 +153,9 @@ struct CandidateView {
   const RootIndex& roots_by_age;  // each root with its tree
   // Providers with MISC_SHARES_VIA_AGGREGATE.
   const std::set<std::string>& sharing;
-  // What a provider's consumers hold, by class; null when nothing.
-  std::function<const ResourceAmounts*(const std::string& rp)> usage;
   const NameIds& trait_ids;  // every provider's trait_ids come from here
-  const NameIds& class_ids;  // and every provider's rooms from here
+  // and every provider's rooms, which hold what its consumers use.
+  const NameIds& class_ids;
 };
 
 inline constexpr const char* kSharesViaAggregate = "MISC_SHARES_VIA_AGGREGATE";

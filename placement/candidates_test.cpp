@@ -38,15 +38,7 @@ struct World {
     for (const auto& key : roots) {
       root_index[key] = RootRef{&providers.at(key.second), &trees.at(key.second)};
     }
-    CandidateView v{providers,
-                    root_index,
-                    sharing,
-                    [this](const std::string& rp) -> const ResourceAmounts* {
-                      auto it = usage.find(rp);
-                      return it == usage.end() ? nullptr : &it->second;
-                    },
-                    trait_ids,
-                    class_ids};
+    CandidateView v{providers, root_index, sharing, trait_ids, class_ids};
     const CandidateSet found = findCandidates(q, v);
     std::vector<AllocationRequest> out;
     for (std::size_t i = 0; i < found.size(); ++i) out.push_back(found.materialize(i));

@@ -54,6 +54,11 @@ struct Provider {
     std::int64_t min_unit = 1;
     std::int64_t max_unit = 0;
     std::int64_t step_size = 1;
+
+    // Whether one allocation of n fits: the unit rules and what is free.
+    bool admits(std::int64_t n) const {
+      return n >= min_unit && n <= max_unit && n % step_size == 0 && free >= n;
+    }
   };
   std::vector<Room> rooms;
   std::string summary_json;

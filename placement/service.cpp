@@ -366,8 +366,7 @@ void PlacementService::applyProvider(Provider p) {
   }
   by_name_[p.name] = p.uuid;
   indexTraits(p, trait_ids_);
-  indexRooms(p, usageOf(p.uuid), class_ids_);
-  renderSummary(p, usageOf(p.uuid));
+  indexUsage(p);
   const std::string uuid = p.uuid;
   const bool is_root = p.root_uuid == p.uuid;
   const std::int64_t created_at = p.created_at;
@@ -375,12 +374,14 @@ void PlacementService::applyProvider(Provider p) {
   if (is_root) roots_by_age_[{created_at, uuid}] = RootRef{&stored, &trees_.at(uuid)};
 }
 
+void PlacementService::indexUsage(Provider& p) {
+  const ResourceAmounts* usage = usageOf(p.uuid);
+  indexRooms(p, usage, class_ids_);
+  renderSummary(p, usage);
+}
+
 void PlacementService::reindexUsage(const std::string& rp) {
-  auto it = providers_.find(rp);
-  if (it == providers_.end()) return;
-  const ResourceAmounts* usage = usageOf(rp);
-  indexRooms(it->second, usage, class_ids_);
-  renderSummary(it->second, usage);
+  if (auto it = providers_.find(rp); it != providers_.end()) indexUsage(it->second);
 }
 
 void PlacementService::eraseProvider(const std::string& uuid) {

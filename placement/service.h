@@ -121,7 +121,9 @@ class PlacementService {
   const ResourceAmounts* usageOf(const std::string& rp) const;  // null: nothing used
   void applyProvider(Provider p);
   void eraseProvider(const std::string& uuid);
-  // Re-derives rp's rooms and cached candidate summary after its usage changed.
+  // Derives p's rooms and cached candidate summary from its inventories and usage.
+  void indexUsage(Provider& p);
+  // The same for rp after its usage changed.
   void reindexUsage(const std::string& rp);
   void applyConsumer(Consumer c);
   void eraseConsumer(const std::string& uuid);

@@ -385,9 +385,7 @@ HttpResponse PlacementService::getAllocationCandidates(const HttpRequest& r, con
     }
   }
 
-  CandidateView view{providers_, roots_by_age_,
-                     sharing_,   [this](const std::string& rp) { return usageOf(rp); },
-                     trait_ids_, class_ids_};
+  CandidateView view{providers_, roots_by_age_, sharing_, trait_ids_, class_ids_};
   const CandidateSet found = gave_up ? CandidateSet{} : findCandidates(q, view);
 
   // Render straight into the body: responses run to megabytes.
@@ -476,9 +474,11 @@ HttpResponse PlacementService::getAllocationCandidates(const HttpRequest& r, con
   }
   w.endArray();
   sortByUuid(summarized);
-  std::set<std::string> requested_classes;
-  for (const auto& g : q.groups) {
-    for (const auto& [rc, n] : g.resources) requested_classes.insert(rc);
+  std::set<std::string> requested_classes;  // only read before 1.27
+  if (!v.atLeast(27)) {
+    for (const auto& g : q.groups) {
+      for (const auto& [rc, n] : g.resources) requested_classes.insert(rc);
+    }
   }
   estimate = body.size() + 64;
   for (const Provider* sp : summarized) {
