@@ -7,6 +7,7 @@
 #include <sstream>
 #include <thread>
 
+#include "common/exit_code.h"
 #include "api/compute_api.h"
 #include "api/conductor.h"
 #include "api/image_api.h"
@@ -23,7 +24,7 @@ using namespace stratus::api;
 
 int fail(const Error& e) {
   std::cerr << "stratus-api: " << e.message << "\n";
-  return e.code == ErrorCode::kInvalidArgument ? 2 : 1;
+  return exitCodeFor(e);
 }
 
 template <typename Service>

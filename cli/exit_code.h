@@ -1,19 +1,13 @@
-// How errors become exit codes: a rejected request -> 2 (bad input, or input this host
-// cannot honour), anything else (libvirt down or refusing) -> 1.
+// The CLI uses the one exit-code rule of every binary (common/exit_code.h).
 #pragma once
 
-#include "common/error.h"
+#include "common/exit_code.h"
 
 namespace stratus::cli {
 
-inline constexpr int kExitOk = 0;
-inline constexpr int kExitFailure = 1;
-inline constexpr int kExitUsage = 2;
-
-inline int exitCodeFor(const Error& error) {
-  return error.code == ErrorCode::kInvalidArgument || error.code == ErrorCode::kFailedPrecondition
-             ? kExitUsage
-             : kExitFailure;
-}
+using stratus::exitCodeFor;
+using stratus::kExitFailure;
+using stratus::kExitOk;
+using stratus::kExitUsage;
 
 }  // namespace stratus::cli

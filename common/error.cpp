@@ -20,6 +20,18 @@ std::string_view errorCodeName(ErrorCode code) {
       return "Unavailable";
     case ErrorCode::kInternal:
       return "Internal";
+    case ErrorCode::kUnauthenticated:
+      return "Unauthenticated";
+    case ErrorCode::kPermissionDenied:
+      return "PermissionDenied";
+    case ErrorCode::kMethodNotAllowed:
+      return "MethodNotAllowed";
+    case ErrorCode::kNotAcceptable:
+      return "NotAcceptable";
+    case ErrorCode::kPayloadTooLarge:
+      return "PayloadTooLarge";
+    case ErrorCode::kUnsupportedMediaType:
+      return "UnsupportedMediaType";
   }
   return "Unknown";
 }
@@ -53,6 +65,12 @@ Error Error::make(ErrorCode code, std::string message) {
   Error e;
   e.code = code;
   e.message = std::move(message);
+  return e;
+}
+
+Error Error::make(ErrorCode code, std::string message, std::string service_code) {
+  Error e = make(code, std::move(message));
+  e.service_code = std::move(service_code);
   return e;
 }
 

@@ -6,6 +6,7 @@
 #include <csignal>
 #include <iostream>
 
+#include "common/exit_code.h"
 #include "common/log.h"
 #include "compute/agent.h"
 
@@ -22,7 +23,7 @@ extern "C" void onSignal(int) {
 
 int fail(const Error& e) {
   std::cerr << "stratus-compute: " << e.message << "\n";
-  return e.code == ErrorCode::kInvalidArgument ? 2 : 1;
+  return exitCodeFor(e);
 }
 
 std::string machineHostname() {

@@ -13,7 +13,7 @@ Status ProviderSync::findOrCreate(const std::string& name, SyncReport& report) {
   auto created = client_.createProvider(providerUuidFor(name), name);
   if (!created) {
     // Another writer created it between our lookup and our POST: adopt theirs.
-    if (created.error().code == ErrorCode::kFailedPrecondition) {
+    if (created.error().code == ErrorCode::kAlreadyExists) {
       auto again = client_.findProviderByName(name);
       if (again && *again) {
         view_ = View{std::move(**again), {}, {}, true};

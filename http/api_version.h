@@ -1,5 +1,7 @@
-// An OpenStack API microversion "X.Y" as a comparable value. Each service owns its
-// own range and negotiation; requests carry the negotiated one.
+// OpenStack API microversions "X.Y". Each service has its own major (Placement 1,
+// compute 2), so each gets its own type: Microversion<1> and Microversion<2> do not
+// compare with each other, and a feature is named once as a constant of its
+// service's type (e.g. placement's kNestedCandidates{29}) instead of a bare minor.
 #pragma once
 
 #include <compare>
@@ -7,12 +9,35 @@
 
 namespace stratus::http {
 
+template <int Major>
+struct Microversion {
+  static constexpr int kMajor = Major;
+  int minor = 0;
+
+  constexpr auto operator<=>(const Microversion&) const = default;
+  constexpr bool atLeast(Microversion feature) const { return minor >= feature.minor; }
+  std::string str() const { return std::to_string(Major) + "." + std::to_string(minor); }
+};
+
+// The version as a request carries it, whatever the service: negotiated by the
+// service's front door, read by its handlers through as<Major>().
+// Transitional: atLeast(int) and the comparison operators compare minors of any
+// major and go once placement/ and api/ use their Microversion types.
 struct ApiVersion {
   int major = 1;
   int minor = 0;
   auto operator<=>(const ApiVersion&) const = default;
   bool atLeast(int mi) const { return minor >= mi; }
   std::string str() const { return std::to_string(major) + "." + std::to_string(minor); }
+
+  template <int Major>
+  constexpr Microversion<Major> as() const {
+    return Microversion<Major>{major == Major ? minor : 0};
+  }
+  template <int Major>
+  static constexpr ApiVersion of(Microversion<Major> v) {
+    return ApiVersion{Major, v.minor};
+  }
 };
 
 }  // namespace stratus::http

@@ -9,6 +9,7 @@
 #include <sstream>
 #include <thread>
 
+#include "common/exit_code.h"
 #include "common/ini_config.h"
 #include "common/token_file.h"
 #include "http/request_log.h"
@@ -32,7 +33,7 @@ void logLine(const std::string& line) {
 
 int fail(const Error& e) {
   std::cerr << "stratus-placement: " << e.message << "\n";
-  return e.code == ErrorCode::kInvalidArgument ? 2 : 1;
+  return exitCodeFor(e);
 }
 
 }  // namespace

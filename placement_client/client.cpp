@@ -91,6 +91,10 @@ Result<std::unique_ptr<PlacementClient>> PlacementClient::create(const ClientOpt
   rest_options.is_retryable_conflict = [](const json& body) {
     return errorCodeOf(body) == "placement.concurrent_update";
   };
+  rest_options.is_already_exists = [](const json& body) {
+    return errorCodeOf(body) == "placement.duplicate_name";
+  };
+  rest_options.service_code = [](const json& body) { return errorCodeOf(body); };
   auto client = rest::JsonClient::create(std::move(rest_options));
   if (!client) return client.takeError();
   return std::unique_ptr<PlacementClient>(std::make_unique<RestClient>(std::move(*client)));

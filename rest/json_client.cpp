@@ -4,6 +4,8 @@
 
 #include <exception>
 
+#include "common/http_status.h"
+
 namespace stratus::rest {
 namespace {
 
@@ -40,14 +42,17 @@ class CppRestJsonClient final : public JsonClient {
       std::string text = options_.error_text ? options_.error_text(parsed) : std::string();
       if (text.empty()) text = raw.substr(0, 200);
       const std::string message = what + ": HTTP " + std::to_string(status) + ": " + text;
-      if (status >= 500) return Error::make(ErrorCode::kUnavailable, message);
-      if (status == 404) return Error::make(ErrorCode::kNotFound, message);
-      if (status == 409) {
-        const bool retry = options_.is_retryable_conflict && options_.is_retryable_conflict(parsed);
-        return Error::make(retry ? ErrorCode::kConflict : ErrorCode::kFailedPrecondition, message);
+      Error error = Error::make(errorCodeForHttpStatus(status), message);
+      if (options_.service_code) error.service_code = options_.service_code(parsed);
+      if (error.code == ErrorCode::kConflict &&
+          !(options_.is_retryable_conflict && options_.is_retryable_conflict(parsed))) {
+        // Only a moved generation is worth re-reading; a name already taken or a
+        // resource in use stays refused however often the caller retries.
+        error.code = options_.is_already_exists && options_.is_already_exists(parsed)
+                         ? ErrorCode::kAlreadyExists
+                         : ErrorCode::kFailedPrecondition;
       }
-      if (status == 400) return Error::make(ErrorCode::kInvalidArgument, message);
-      return Error::make(ErrorCode::kFailedPrecondition, message);
+      return error;
     } catch (const std::exception& e) {
       return Error::make(ErrorCode::kUnavailable,
                          what + ": cannot reach " + options_.base_url + ": " + e.what());

@@ -1,8 +1,9 @@
 // A JSON-over-HTTP client on cpprestsdk for Stratus' peers (placement, the compute
-// API). Nothing throws: transport failures and 5xx are kUnavailable (retry later), 404
-// kNotFound, 409 kConflict only when `is_retryable_conflict` says so (else
-// kFailedPrecondition), 400 kInvalidArgument, other 4xx kFailedPrecondition. Messages
-// carry the method, path, HTTP status and the peer's own text.
+// API). Nothing throws: transport failures are kUnavailable (retry later), and an
+// error status becomes the ErrorCode of common/http_status.h (5xx kUnavailable, 404
+// kNotFound, 400 kInvalidArgument, ...), except that a 409 is kConflict only when
+// `is_retryable_conflict` says so, else kAlreadyExists or kFailedPrecondition.
+// Messages carry the method, path, HTTP status and the peer's own text.
 #pragma once
 
 #include <chrono>
@@ -31,6 +32,10 @@ struct JsonClientOptions {
   std::function<std::string(const nlohmann::json& body)> error_text;
   // Whether a 409 with this body is worth re-reading and retrying.
   std::function<bool(const nlohmann::json& body)> is_retryable_conflict;
+  // Whether a 409 that is not retryable says the name or id is already taken.
+  std::function<bool(const nlohmann::json& body)> is_already_exists;
+  // The peer's machine-readable error code, copied into Error::service_code.
+  std::function<std::string(const nlohmann::json& body)> service_code;
 };
 
 class JsonClient {
