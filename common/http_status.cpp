@@ -50,12 +50,8 @@ ErrorCode errorCodeForHttpStatus(int status) {
       return ErrorCode::kPayloadTooLarge;
     case 415:
       return ErrorCode::kUnsupportedMediaType;
-    case 502:
-    case 503:
-    case 504:
-      return ErrorCode::kUnavailable;
     default:
-      return status >= 500 ? ErrorCode::kInternal : ErrorCode::kInvalidArgument;
+      return status >= 500 ? ErrorCode::kUnavailable : ErrorCode::kInvalidArgument;
   }
 }
 

@@ -14,10 +14,10 @@ namespace stratus {
 // 409, PayloadTooLarge 413, UnsupportedMediaType 415, Internal 500, Unavailable 503.
 int httpStatusFor(ErrorCode code);
 
-// The inverse for a peer's error status (>= 400). 409 is Conflict: the caller
+// The inverse, for a peer's error status (>= 400). 409 is Conflict: the caller
 // re-reads and redoes (a generation moved, or a concurrent write won); other 4xx
-// without a mapping are InvalidArgument, 5xx other than 503 Internal, and
-// 502/503/504 Unavailable (retry later).
+// without a mapping are InvalidArgument. Every 5xx is Unavailable: whatever went
+// wrong inside the peer, for its caller it is a peer that cannot serve now (retry).
 ErrorCode errorCodeForHttpStatus(int status);
 
 }  // namespace stratus
