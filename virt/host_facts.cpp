@@ -81,7 +81,8 @@ json hostFactsToJson(const HostFacts& f) {
            {{"dev_iommu", f.iommu.dev_iommu},
             {"vfio_cdev", f.iommu.vfio_cdev},
             {"units", f.iommu.units},
-            {"kernel_version", f.iommu.kernel_version}}}};
+            {"kernel_version", f.iommu.kernel_version}}},
+          {"pci_devices", pciDevicesToJson(f.pci_devices)}};
 }
 
 namespace {
@@ -205,6 +206,12 @@ Result<HostFacts> parse(const json& doc) {
   STRATUS_RETURN_IF_ERROR(io.get("vfio_cdev", f.iommu.vfio_cdev));
   STRATUS_RETURN_IF_ERROR(io.get("units", f.iommu.units));
   STRATUS_RETURN_IF_ERROR(io.get("kernel_version", f.iommu.kernel_version));
+  // Optional: facts captured before PCI devices were probed have no such key.
+  if (doc.contains("pci_devices")) {
+    auto pci = pciDevicesFromJson(doc.at("pci_devices"));
+    if (!pci) return pci.takeError();
+    f.pci_devices = std::move(*pci);
+  }
   return f;
 }
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "common/result.h"
+#include "virt/pci_facts.h"
 #include "virt/version.h"
 
 namespace stratus::virt {
@@ -56,6 +57,7 @@ struct HostFacts {
   std::vector<GuestArchFacts> guests;
   std::vector<NumaCellFacts> numa_cells;
   IommuFacts iommu;
+  std::vector<PciDeviceFacts> pci_devices;  // "pci_devices"; documents without it have none
 
   const GuestArchFacts* guest(std::string_view arch) const;
   // The guest arches this host runs under its virt type: under kvm only those

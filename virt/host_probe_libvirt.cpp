@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "virt/capabilities_parse.h"
+#include "virt/host_probe_pci_libvirt.h"
 #include "virt/kernel_iommu_probe.h"
 
 namespace stratus::virt {
@@ -77,6 +78,9 @@ Result<HostFacts> probeHost(const LibvirtConnection& conn, VirtTypeSetting virt_
   if (!type) return type.takeError();
   facts.virt_type = *type;
   facts.iommu = probeKernelIommu(kernel_root);
+  auto pci = probePciDevices(conn, kernel_root);
+  if (!pci) return pci.takeError();
+  facts.pci_devices = std::move(*pci);
   return facts;
 }
 
