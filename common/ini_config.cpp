@@ -18,16 +18,53 @@ Result<IniConfig> IniConfig::load(const std::filesystem::path& path) {
   return parse(text.str(), path.string());
 }
 
+namespace {
+
+std::string trim(std::string_view s) {
+  const auto first = s.find_first_not_of(" \t\r");
+  if (first == std::string_view::npos) return {};
+  return std::string(s.substr(first, s.find_last_not_of(" \t\r") - first + 1));
+}
+
+}  // namespace
+
+bool IniConfig::isRepeatable(std::string_view section, std::string_view key) {
+  return section == "pci" && (key == "device_spec" || key == "alias");
+}
+
 Result<IniConfig> IniConfig::parse(const std::string& text, const std::string& source) {
+  // Boost's reader refuses a key given twice, so the lines of repeatable keys are taken
+  // out first (blanked, so that line numbers in its errors stay right). Sections are
+  // recognised the way it does: a trimmed line that starts with '[' and has a ']'.
+  IniConfig config;
+  std::string rest;
+  {
+    std::istringstream lines(text);
+    std::string line, section;
+    while (std::getline(lines, line)) {
+      const std::string t = trim(line);
+      if (t.starts_with('[') && t.find(']') != std::string::npos) {
+        section = trim(std::string_view(t).substr(1, t.find(']') - 1));
+      } else if (!t.empty() && t[0] != ';' && t[0] != '#' && t.find('=') != std::string::npos) {
+        const std::string key = trim(std::string_view(t).substr(0, t.find('=')));
+        if (isRepeatable(section, key)) {
+          config.repeated_[section][key].push_back(
+              trim(std::string_view(t).substr(t.find('=') + 1)));
+          line.clear();
+        }
+      }
+      rest += line;
+      rest += '\n';
+    }
+  }
   boost::property_tree::ptree tree;
-  std::istringstream in(text);
+  std::istringstream in(rest);
   try {
     boost::property_tree::ini_parser::read_ini(in, tree);
   } catch (const boost::property_tree::ini_parser_error& e) {
     return Error::invalid("--config", source, "an INI file of [section] and key = value lines",
                           "line " + std::to_string(e.line()) + ": " + e.message());
   }
-  IniConfig config;
   for (const auto& [section, body] : tree) {
     if (body.empty()) {
       return Error::invalid("--config", source, "keys inside a [section]",
@@ -42,6 +79,9 @@ Result<IniConfig> IniConfig::parse(const std::string& text, const std::string& s
 
 std::optional<std::string> IniConfig::get(const std::string& section,
                                           const std::string& key) const {
+  if (auto r = repeated_.find(section); r != repeated_.end()) {
+    if (auto k = r->second.find(key); k != r->second.end()) return k->second.back();
+  }
   auto s = sections_.find(section);
   if (s == sections_.end()) return std::nullopt;
   auto k = s->second.find(key);
@@ -49,11 +89,27 @@ std::optional<std::string> IniConfig::get(const std::string& section,
   return k->second;
 }
 
+std::vector<std::string> IniConfig::getAll(const std::string& section,
+                                           const std::string& key) const {
+  if (auto s = repeated_.find(section); s != repeated_.end()) {
+    if (auto k = s->second.find(key); k != s->second.end()) return k->second;
+  }
+  // set() writes a single value, whichever the key.
+  if (auto s = sections_.find(section); s != sections_.end()) {
+    if (auto k = s->second.find(key); k != s->second.end()) return {k->second};
+  }
+  return {};
+}
+
 std::vector<std::string> IniConfig::keys(const std::string& section) const {
   std::vector<std::string> out;
-  auto s = sections_.find(section);
-  if (s == sections_.end()) return out;
-  for (const auto& kv : s->second) out.push_back(kv.first);
+  if (auto s = sections_.find(section); s != sections_.end()) {
+    for (const auto& kv : s->second) out.push_back(kv.first);
+  }
+  if (auto s = repeated_.find(section); s != repeated_.end()) {
+    for (const auto& kv : s->second) out.push_back(kv.first);
+  }
+  std::sort(out.begin(), out.end());
   return out;
 }
 

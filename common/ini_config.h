@@ -20,7 +20,15 @@ class IniConfig {
   static Result<IniConfig> load(const std::filesystem::path& path);
   static Result<IniConfig> parse(const std::string& text, const std::string& source);
 
+  // For a repeatable key (below), the last of its values.
   std::optional<std::string> get(const std::string& section, const std::string& key) const;
+  // Every value of a key in file order: one line each for a repeatable key, else at
+  // most one.
+  std::vector<std::string> getAll(const std::string& section, const std::string& key) const;
+  // Keys that may appear on several lines, each line one value, as oslo.config's
+  // MultiStrOpt reads them: [pci] device_spec and [pci] alias (nova/conf/pci.py). Every
+  // other key given twice in a section is still refused.
+  static bool isRepeatable(std::string_view section, std::string_view key);
   std::vector<std::string> keys(const std::string& section) const;
   void set(const std::string& section, const std::string& key, std::string value);
   // "[section] key" as users write it in messages.
@@ -28,6 +36,7 @@ class IniConfig {
 
  private:
   std::map<std::string, std::map<std::string, std::string>> sections_;
+  std::map<std::string, std::map<std::string, std::vector<std::string>>> repeated_;
 };
 
 // Rejects keys of `section` that are not in `known`: a typo in a setting must not be
