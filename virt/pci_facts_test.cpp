@@ -14,12 +14,6 @@ using namespace stratus::virt;
 using nlohmann::json;
 namespace fs = std::filesystem;
 
-#define REQUIRE_LAB_CAPTURE()                                                               \
-  if (!testing::haveLabCapture()) {                                                         \
-    WARN("skipped: " << testing::labCapture() << " is not here (it comes with ../shared)"); \
-    return;                                                                                 \
-  }
-
 TEST_CASE("an SR-IOV PF with two VFs is a type-PF with its maxCount and VFs") {
   REQUIRE_LAB_CAPTURE();
   auto pf = testing::labDevice("nodedev/igb-pf-with-2-vfs.xml");

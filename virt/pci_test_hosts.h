@@ -22,6 +22,14 @@ inline bool haveLabCapture() {
   return std::filesystem::is_directory(labCapture() / "nodedev-numa");
 }
 
+// Skips the rest of a test case, saying why, when ../shared is not here.
+#define REQUIRE_LAB_CAPTURE()                                      \
+  if (!::stratus::virt::testing::haveLabCapture()) {               \
+    WARN("skipped: " << ::stratus::virt::testing::labCapture()     \
+                     << " is not here (it comes with ../shared)"); \
+    return;                                                        \
+  }
+
 inline std::string readCapture(const std::string& relative) {
   std::ifstream in(labCapture() / relative);
   REQUIRE(in.good());
