@@ -10,8 +10,10 @@
 #include <vector>
 
 #include "cli/exit_code.h"
+#include "cli/pci_commands.h"
 #include "cli/placement_commands.h"
 #include "common/ini_config.h"
+#include "pci/pci_config.h"
 #include "traits/catalog.h"
 #include "virt/domain_render.h"
 #include "virt/guest_boot_libvirt.h"
@@ -60,6 +62,8 @@ Result<Settings> loadSettings(const CommonOptions& o) {
   auto v = virt::virtConfigFrom(ini);
   if (!v) return v.takeError();
   s.virt = *v;
+  // [pci] is checked by every command that reads the config, used or not.
+  if (auto p = pci::pciConfigFrom(ini); !p) return p.takeError();
   if (!o.viommu_prefix.empty()) {
     STRATUS_RETURN_IF_ERROR(
         traits::setViommuPrefix(s.traits, o.viommu_prefix, "--viommu-trait-prefix"));
@@ -206,6 +210,8 @@ int run(int argc, char** argv) {
   addGuest(boot, guest);
   PlacementCommandOptions placement_options;
   const PlacementCommands placement_commands = addPlacementCommands(app, placement_options);
+  PciCommandOptions pci_options;
+  const PciCommands pci_commands = addPciCommands(app, pci_options);
   auto* del = guest_cmd->add_subcommand("delete", "stop and undefine a guest");
   addCommon(del, common, false);
   del->add_option("name", delete_name, "guest name")->required();
@@ -222,6 +228,7 @@ int run(int argc, char** argv) {
   }
 
   if (auto code = runPlacementCommands(placement_commands, placement_options)) return *code;
+  if (auto code = runPciCommands(pci_commands, pci_options)) return *code;
 
   auto settings = loadSettings(common);
   if (!settings) return fail(settings.error());

@@ -1,5 +1,7 @@
 #include "virt/host_probe_pci_libvirt.h"
 
+#include <libvirt/virterror.h>
+
 #include <algorithm>
 #include <cstdlib>
 #include <memory>
