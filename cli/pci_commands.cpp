@@ -148,7 +148,9 @@ PciCommands addPciCommands(CLI::App& app, PciCommandOptions& o) {
   c.providers =
       pci->add_subcommand("providers", "the PCI providers the compute agent would publish");
   addSource(c.providers, o);
-  c.providers->add_option("--host", o.host, "compute node provider name (the facts' hostname)");
+  for (auto* cmd : {c.devices, c.providers}) {
+    cmd->add_option("--host", o.host, "compute node provider name (the facts' hostname)");
+  }
   c.providers->add_option("-f,--format", o.format, "json (the only format)")
       ->check(CLI::IsMember({"json"}));
   return c;
@@ -162,6 +164,10 @@ std::optional<int> runPciCommands(const PciCommands& c, const PciCommandOptions&
   auto host = loadDevices(o);
   if (!host) return fail(host.error());
   const std::string name = o.host.empty() ? host->hostname : o.host;
+  if (name.empty()) {
+    return fail(Error::invalid("--host", "", "the compute host's name, as the agent's --host",
+                               "node device XML names no host"));
+  }
   auto providers = pci::planPciProviders(name, host->devices, *config);
   if (!providers) return fail(providers.error());
   if (*c.devices) return runDevices(o, *host, *config, *providers);
