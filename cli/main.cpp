@@ -161,6 +161,17 @@ void printFactsTable(const HostFacts& f) {
     std::cout << std::setw(6) << c.id << std::setw(8) << c.cpus.size() << std::setw(14)
               << c.memory_kib << pages << "\n";
   }
+  // `stratus pci devices` has the full view; this is the list.
+  std::cout << "\n"
+            << std::setw(14) << "PCI DEVICE" << std::setw(10) << "TYPE" << std::setw(11) << "ID"
+            << std::setw(6) << "NUMA"
+            << "DRIVER\n";
+  for (const auto& d : f.pci_devices) {
+    std::cout << std::setw(14) << d.address << std::setw(10) << virt::pciDevTypeName(d.dev_type)
+              << std::setw(11) << (d.vendor_id + ":" + d.product_id) << std::setw(6)
+              << (d.numa_node ? std::to_string(*d.numa_node) : "-") << d.driver.value_or("-")
+              << "\n";
+  }
 }
 
 void addCommon(CLI::App* cmd, CommonOptions& o, bool with_host_facts) {
