@@ -3,8 +3,8 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 
-#include "api/compute_api.h"
-#include "api/image_api.h"
+#include "api/compute/compute_api.h"
+#include "api/image/image_api.h"
 
 using namespace stratus;
 using namespace stratus::api;
@@ -320,8 +320,8 @@ TEST_CASE("the store gives everything back after a restart") {
 TEST_CASE("token auth: only the token file's tokens, and only admins write flavors") {
   Fixture fx;
   ApiOptions options;
-  options.auth = AuthMode::kToken;
-  options.tokens = {{"s3cret", "admin"}, {"look", "reader"}};
+  options.auth.mode = AuthMode::kToken;
+  options.auth.tokens = {{"s3cret", "admin"}, {"look", "reader"}};
   ComputeApi compute(*fx.state, options);
   auto call = [&](const std::string& token, const std::string& method, const std::string& body) {
     http::HttpRequest r;
