@@ -15,6 +15,7 @@ namespace {
 struct Fixture {
   fs::path dir = fs::temp_directory_path() / ("stratus-api-test-" + std::to_string(::getpid()) +
                                               "-" + std::to_string(std::rand()));
+  ApiOptions options;
   std::unique_ptr<CloudState> state;
   std::unique_ptr<ComputeApi> compute;
   std::unique_ptr<ImageApi> images;
@@ -24,8 +25,8 @@ struct Fixture {
     auto store = openDocStore("sqlite://" + (dir / "api.db").string());
     REQUIRE(store.ok());
     state = std::make_unique<CloudState>(std::move(*store));
-    compute = std::make_unique<ComputeApi>(*state, ApiOptions{});
-    images = std::make_unique<ImageApi>(*state, ApiOptions{});
+    compute = std::make_unique<ComputeApi>(*state, options);
+    images = std::make_unique<ImageApi>(*state, options);
   }
   ~Fixture() { fs::remove_all(dir); }
 
