@@ -2,28 +2,6 @@
 
 namespace stratus::api {
 
-std::optional<Caller> authenticate(const http::HttpRequest& r, const ApiOptions& options) {
-  auto token = r.header("x-auth-token");
-  if (!token || token->empty()) return std::nullopt;
-  Caller c;
-  if (options.auth == AuthMode::kNoAuth) {
-    if (*token == "admin") {
-      c = {true, "admin", "admin"};
-    } else if (auto colon = token->find(':'); colon != std::string::npos) {
-      c = {false, token->substr(0, colon), token->substr(colon + 1)};
-    } else {
-      c = {false, *token, *token};
-    }
-    return c;
-  }
-  auto it = options.tokens.find(*token);
-  if (it == options.tokens.end()) return std::nullopt;
-  c.admin = ("," + it->second + ",").find(",admin,") != std::string::npos;
-  c.user_id = "token-user";
-  c.project_id = "token-project";
-  return c;
-}
-
 http::HttpResponse jsonResponse(int status, const nlohmann::json& body) {
   http::HttpResponse res;
   res.status = status;

@@ -1,4 +1,4 @@
-// What the compute and image APIs share: options, who is calling, JSON helpers.
+// What the compute and image APIs share: options and JSON helpers.
 #pragma once
 
 #include <chrono>
@@ -7,17 +7,15 @@
 #include <optional>
 #include <string>
 
+#include "common/auth.h"
 #include "http/message.h"
 #include "traits/catalog.h"
 #include "virt/virt_config.h"
 
 namespace stratus::api {
 
-enum class AuthMode { kNoAuth, kToken };
-
 struct ApiOptions {
-  AuthMode auth = AuthMode::kNoAuth;
-  std::map<std::string, std::string> tokens;  // kToken: token -> roles
+  AuthConfig auth;  // who may call (common/auth.h); policy is each handler's
   std::string compute_url = "http://127.0.0.1:8774";
   std::string image_url = "http://127.0.0.1:9292";
   virt::VirtConfig virt;
@@ -25,16 +23,6 @@ struct ApiOptions {
   // An agent that has not reported for this long is shown as down.
   std::chrono::seconds host_down_after{60};
 };
-
-struct Caller {
-  bool admin = false;
-  std::string user_id;
-  std::string project_id;
-};
-
-// nullopt: no valid token (401). noauth: any token; "admin" is an admin, "USER:PROJECT"
-// or anything else a member. token: the token file's roles decide.
-std::optional<Caller> authenticate(const http::HttpRequest& r, const ApiOptions& options);
 
 http::HttpResponse jsonResponse(int status, const nlohmann::json& body);
 http::HttpResponse emptyResponse(int status);

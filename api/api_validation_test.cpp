@@ -3,8 +3,8 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 
-#include "api/compute_api.h"
-#include "api/image_api.h"
+#include "api/compute/compute_api.h"
+#include "api/image/image_api.h"
 
 using namespace stratus;
 using namespace stratus::api;
@@ -15,6 +15,7 @@ namespace {
 struct Fixture {
   fs::path dir = fs::temp_directory_path() / ("stratus-api-test-" + std::to_string(::getpid()) +
                                               "-" + std::to_string(std::rand()));
+  ApiOptions options;
   std::unique_ptr<CloudState> state;
   std::unique_ptr<ComputeApi> compute;
   std::unique_ptr<ImageApi> images;
@@ -24,8 +25,8 @@ struct Fixture {
     auto store = openDocStore("sqlite://" + (dir / "api.db").string());
     REQUIRE(store.ok());
     state = std::make_unique<CloudState>(std::move(*store));
-    compute = std::make_unique<ComputeApi>(*state, ApiOptions{});
-    images = std::make_unique<ImageApi>(*state, ApiOptions{});
+    compute = std::make_unique<ComputeApi>(*state, options);
+    images = std::make_unique<ImageApi>(*state, options);
   }
   ~Fixture() { fs::remove_all(dir); }
 
@@ -320,8 +321,8 @@ TEST_CASE("the store gives everything back after a restart") {
 TEST_CASE("token auth: only the token file's tokens, and only admins write flavors") {
   Fixture fx;
   ApiOptions options;
-  options.auth = AuthMode::kToken;
-  options.tokens = {{"s3cret", "admin"}, {"look", "reader"}};
+  options.auth.mode = AuthMode::kToken;
+  options.auth.tokens = {{"s3cret", "admin"}, {"look", "reader"}};
   ComputeApi compute(*fx.state, options);
   auto call = [&](const std::string& token, const std::string& method, const std::string& body) {
     http::HttpRequest r;

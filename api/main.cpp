@@ -7,10 +7,11 @@
 #include <sstream>
 #include <thread>
 
-#include "common/exit_code.h"
-#include "api/compute_api.h"
+#include "api/compute/compute_api.h"
 #include "api/conductor.h"
-#include "api/image_api.h"
+#include "api/image/image_api.h"
+#include "common/auth.h"
+#include "common/exit_code.h"
 #include "common/ini_config.h"
 #include "common/log.h"
 #include "common/token_file.h"
@@ -89,26 +90,26 @@ int main(int argc, char** argv) {
     auto traits = traits::traitsConfigFrom(*ini);
     if (!traits) return fail(traits.error());
     options.traits = *traits;
-    if (auth != "noauth" && auth != "token")
-      return fail(Error::invalid("[api] auth", auth, "noauth, token"));
   }
+  auto auth_mode = parseAuthMode(config_path.empty() ? "--auth" : "[api] auth", auth);
+  if (!auth_mode) return fail(auth_mode.error());
   if (placement_opt->count() == 0) placement_url = placement_default;
   auto compute_ep = http::parseBind(bind, "--bind");
   if (!compute_ep) return fail(compute_ep.error());
   auto image_ep = http::parseBind(image_bind, "--image-bind");
   if (!image_ep) return fail(image_ep.error());
-  if (auth == "token") {
+  options.auth.mode = *auth_mode;
+  if (options.auth.mode == AuthMode::kToken) {
     if (token_file.empty())
       return fail(Error::invalid("--token-file", "", "a file of TOKEN ROLES lines",
                                  "--auth token needs tokens"));
     auto tokens = loadTokenFile(token_file);
     if (!tokens) return fail(tokens.error());
-    options.auth = AuthMode::kToken;
-    options.tokens = std::move(*tokens);
+    options.auth.tokens = std::move(*tokens);
     // The conductor speaks to placement as an admin of the same token file.
     if (placement_token.empty()) {
-      for (const auto& [t, roles] : options.tokens) {
-        if (("," + roles + ",").find(",admin,") != std::string::npos) placement_token = t;
+      for (const auto& [t, roles] : options.auth.tokens) {
+        if (hasRole(roles, "admin")) placement_token = t;
       }
     }
   }

@@ -1,8 +1,8 @@
-#include "placement/json_schema.h"
+#include "http/json_schema.h"
 
 #include <cctype>
 
-namespace stratus::placement {
+namespace stratus::http {
 namespace {
 
 std::string typeName(SchemaField::Type t) {
@@ -14,6 +14,8 @@ std::string typeName(SchemaField::Type t) {
       return "string', 'null";
     case SchemaField::Type::kInteger:
       return "integer";
+    case SchemaField::Type::kIntegerOrDigits:
+      return "integer', 'string";
     case SchemaField::Type::kNumber:
       return "number";
     case SchemaField::Type::kBoolean:
@@ -81,6 +83,73 @@ std::string canonicalUuid(const std::string& s) {
          hex.substr(16, 4) + "-" + hex.substr(20);
 }
 
+namespace {
+
+bool isDigits(const std::string& s) {
+  if (s.empty() || s.size() > 18) return false;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+  }
+  return true;
+}
+
+bool hasType(const nlohmann::json& v, SchemaField::Type type) {
+  using T = SchemaField::Type;
+  switch (type) {
+    case T::kString:
+    case T::kUuid:
+      return v.is_string();
+    case T::kNullableUuid:
+      return v.is_string() || v.is_null();
+    case T::kInteger:
+      return v.is_number_integer();
+    case T::kIntegerOrDigits:
+      return v.is_number_integer() || (v.is_string() && isDigits(v.get<std::string>()));
+    case T::kNumber:
+      return v.is_number();
+    case T::kBoolean:
+      return v.is_boolean();
+    case T::kArray:
+      return v.is_array();
+    case T::kObject:
+      return v.is_object();
+    case T::kAny:
+      return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+double numberOf(const nlohmann::json& v) {
+  if (v.is_string()) return static_cast<double>(std::stoll(v.get<std::string>()));
+  return v.is_number() ? v.get<double>() : 0;
+}
+
+std::optional<SchemaRule> checkValue(const nlohmann::json& v, const SchemaField& field) {
+  using T = SchemaField::Type;
+  if (field.nullable && v.is_null()) return std::nullopt;
+  if (!hasType(v, field.type)) return SchemaRule::kType;
+  const bool digits = field.type == T::kIntegerOrDigits && v.is_string();
+  if (v.is_string() && !digits) {
+    const std::string& s = v.get_ref<const std::string&>();
+    if ((field.type == T::kUuid || field.type == T::kNullableUuid) && !isUuid(s)) {
+      return SchemaRule::kFormat;
+    }
+    if (field.format && !field.format(s)) return SchemaRule::kFormat;
+    if (field.min_length && s.size() < *field.min_length) return SchemaRule::kTooShort;
+    if (field.max_length && s.size() > *field.max_length) return SchemaRule::kTooLong;
+  }
+  if (v.is_number() || digits) {
+    const double d = numberOf(v);
+    if (field.minimum && (field.exclusive_minimum ? d <= *field.minimum : d < *field.minimum)) {
+      return SchemaRule::kBelowMinimum;
+    }
+    if (field.maximum && d > *field.maximum) return SchemaRule::kAboveMaximum;
+  }
+  return std::nullopt;
+}
+
 std::optional<std::string> validateObject(const nlohmann::json& value, const ObjectSchema& schema) {
   if (!value.is_object()) return fail(pyRepr(value) + " is not of type 'object'", "type");
   for (const auto& [name, field] : schema.fields) {
@@ -99,67 +168,30 @@ std::optional<std::string> validateObject(const nlohmann::json& value, const Obj
   for (const auto& [name, field] : schema.fields) {
     if (!value.contains(name)) continue;
     const auto& v = value.at(name);
-    using T = SchemaField::Type;
-    bool ok = true;
-    switch (field.type) {
-      case T::kString:
-        ok = v.is_string();
-        break;
-      case T::kUuid:
-        ok = v.is_string();
-        break;
-      case T::kNullableUuid:
-        ok = v.is_string() || v.is_null();
-        break;
-      case T::kInteger:
-        ok = v.is_number_integer();
-        break;
-      case T::kNumber:
-        ok = v.is_number();
-        break;
-      case T::kBoolean:
-        ok = v.is_boolean();
-        break;
-      case T::kArray:
-        ok = v.is_array();
-        break;
-      case T::kObject:
-        ok = v.is_object();
-        break;
-      case T::kAny:
-        ok = true;
-        break;
-    }
-    if (!ok)
-      return fail(pyRepr(v) + " is not of type '" + typeName(field.type) + "'", "type", name);
-    if ((field.type == T::kUuid || field.type == T::kNullableUuid) && v.is_string() &&
-        !isUuid(v.get<std::string>())) {
-      return fail(pyRepr(v) + " is not a 'uuid'", "format", name);
-    }
-    if (v.is_string()) {
-      const auto len = v.get<std::string>().size();
-      if (field.min_length && len < *field.min_length) {
+    auto broken = checkValue(v, field);
+    if (!broken) continue;
+    switch (*broken) {
+      case SchemaRule::kType:
+        return fail(pyRepr(v) + " is not of type '" + typeName(field.type) + "'", "type", name);
+      case SchemaRule::kFormat:
+        return fail(pyRepr(v) + " is not a 'uuid'", "format", name);
+      case SchemaRule::kTooShort:
         return fail(pyRepr(v) + " is too short", "minLength", name);
-      }
-      if (field.max_length && len > *field.max_length) {
+      case SchemaRule::kTooLong:
         return fail(pyRepr(v) + " is too long", "maxLength", name);
-      }
-    }
-    if (v.is_number()) {
-      const double d = v.get<double>();
-      if (field.minimum && d < *field.minimum) {
-        return fail(pyRepr(v) + " is less than the minimum of " +
+      case SchemaRule::kBelowMinimum:
+        return fail(pyRepr(v) +
+                        (field.exclusive_minimum ? " is less than or equal to the minimum of "
+                                                 : " is less than the minimum of ") +
                         std::to_string(static_cast<long long>(*field.minimum)),
                     "minimum", name);
-      }
-      if (field.maximum && d > *field.maximum) {
+      case SchemaRule::kAboveMaximum:
         return fail(pyRepr(v) + " is greater than the maximum of " +
                         std::to_string(static_cast<long long>(*field.maximum)),
                     "maximum", name);
-      }
     }
   }
   return std::nullopt;
 }
 
-}  // namespace stratus::placement
+}  // namespace stratus::http

@@ -1,0 +1,121 @@
+// The endpoints compute agents use: report the host, take the work for it, report
+// what became of each server. Admin only.
+#include "api/compute/handlers.h"
+#include "api/compute/schemas.h"
+#include "virt/host_facts.h"
+
+namespace stratus::api::compute {
+
+using nlohmann::json;
+
+Reply reportHost(const Context& c, const HttpRequest& r, const PathParams& p) {
+  if (auto s = requireAdmin(r, "Only an admin (a compute agent) may report a host."); !s)
+    return s.error();
+  auto doc = jsonObjectBody(r);
+  if (!doc) return doc.takeError();
+  const auto& fields = hostReportSchema().fields;
+  const json& uuid = doc->contains("provider_uuid") ? (*doc)["provider_uuid"] : json();
+  if (uuid.is_null() || http::checkValue(uuid, fields.at("provider_uuid")))
+    return badRequest("provider_uuid is required and must be a UUID");
+  if (!doc->contains("facts")) return badRequest("facts is required: the host facts document");
+  if (doc->contains("uptime") && http::checkValue((*doc)["uptime"], fields.at("uptime")))
+    return badRequest("uptime='" + (*doc)["uptime"].dump() + "' is invalid; allowed: a string");
+  auto facts = virt::hostFactsFromJson((*doc)["facts"]);
+  if (!facts) return badRequest(facts.error().message);
+  HostRecord h{p[0], uuid.get<std::string>(), (*doc)["facts"], unixNow(),
+               doc->value("uptime", std::string())};
+  std::lock_guard lock(c.state.mu);
+  if (auto s = c.state.save(h); !s) return storeFailure(s.error());
+  c.state.host_facts[h.id] = std::move(*facts);
+  c.state.host_seen[h.name] = h.last_report_unix;
+  return jsonResponse(200, {{"host", {{"name", h.name}, {"id", h.id}}}});
+}
+
+Reply hostTasks(const Context& c, const HttpRequest& r, const PathParams& p) {
+  if (auto s = requireAdmin(r, "Only an admin (a compute agent) may take work."); !s)
+    return s.error();
+  std::lock_guard lock(c.state.mu);
+  c.state.host_seen[p[0]] = unixNow();
+  json tasks = json::array();
+  // Every server placed on any host: agents sharing one libvirt (a kvm and a qemu agent
+  // on one machine) must not take each other's guests for orphans.
+  json placed = json::array();
+  for (const auto& [id, s] : c.state.servers) {
+    if (!s.host.empty()) placed.push_back(id);
+    if (s.host != p[0]) continue;
+    if (s.task == ServerTask::kSpawning) {
+      tasks.push_back({{"server_id", id},
+                       {"action", "spawn"},
+                       {"instance_name", s.instanceName()},
+                       {"flavor",
+                        {{"name", s.flavor.name},
+                         {"vcpus", s.flavor.vcpus},
+                         {"ram", s.flavor.ram_mb},
+                         {"disk", s.flavor.disk_gb},
+                         {"extra_specs", s.flavor.extra_specs}}},
+                       {"image_properties", s.image_properties}});
+    } else if (s.task == ServerTask::kDeleting) {
+      tasks.push_back(
+          {{"server_id", id}, {"action", "delete"}, {"instance_name", s.instanceName()}});
+    }
+  }
+  return jsonResponse(200, {{"tasks", tasks}, {"placed", placed}});
+}
+
+Reply serverEvent(const Context& c, const HttpRequest& r, const PathParams& p) {
+  if (auto s = requireAdmin(r, "Only an admin (a compute agent) may report events."); !s)
+    return s.error();
+  auto doc = jsonObjectBody(r);
+  if (!doc) return doc.takeError();
+  // Each of these is a string when present; anything else reads as empty and is refused
+  // below (action, result) or ignored (host, message).
+  auto text = [&](const char* key) {
+    return doc->contains(key) && (*doc)[key].is_string() ? (*doc)[key].get<std::string>()
+                                                         : std::string();
+  };
+  const std::string action = text("action");
+  const std::string result = text("result");
+  const std::string host = text("host");
+  const std::string message = text("message");
+  if (action != "spawn" && action != "delete")
+    return badRequest("action='" + action + "' is invalid; allowed: spawn, delete");
+  if (result != "ok" && result != "error")
+    return badRequest("result='" + result + "' is invalid; allowed: ok, error");
+  std::unique_lock lock(c.state.mu);
+  auto it = c.state.servers.find(p[0]);
+  // Gone already, or moved on: the event is stale and changes nothing.
+  if (it == c.state.servers.end() || it->second.host != host) {
+    return jsonResponse(200, {{"accepted", false}});
+  }
+  ServerRecord s = it->second;
+  bool accepted = false;
+  if (action == "spawn" && s.task == ServerTask::kSpawning) {
+    if (result == "ok") {
+      s.status = "ACTIVE";
+      s.power_state = 1;
+      s.launched_at = isoNow();
+      if (doc->contains("resolved_model") && (*doc)["resolved_model"].is_string()) {
+        s.viommu_resolved = (*doc)["resolved_model"].get<std::string>();
+      }
+    } else {
+      s.status = "ERROR";
+      s.fault_code = 500;
+      s.fault_message = "Spawning on " + host + " failed: " + message;
+      s.fault_created = isoNow();
+      s.host.clear();  // nothing runs there; the conductor gives the room back
+    }
+    s.task = ServerTask::kNone;
+    accepted = true;
+  } else if (action == "delete" && s.task == ServerTask::kDeleting && result == "ok") {
+    s.host.clear();  // the guest is gone; the conductor releases the claim and forgets it
+    accepted = true;
+  }
+  if (accepted) {
+    if (auto st = c.state.save(s); !st) return storeFailure(st.error());
+    lock.unlock();
+    c.state.work.notify_all();
+  }
+  return jsonResponse(200, {{"accepted", accepted}});
+}
+
+}  // namespace stratus::api::compute

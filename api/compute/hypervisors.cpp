@@ -1,0 +1,54 @@
+// Hypervisors (Nova's hypervisors.py): one per compute agent that reported, up while
+// it keeps reporting; ids are UUIDs (2.53).
+#include "api/compute/handlers.h"
+#include "api/compute/views.h"
+#include "common/uuid.h"
+
+namespace stratus::api::compute {
+namespace {
+
+using nlohmann::json;
+
+Reply hypervisorList(const Context& c, bool detail) {
+  std::lock_guard lock(c.state.mu);
+  const std::int64_t now = unixNow();
+  json list = json::array();
+  for (const auto& [name, h] : c.state.hosts)
+    list.push_back(hypervisorView(h, detail, now, c.options));
+  return jsonResponse(200, {{"hypervisors", list}});
+}
+
+// One hypervisor by UUID with its uptime: all fields (show) or the summary (/uptime).
+Reply hypervisorWithUptime(const Context& c, const std::string& id, bool detail) {
+  if (!isCanonicalUuid(id)) {
+    return badRequest("Invalid uuid " + id + ": hypervisor ids are UUIDs from microversion 2.53.");
+  }
+  std::lock_guard lock(c.state.mu);
+  for (const auto& [name, h] : c.state.hosts) {
+    if (h.id != id) continue;
+    json out = hypervisorView(h, detail, unixNow(), c.options);
+    out["uptime"] = h.uptime;
+    return jsonResponse(200, {{"hypervisor", out}});
+  }
+  return Error::make(ErrorCode::kNotFound, "Hypervisor with ID " + id + " could not be found.");
+}
+
+}  // namespace
+
+Reply listHypervisors(const Context& c, const HttpRequest&, const PathParams&) {
+  return hypervisorList(c, false);
+}
+
+Reply listHypervisorsDetail(const Context& c, const HttpRequest&, const PathParams&) {
+  return hypervisorList(c, true);
+}
+
+Reply showHypervisor(const Context& c, const HttpRequest&, const PathParams& p) {
+  return hypervisorWithUptime(c, p[0], true);
+}
+
+Reply hypervisorUptime(const Context& c, const HttpRequest&, const PathParams& p) {
+  return hypervisorWithUptime(c, p[0], false);
+}
+
+}  // namespace stratus::api::compute

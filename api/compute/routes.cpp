@@ -1,0 +1,60 @@
+#include "api/compute/routes.h"
+
+#include "api/compute/handlers.h"
+
+namespace stratus::api::compute {
+
+const std::vector<Route>& routes() {
+  static const std::vector<Route> table = {
+      {.method = "GET", .pattern = "/", .handler = listVersions},
+      {.method = "GET", .pattern = "/v2.1", .handler = showVersion},
+      // flavors.py, flavor_manage.py
+      {.method = "GET", .pattern = "/v2.1/flavors/detail", .handler = listFlavorsDetail},
+      {.method = "GET", .pattern = "/v2.1/flavors", .handler = listFlavors},
+      {.method = "POST", .pattern = "/v2.1/flavors", .handler = createFlavor, .takes_body = true},
+      {.method = "GET", .pattern = "/v2.1/flavors/{id}", .handler = showFlavor},
+      {.method = "DELETE", .pattern = "/v2.1/flavors/{id}", .handler = deleteFlavor},
+      // flavors_extraspecs.py
+      {.method = "GET", .pattern = "/v2.1/flavors/{id}/os-extra_specs", .handler = listExtraSpecs},
+      {.method = "POST",
+       .pattern = "/v2.1/flavors/{id}/os-extra_specs",
+       .handler = addExtraSpecs,
+       .takes_body = true},
+      {.method = "GET",
+       .pattern = "/v2.1/flavors/{id}/os-extra_specs/{key}",
+       .handler = showExtraSpec},
+      {.method = "PUT",
+       .pattern = "/v2.1/flavors/{id}/os-extra_specs/{key}",
+       .handler = putExtraSpec,
+       .takes_body = true},
+      {.method = "DELETE",
+       .pattern = "/v2.1/flavors/{id}/os-extra_specs/{key}",
+       .handler = deleteExtraSpec},
+      // servers.py
+      {.method = "GET", .pattern = "/v2.1/servers/detail", .handler = listServersDetail},
+      {.method = "GET", .pattern = "/v2.1/servers", .handler = listServers},
+      {.method = "POST", .pattern = "/v2.1/servers", .handler = createServer, .takes_body = true},
+      {.method = "GET", .pattern = "/v2.1/servers/{id}", .handler = showServer},
+      {.method = "DELETE", .pattern = "/v2.1/servers/{id}", .handler = deleteServer},
+      // hypervisors.py
+      {.method = "GET", .pattern = "/v2.1/os-hypervisors/detail", .handler = listHypervisorsDetail},
+      {.method = "GET", .pattern = "/v2.1/os-hypervisors", .handler = listHypervisors},
+      {.method = "GET", .pattern = "/v2.1/os-hypervisors/{id}", .handler = showHypervisor},
+      {.method = "GET", .pattern = "/v2.1/os-hypervisors/{id}/uptime", .handler = hypervisorUptime},
+      // aggregates.py
+      {.method = "GET", .pattern = "/v2.1/os-aggregates", .handler = listAggregates},
+      // agent.cpp: Stratus' own, for compute agents
+      {.method = "PUT",
+       .pattern = "/stratus/v1/hosts/{host}",
+       .handler = reportHost,
+       .takes_body = true},
+      {.method = "GET", .pattern = "/stratus/v1/hosts/{host}/tasks", .handler = hostTasks},
+      {.method = "POST",
+       .pattern = "/stratus/v1/servers/{id}/events",
+       .handler = serverEvent,
+       .takes_body = true},
+  };
+  return table;
+}
+
+}  // namespace stratus::api::compute
