@@ -12,6 +12,7 @@
 #include "api/image/image_api.h"
 #include "common/auth.h"
 #include "common/exit_code.h"
+#include "pci/pci_config.h"
 #include "common/ini_config.h"
 #include "common/log.h"
 #include "common/token_file.h"
@@ -74,6 +75,8 @@ int main(int argc, char** argv) {
   if (!config_path.empty()) {
     auto ini = IniConfig::load(config_path);
     if (!ini) return fail(ini.error());
+    // [pci] is checked at start, as by every command that reads the config.
+    if (auto pci = pci::pciConfigFrom(*ini); !pci) return fail(pci.error());
     if (auto s = requireKnownKeys(*ini, "api", {"bind", "image_bind", "db", "auth", "token_file"});
         !s)
       return fail(s.error());

@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "common/exit_code.h"
+#include "pci/pci_config.h"
 #include "common/log.h"
 #include "compute/agent.h"
 
@@ -74,6 +75,8 @@ int main(int argc, char** argv) {
     auto ini = IniConfig::load(config_path);
     if (!ini) return fail(ini.error());
     if (auto s = applyIni(*ini, config); !s) return fail(s.error());
+    // [pci] is checked at start, as by every command that reads the config.
+    if (auto pci = pci::pciConfigFrom(*ini); !pci) return fail(pci.error());
   }
   // Flags win over the file.
   if (!host.empty()) config.host = host;

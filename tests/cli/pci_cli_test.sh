@@ -168,5 +168,12 @@ else
   echo "note: no libvirt at qemu:///system; the live-device checks did not run"
 fi
 
+# The daemons check [pci] at start the same way, before anything else runs.
+printf '[pci]\ndevice_spec = {"vendor_id": "80860"}\n' >"$tmp/bad-pci.conf"
+bad_line='[pci] device_spec='"'"'{"vendor_id": "80860"}'"'"' is invalid: vendor_id "80860" is out of range; allowed: 1 to 4 hexadecimal digits (0 to ffff), or * for any'
+bin=$(dirname "$stratus")
+expect agent-bad-pci 2 "stratus-compute: $bad_line" "$bin/stratus-compute" --config "$tmp/bad-pci.conf" --once
+expect api-bad-pci 2 "stratus-api: $bad_line" "$bin/stratus-api" --config "$tmp/bad-pci.conf"
+
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
