@@ -118,7 +118,11 @@ void IniConfig::set(const std::string& section, const std::string& key, std::str
 }
 
 std::string IniConfig::qualified(std::string_view section, std::string_view key) {
-  return "[" + std::string(section) + "] " + std::string(key);
+  // Appended piece by piece: g++ 12 at -O3 warns -Wrestrict on `"[" + std::string(...)`,
+  // a false positive (GCC bug 105329).
+  std::string out = "[";
+  out.append(section).append("] ").append(key);
+  return out;
 }
 
 Status requireKnownKeys(const IniConfig& config, const std::string& section,

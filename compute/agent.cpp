@@ -82,7 +82,10 @@ std::string describe(const SyncReport& report, const std::string& uuid) {
   if (report.adopted) out += " adopted the existing provider with this host's name;";
   if (report.inventories_written) out += " inventories written;";
   if (report.traits_written) {
-    out += " traits" + joined(report.traits_added, '+') + joined(report.traits_removed, '-') + ";";
+    // Appended piece by piece: `" traits" + joined(...)` gives g++ 12 -O3 a bogus
+    // -Wrestrict (GCC bug 105329).
+    out.append(" traits").append(joined(report.traits_added, '+'));
+    out.append(joined(report.traits_removed, '-')).append(";");
   }
   if (report.conflicts > 0) {
     out += " " + std::to_string(report.conflicts) + " generation conflict(s) retried;";

@@ -40,7 +40,7 @@ std::string fail(const std::string& message, const std::string& validator,
 }  // namespace
 
 std::string pyRepr(const nlohmann::json& v) {
-  if (v.is_string()) return "'" + v.get<std::string>() + "'";
+  if (v.is_string()) return std::string("'").append(v.get<std::string>()).append("'");
   if (v.is_boolean()) return v.get<bool>() ? "True" : "False";
   if (v.is_null()) return "None";
   if (v.is_array()) {

@@ -6,6 +6,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "tests/skip.h"
+
 using namespace stratus::virt;
 namespace fs = std::filesystem;
 
@@ -22,10 +24,7 @@ std::string slurp(const fs::path& p) {
 }  // namespace
 
 TEST_CASE("captured capabilities parse into arches, machines, domain types and cells") {
-  if (!fs::exists(kCapture)) {
-    WARN("skipped: " << kCapture << " is not here (it comes with ../shared)");
-    return;
-  }
+  if (!fs::exists(kCapture)) STRATUS_SKIP(kCapture << " is not here (it comes with ../shared)");
   auto caps = parseCapabilities(slurp(kCapture / "capabilities.xml"));
   REQUIRE(caps.ok());
   CHECK(caps->host_arch == "x86_64");
@@ -53,10 +52,7 @@ TEST_CASE("captured capabilities parse into arches, machines, domain types and c
 }
 
 TEST_CASE("captured domain capabilities tell UEFI availability") {
-  if (!fs::exists(kCapture)) {
-    WARN("skipped: " << kCapture << " is not here (it comes with ../shared)");
-    return;
-  }
+  if (!fs::exists(kCapture)) STRATUS_SKIP(kCapture << " is not here (it comes with ../shared)");
   CHECK(*domainCapsOfferUefi(slurp(kCapture / "domcaps-aarch64-virt.xml")));
   CHECK(domainCapsOfferUefi(slurp(kCapture / "domcaps-x86_64-q35.xml")).ok());
 }

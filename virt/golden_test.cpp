@@ -1,6 +1,7 @@
 // Golden cases: testdata/cases/NAME.json (host, flavor, image) must give exactly
 // NAME.xml, or NAME.err holding the rejection message. STRATUS_UPDATE_GOLDEN=1
-// rewrites the expectations; review the diff before committing it.
+// rewrites the expectations; review the diff before committing it. Never on CI (the CI
+// variable set): there it fails instead, so a run cannot pass by rewriting what it checks.
 #include <catch2/catch.hpp>
 #include <cstdlib>
 #include <filesystem>
@@ -8,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "tests/skip.h"
 #include "virt/domain_render.h"
 #include "virt/guest_plan.h"
 
@@ -52,6 +54,11 @@ std::pair<bool, std::string> runCase(const json& c) {
 TEST_CASE("golden cases render exactly their .xml or reject with their .err") {
   const fs::path dir = fs::path(STRATUS_VIRT_TESTDATA) / "cases";
   const bool update = std::getenv("STRATUS_UPDATE_GOLDEN") != nullptr;
+  if (update && stratus::test::onCi()) {
+    FAIL(
+        "STRATUS_UPDATE_GOLDEN is set while CI is set: golden files are not rewritten on CI; "
+        "rewrite them on a workstation and commit the reviewed diff");
+  }
   std::vector<fs::path> cases;
   for (const auto& e : fs::directory_iterator(dir)) {
     if (e.path().extension() == ".json") cases.push_back(e.path());

@@ -56,11 +56,15 @@ Result<std::string> chooseMachine(const GuestRequest& req, const std::string& ar
   std::string key = req.machine_type ? std::string(kImageMachine) : "[libvirt] hw_machine_type";
   auto machine = req.machine_type ? req.machine_type : config.machineTypeFor(arch);
   if (!machine) {
-    return Error::invalid(std::string(kImageMachine), "(unset)",
-                          "a machine type for " + arch +
-                              " in hw_machine_type or "
-                              "[libvirt] hw_machine_type",
-                          "no default machine type is configured for " + arch);
+    std::string allowed =
+        "a machine type for " + arch + " in hw_machine_type or [libvirt] hw_machine_type";
+    std::string why = "no default machine type is configured for " + arch;
+    // A machine type alone would not do: the model would be refused next.
+    if (auto model = noModelFitsArch(req.viommu.value, req.viommu.key, arch); !model.empty()) {
+      why += ", and " + model;
+      allowed += ", with " + req.viommu.key + " none";
+    }
+    return Error::invalid(std::string(kImageMachine), "(unset)", allowed, why);
   }
   const auto* guest = host.guest(arch);
   if (!guest->hasMachine(*machine)) {

@@ -91,6 +91,16 @@ Status checkModelFitsGuest(ViommuModel model, std::string_view key, std::string_
           ", but the guest is " + std::string(arch) + " with machine type " + std::string(machine));
 }
 
+std::string noModelFitsArch(ViommuModel model, std::string_view key, std::string_view arch) {
+  if (model == ViommuModel::kNone) return {};
+  // q35 and virt are the only machine families any model needs (fits() above).
+  for (auto m : kConcreteViommuModels) {
+    if (fits(m, arch, "q35") || fits(m, arch, "virt")) return {};
+  }
+  return "no vIOMMU model fits a " + std::string(arch) + " guest (" + std::string(key) + "='" +
+         std::string(viommuModelName(model)) + "' needs " + std::string(needs(model)) + ")";
+}
+
 Status checkHostBootsModel(const HostFacts& host, ViommuModel model, std::string_view key,
                            std::string_view arch, std::string_view machine) {
   auto why = hostRefusal(host, model, arch);

@@ -23,6 +23,11 @@ inline constexpr unsigned kMaxVcpusWithoutEim = 255;
 Status checkModelFitsGuest(ViommuModel model, std::string_view key, std::string_view arch,
                            std::string_view machine);
 
+// Empty when `model` is none or some machine type of `arch` takes a vIOMMU model;
+// otherwise why no model fits an `arch` guest, naming what `model` needs. For a
+// refusal that is not about the model (no machine type for the arch) to say so too.
+std::string noModelFitsArch(ViommuModel model, std::string_view key, std::string_view arch);
+
 // The host can boot a guest of this arch/machine with this concrete model: virtio
 // needs libvirt >= 8.3.0 and, on aarch64, UEFI (virtio-iommu needs ACPI there).
 Status checkHostBootsModel(const HostFacts& host, ViommuModel model, std::string_view key,

@@ -7,13 +7,13 @@ bin=$1
 src=$2
 scenario="$src/../shared/peers/osc/osc-scenario.sh"
 if [ ! -f "$scenario" ]; then
-  echo "SKIP: $scenario is not here (it comes with ../shared)"; exit 0
+  echo "skipped: $scenario is not here (it comes with ../shared)"; exit 77
 fi
 if ! [ -x /usr/bin/openstack ] || ! /usr/bin/python3 -c "import osc_placement" 2>/dev/null; then
   if [ "$(id -u)" = 0 ]; then
     bash "$src/../shared/peers/install-peers" >/dev/null 2>&1
   else
-    echo "SKIP: the openstack CLI with osc-placement is not installed and this is not root"; exit 0
+    echo "skipped: the openstack CLI with osc-placement is not installed and this is not root"; exit 77
   fi
 fi
 . "$(dirname "$0")/stack.sh"

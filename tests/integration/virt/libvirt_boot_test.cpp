@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "tests/skip.h"
 #include "virt/domain_render.h"
 #include "virt/guest_boot_libvirt.h"
 #include "virt/guest_plan.h"
@@ -28,11 +29,11 @@ LibvirtConnection* connection() {
   return conn.ok() ? &conn.value() : nullptr;
 }
 
-#define REQUIRE_LIBVIRT()                                                              \
-  if (connection() == nullptr) {                                                       \
-    WARN("skipped: " << kUri << " does not answer (run scripts/start-libvirt first)"); \
-    return;                                                                            \
-  }
+#define REQUIRE_LIBVIRT()                                                         \
+  do {                                                                            \
+    if (connection() == nullptr)                                                  \
+      STRATUS_SKIP(kUri << " does not answer (run scripts/start-libvirt first)"); \
+  } while (false)
 
 // virt-xml-validate against libvirt's own schema.
 bool schemaValid(const std::string& xml, std::string& output) {
@@ -246,8 +247,7 @@ TEST_CASE("huge pages reserved on the host are reported and back a guest") {
   auto facts = probeHost(*connection(), VirtTypeSetting::kAuto);
   REQUIRE(facts.ok());
   if (hostTraits(*facts, traits::TraitsConfig{}).count("CUSTOM_MEM_PAGE_SIZE_2048") == 0) {
-    WARN("skipped: 2 MiB huge pages could not be reserved on this host");
-    return;
+    STRATUS_SKIP("2 MiB huge pages could not be reserved on this host");
   }
   Flavor flavor{
       kPrefix + "hugepages", 1, 64, 0, {{"hw:viommu_model", "auto"}, {"hw:mem_page_size", "2MiB"}}};
