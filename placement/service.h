@@ -14,7 +14,9 @@
 #include <unordered_map>
 #include <vector>
 
+#include "common/auth.h"
 #include "common/result.h"
+#include "http/pipeline.h"
 #include "placement/candidates.h"
 #include "placement/http_types.h"
 #include "placement/microversion.h"
@@ -22,8 +24,6 @@
 #include "placement/store.h"
 
 namespace stratus::placement {
-
-enum class AuthMode { kNoAuth, kToken };
 
 // One consumer's wanted allocations, parsed from a PUT or POST body.
 struct ConsumerWrite {
@@ -37,9 +37,11 @@ struct ConsumerWrite {
 };
 
 struct ServiceOptions {
-  AuthMode auth = AuthMode::kNoAuth;
+  AuthMode auth = AuthMode::kNoAuth;  // common/auth.h
   // kToken: token -> roles (comma-separated), e.g. "admin" or "reader".
   std::map<std::string, std::string> tokens;
+  // One line per request (http/pipeline.h); unset: none.
+  std::function<void(const std::string&)> log;
 };
 
 class PlacementService {
@@ -60,7 +62,7 @@ class PlacementService {
 
  private:
   explicit PlacementService(std::unique_ptr<Store> store, ServiceOptions options);
-  void addRoutes();
+  std::vector<http::Route> routes();  // routes.cpp
   Status loadFromStore();
 
   // Handlers, one per route and method.
@@ -131,7 +133,7 @@ class PlacementService {
 
   ServiceOptions options_;
   std::unique_ptr<Store> store_;
-  Router router_;
+  std::unique_ptr<http::Pipeline> pipeline_;
 
   mutable std::shared_mutex mu_;
   std::unordered_map<std::string, Provider> providers_;   // by uuid

@@ -49,14 +49,14 @@ std::string parseConsumerBody(const HttpRequest& r, const json& body, ConsumerWr
                               bool allow_empty) {
   using T = SchemaField::Type;
   ObjectSchema schema;
-  schema.fields["allocations"] = SchemaField(r.version.atLeast(12) ? T::kObject : T::kArray, true);
-  if (r.version.atLeast(8)) {
+  schema.fields["allocations"] = SchemaField(versionOf(r).atLeast(kAllocationsDict) ? T::kObject : T::kArray, true);
+  if (versionOf(r).atLeast(kAllocationOwner)) {
     schema.fields["project_id"] = SchemaField(T::kString, true).length(1, 255);
     schema.fields["user_id"] = SchemaField(T::kString, true).length(1, 255);
   }
-  if (r.version.atLeast(28)) schema.fields["consumer_generation"] = SchemaField(T::kAny, true);
-  if (r.version.atLeast(34)) schema.fields["mappings"] = SchemaField(T::kObject, false);
-  if (r.version.atLeast(38))
+  if (versionOf(r).atLeast(kConsumerGeneration)) schema.fields["consumer_generation"] = SchemaField(T::kAny, true);
+  if (versionOf(r).atLeast(kMappings)) schema.fields["mappings"] = SchemaField(T::kObject, false);
+  if (versionOf(r).atLeast(kConsumerTypes))
     schema.fields["consumer_type"] = SchemaField(T::kString, true).length(1, 255);
   if (auto e = validateObject(body, schema)) return *e;
   if (body.contains("mappings")) {
@@ -136,7 +136,7 @@ std::string parseConsumerBody(const HttpRequest& r, const json& body, ConsumerWr
       }
     }
   }
-  if (r.version.atLeast(28)) {
+  if (versionOf(r).atLeast(kConsumerGeneration)) {
     out.check_generation = true;
     const auto& g = body["consumer_generation"];
     if (g.is_number_integer()) {
@@ -310,14 +310,14 @@ HttpResponse PlacementService::getAllocations(const HttpRequest& r, const PathPa
     }
   }
   out["allocations"] = allocs;
-  if (it != consumers_.end() && r.version.atLeast(12)) {
+  if (it != consumers_.end() && versionOf(r).atLeast(kAllocationsDict)) {
     out["project_id"] = it->second.project_id;
     out["user_id"] = it->second.user_id;
   }
-  if (it != consumers_.end() && r.version.atLeast(28)) {
+  if (it != consumers_.end() && versionOf(r).atLeast(kConsumerGeneration)) {
     out["consumer_generation"] = it->second.generation;
   }
-  if (it != consumers_.end() && r.version.atLeast(38)) {
+  if (it != consumers_.end() && versionOf(r).atLeast(kConsumerTypes)) {
     out["consumer_type"] =
         it->second.consumer_type.empty() ? std::string("unknown") : it->second.consumer_type;
   }
@@ -336,14 +336,14 @@ HttpResponse PlacementService::putAllocations(const HttpRequest& r, const PathPa
   }
   ConsumerWrite w;
   w.uuid = canonicalUuid(params[0]);
-  if (auto e = parseConsumerBody(r, body, w, r.version.atLeast(28)); !e.empty()) {
+  if (auto e = parseConsumerBody(r, body, w, versionOf(r).atLeast(kConsumerGeneration)); !e.empty()) {
     return errorResponse(r, 400, e);
   }
   return writeConsumers(r, {std::move(w)});
 }
 
 HttpResponse PlacementService::postAllocations(const HttpRequest& r, const PathParams&) {
-  if (!r.version.atLeast(13)) {
+  if (!versionOf(r).atLeast(kPostAllocations)) {
     auto res = errorResponse(r, 405, "The method specified is not allowed for this resource.");
     return res;
   }
@@ -373,9 +373,9 @@ HttpResponse PlacementService::deleteAllocations(const HttpRequest& r, const Pat
 }
 
 HttpResponse PlacementService::getUsages(const HttpRequest& r, const PathParams&) {
-  if (!r.version.atLeast(9)) return errorResponse(r, 404, "The resource could not be found.");
+  if (!versionOf(r).atLeast(kUsagesApi)) return errorResponse(r, 404, "The resource could not be found.");
   std::set<std::string> allowed = {"project_id", "user_id"};
-  if (r.version.atLeast(38)) allowed.insert("consumer_type");
+  if (versionOf(r).atLeast(kConsumerTypes)) allowed.insert("consumer_type");
   if (auto bad = rejectUnknownQuery(r, allowed)) return *bad;
   auto project = r.queryOne("project_id");
   if (!project) {
@@ -404,7 +404,7 @@ HttpResponse PlacementService::getUsages(const HttpRequest& r, const PathParams&
     if (type && *type != "all" && *type != stored) continue;
     // consumer_type=all sums every type under one key.
     const std::string ctype = type && *type == "all" ? "all" : stored;
-    if (r.version.atLeast(38)) {
+    if (versionOf(r).atLeast(kConsumerTypes)) {
       auto& group = usages[ctype];
       if (!group.contains("consumer_count")) group["consumer_count"] = 0;
       group["consumer_count"] = group["consumer_count"].get<int>() + 1;

@@ -21,9 +21,9 @@ constexpr std::array<const char*, 4> kGroupBases = {"resources", "required", "me
 // The group parameters a microversion knows, as the regexes Placement's query
 // schema names them in its errors (sorted, as jsonschema lists them).
 std::vector<std::string> groupKeyPatterns(Microversion v) {
-  const std::string suffix = v.atLeast(33) ? "([a-zA-Z0-9_-]{1,64})?$" : "([1-9][0-9]*)?$";
+  const std::string suffix = v.atLeast(kAnySuffix) ? "([a-zA-Z0-9_-]{1,64})?$" : "([1-9][0-9]*)?$";
   std::vector<std::string> out;
-  if (v.atLeast(31)) out.push_back("^in_tree" + suffix);
+  if (v.atLeast(kCandidatesInTree)) out.push_back("^in_tree" + suffix);
   for (const char* b : {"member_of", "required", "resources"})
     out.push_back("^" + std::string(b) + suffix);
   return out;
@@ -35,16 +35,16 @@ bool splitGroupKey(const std::string& key, Microversion v, std::string& base, st
   for (const char* b : kGroupBases) {
     if (!key.starts_with(b)) continue;
     const std::string s = key.substr(std::char_traits<char>::length(b));
-    if (std::string_view(b) == "in_tree" && !v.atLeast(31)) return false;
+    if (std::string_view(b) == "in_tree" && !v.atLeast(kCandidatesInTree)) return false;
     if (!s.empty()) {
-      if (!v.atLeast(25)) return false;
+      if (!v.atLeast(kGranularGroups)) return false;
       static const std::regex kNumbered("^[1-9][0-9]*$");
       static const std::regex kNamed("^[a-zA-Z0-9_-]{1,64}$");
-      if (!std::regex_match(s, v.atLeast(33) ? kNamed : kNumbered)) return false;
-    } else if (!v.atLeast(25)) {
+      if (!std::regex_match(s, v.atLeast(kAnySuffix) ? kNamed : kNumbered)) return false;
+    } else if (!v.atLeast(kGranularGroups)) {
       const std::string_view bv(b);
-      const bool known = bv == "resources" || (bv == "required" && v.atLeast(17)) ||
-                         (bv == "member_of" && v.atLeast(21));
+      const bool known = bv == "resources" || (bv == "required" && v.atLeast(kCandidatesRequired)) ||
+                         (bv == "member_of" && v.atLeast(kCandidatesMemberOf));
       if (!known) return false;
     }
     base = b;
@@ -89,7 +89,7 @@ void sortByUuid(std::vector<const Provider*>& providers) {
 }  // namespace
 
 HttpResponse PlacementService::getAllocationCandidates(const HttpRequest& r, const PathParams&) {
-  const auto& v = r.version;
+  const Microversion v = versionOf(r);
   auto bad = [&](const std::string& detail) {
     return errorResponse(r, 400, "Invalid query string parameters: " + detail);
   };
@@ -112,7 +112,7 @@ HttpResponse PlacementService::getAllocationCandidates(const HttpRequest& r, con
       groups[suffix].suffix = suffix;
       continue;
     }
-    if (key == "limit" && v.atLeast(16)) {
+    if (key == "limit" && v.atLeast(kCandidatesLimit)) {
       static const std::regex kLimit("^[1-9][0-9]*$");
       if (!std::regex_match(value, kLimit)) {
         return bad("'" + value +
@@ -126,7 +126,7 @@ HttpResponse PlacementService::getAllocationCandidates(const HttpRequest& r, con
       }
       continue;
     }
-    if (key == "group_policy" && v.atLeast(25)) {
+    if (key == "group_policy" && v.atLeast(kGranularGroups)) {
       if (value != "none" && value != "isolate") {
         return bad("'" + value +
                    "' is not one of ['none', 'isolate']\n\nFailed validating "
@@ -135,18 +135,18 @@ HttpResponse PlacementService::getAllocationCandidates(const HttpRequest& r, con
       if (!group_policy) group_policy = value;
       continue;
     }
-    if (key == "root_required" && v.atLeast(35)) {
+    if (key == "root_required" && v.atLeast(kRootRequired)) {
       if (!root_required.empty()) {
         return errorResponse(r, 400, "Query parameter 'root_required' may be specified only once.");
       }
       root_required.push_back(value);
       continue;
     }
-    if (key == "same_subtree" && v.atLeast(36)) {
+    if (key == "same_subtree" && v.atLeast(kSameSubtree)) {
       same_subtree.push_back(splitComma(value));
       continue;
     }
-    if (!v.atLeast(25)) {
+    if (!v.atLeast(kGranularGroups)) {
       return bad("Additional properties are not allowed ('" + key + "' was unexpected)");
     }
     std::string patterns;
@@ -157,7 +157,7 @@ HttpResponse PlacementService::getAllocationCandidates(const HttpRequest& r, con
     }
     return bad("'" + key + "' does not match any of the regexes: " + patterns);
   }
-  if (!v.atLeast(25) && !groups.count("")) return bad("'resources' is a required property");
+  if (!v.atLeast(kGranularGroups) && !groups.count("")) return bad("'resources' is a required property");
   // root_required's form and conflicts are request-wide: Placement checks them
   // before any group (its names come later, with the groups').
   TraitFilter root_traits;
@@ -232,7 +232,7 @@ HttpResponse PlacementService::getAllocationCandidates(const HttpRequest& r, con
       groups.begin(), groups.end(), [](const auto& kv) { return !kv.second.resources.empty(); });
   const bool all_resources = std::all_of(
       groups.begin(), groups.end(), [](const auto& kv) { return !kv.second.resources.empty(); });
-  if (v.atLeast(36)) {
+  if (v.atLeast(kSameSubtree)) {
     // From 1.36 a group may name only traits or aggregates (a provider in the
     // tree must match it, and it takes nothing) as long as same_subtree ties it
     // to a group that does take resources.
@@ -328,7 +328,7 @@ HttpResponse PlacementService::getAllocationCandidates(const HttpRequest& r, con
   }
   q.isolate = group_policy == "isolate";
   q.limit = limit;
-  q.nested = v.atLeast(29);
+  q.nested = v.atLeast(kNestedCandidates);
   q.same_subtree = same_subtree;
 
   // Names are looked up only now that the request's shape is accepted, in
@@ -404,8 +404,8 @@ HttpResponse PlacementService::getAllocationCandidates(const HttpRequest& r, con
   w.beginObject();
   w.key("allocation_requests");
   w.beginArray();
-  const bool keyed = v.atLeast(12);
-  const bool whole_trees = v.atLeast(29);  // summaries cover every provider of a tree named
+  const bool keyed = v.atLeast(kAllocationsDict);
+  const bool whole_trees = v.atLeast(kNestedCandidates);  // summaries cover every provider of a tree named
   auto summarize = [&](const Provider* p, const CandidateSet::Request& ar) {
     summarized.push_back(p);
     // A sharing provider brings its own tree.
@@ -452,7 +452,7 @@ HttpResponse PlacementService::getAllocationCandidates(const HttpRequest& r, con
       w.endObject();
     else
       w.endArray();
-    if (v.atLeast(34)) {
+    if (v.atLeast(kMappings)) {
       w.key("mappings");
       w.beginObject();
       for (const auto& m : found.mappings(ar)) {
@@ -475,7 +475,7 @@ HttpResponse PlacementService::getAllocationCandidates(const HttpRequest& r, con
   w.endArray();
   sortByUuid(summarized);
   std::set<std::string> requested_classes;  // only read before 1.27
-  if (!v.atLeast(27)) {
+  if (!v.atLeast(kSummariesAllClasses)) {
     for (const auto& g : q.groups) {
       for (const auto& [rc, n] : g.resources) requested_classes.insert(rc);
     }
@@ -490,15 +490,15 @@ HttpResponse PlacementService::getAllocationCandidates(const HttpRequest& r, con
   for (const Provider* sp : summarized) {
     const Provider& p = *sp;
     w.validatedKey(p.uuid);
-    if (v.atLeast(29)) {
+    if (v.atLeast(kNestedCandidates)) {
       w.raw(p.summary_json);
       continue;
     }
     w.beginObject();
     w.key("resources");
     // Before 1.27 only the requested classes are summarized.
-    writeSummaryResources(w, p, usageOf(p.uuid), v.atLeast(27) ? nullptr : &requested_classes);
-    if (v.atLeast(17)) {
+    writeSummaryResources(w, p, usageOf(p.uuid), v.atLeast(kSummariesAllClasses) ? nullptr : &requested_classes);
+    if (v.atLeast(kCandidatesRequired)) {
       w.key("traits");
       w.raw(p.traitsJson());
     }

@@ -42,14 +42,14 @@ json PlacementService::providerJson(const Provider& p, const HttpRequest& r) con
   json links = json::array({{{"rel", "self"}, {"href", base}},
                             {{"rel", "inventories"}, {"href", base + "/inventories"}},
                             {{"rel", "usages"}, {"href", base + "/usages"}}});
-  if (r.version.atLeast(1))
+  if (versionOf(r).atLeast(kAggregatesApi))
     links.push_back({{"rel", "aggregates"}, {"href", base + "/aggregates"}});
-  if (r.version.atLeast(6)) links.push_back({{"rel", "traits"}, {"href", base + "/traits"}});
-  if (r.version.atLeast(11)) {
+  if (versionOf(r).atLeast(kTraitsApi)) links.push_back({{"rel", "traits"}, {"href", base + "/traits"}});
+  if (versionOf(r).atLeast(kAllocationsLink)) {
     links.push_back({{"rel", "allocations"}, {"href", base + "/allocations"}});
   }
   json out = {{"uuid", p.uuid}, {"name", p.name}, {"generation", p.generation}, {"links", links}};
-  if (r.version.atLeast(14)) {
+  if (versionOf(r).atLeast(kNestedProviders)) {
     out["parent_provider_uuid"] = p.parent_uuid.empty() ? json(nullptr) : json(p.parent_uuid);
     out["root_provider_uuid"] = p.root_uuid;
   }
@@ -60,10 +60,10 @@ json PlacementService::providerJson(const Provider& p, const HttpRequest& r) con
 
 HttpResponse PlacementService::listProviders(const HttpRequest& r, const PathParams&) {
   std::set<std::string> allowed = {"name", "uuid"};
-  if (r.version.atLeast(3)) allowed.insert("member_of");
-  if (r.version.atLeast(4)) allowed.insert("resources");
-  if (r.version.atLeast(14)) allowed.insert("in_tree");
-  if (r.version.atLeast(18)) allowed.insert("required");
+  if (versionOf(r).atLeast(kProvidersMemberOf)) allowed.insert("member_of");
+  if (versionOf(r).atLeast(kProvidersResources)) allowed.insert("resources");
+  if (versionOf(r).atLeast(kNestedProviders)) allowed.insert("in_tree");
+  if (versionOf(r).atLeast(kProvidersRequired)) allowed.insert("required");
   if (auto bad = rejectUnknownQuery(r, allowed)) return *bad;
   auto uuid = r.queryOne("uuid");
   if (uuid && !isUuid(*uuid)) {
@@ -71,13 +71,13 @@ HttpResponse PlacementService::listProviders(const HttpRequest& r, const PathPar
                          "Invalid query string parameters: '" + *uuid + "' is not a 'uuid'");
   }
 
-  auto member_of = parseMemberOf(r.queryAll("member_of"), r.version);
+  auto member_of = parseMemberOf(r.queryAll("member_of"), versionOf(r));
   if (auto* e = std::get_if<std::string>(&member_of)) return errorResponse(r, 400, *e);
   const auto& aggregates = std::get<AggregateFilter>(member_of);
 
   std::shared_lock lock(mu_);
   auto exists = [this](const std::string& t) { return traitExists(t); };
-  auto required = parseRequired(r.queryAll("required"), r.version, exists);
+  auto required = parseRequired(r.queryAll("required"), versionOf(r), exists);
   if (auto* e = std::get_if<std::string>(&required)) return errorResponse(r, 400, *e);
   const auto& traits = std::get<TraitFilter>(required);
 
@@ -135,7 +135,7 @@ HttpResponse PlacementService::createProvider(const HttpRequest& r, const PathPa
   ObjectSchema schema;
   schema.fields["name"] = SchemaField(T::kString, true).length(1, 200);
   schema.fields["uuid"] = SchemaField(T::kUuid, false);
-  if (r.version.atLeast(14))
+  if (versionOf(r).atLeast(kNestedProviders))
     schema.fields["parent_provider_uuid"] = SchemaField(T::kNullableUuid, false);
   if (auto e = validateObject(*body, schema)) return errorResponse(r, 400, *e);
 
@@ -182,7 +182,7 @@ HttpResponse PlacementService::createProvider(const HttpRequest& r, const PathPa
   if (auto s = commit(b); !s) return errorResponse(r, 503, s.error().message);
   const std::string location = "/resource_providers/" + p.uuid;
   HttpResponse res;
-  if (r.version.atLeast(20)) {
+  if (versionOf(r).atLeast(kCreateReturnsProvider)) {
     res = jsonResponse(200, providerJson(p, r));
     addCacheHeaders(res, r, p.updated_at);
   } else {
@@ -209,7 +209,7 @@ HttpResponse PlacementService::updateProvider(const HttpRequest& r, const PathPa
   using T = SchemaField::Type;
   ObjectSchema schema;
   schema.fields["name"] = SchemaField(T::kString, true).length(1, 200);
-  if (r.version.atLeast(14))
+  if (versionOf(r).atLeast(kNestedProviders))
     schema.fields["parent_provider_uuid"] = SchemaField(T::kNullableUuid, false);
   if (auto e = validateObject(*body, schema)) return errorResponse(r, 400, *e);
 
@@ -228,7 +228,7 @@ HttpResponse PlacementService::updateProvider(const HttpRequest& r, const PathPa
     const auto& v = (*body)["parent_provider_uuid"];
     std::string parent = v.is_string() ? canonicalUuid(v.get<std::string>()) : "";
     if (parent != p.parent_uuid) {
-      if (!p.parent_uuid.empty() && !r.version.atLeast(37)) {
+      if (!p.parent_uuid.empty() && !versionOf(r).atLeast(kReparenting)) {
         return errorResponse(r, 400,
                              parent.empty() ? "un-parenting a provider is not currently allowed."
                                             : "re-parenting a provider is not currently allowed.");
@@ -397,7 +397,7 @@ namespace {
 // Placement's checks on one inventory record; empty when valid.
 std::string inventoryProblem(const HttpRequest& r, const std::string& rp, const std::string& rc,
                              const Inventory& i) {
-  const bool equal_ok = r.version.atLeast(26);
+  const bool equal_ok = versionOf(r).atLeast(kReservedEqualsTotal);
   if (i.reserved > i.total ||
       (!equal_ok && i.reserved == i.total && i.total != 0 && i.reserved != 0)) {
     return "Unable to update inventory for resource provider " + rp + ": Invalid inventory for '" +
@@ -525,7 +525,7 @@ HttpResponse PlacementService::postInventory(const HttpRequest& r, const PathPar
 }
 
 HttpResponse PlacementService::deleteInventories(const HttpRequest& r, const PathParams& params) {
-  if (!r.version.atLeast(5)) {
+  if (!versionOf(r).atLeast(kDeleteInventories)) {
     auto res = errorResponse(r, 405, "The method specified is not allowed for this resource.");
     res.setHeader("allow", "GET, PUT, POST");
     return res;
@@ -630,19 +630,19 @@ HttpResponse PlacementService::deleteInventory(const HttpRequest& r, const PathP
 // ---- aggregates, usages, provider allocations -----------------------------
 
 HttpResponse PlacementService::getAggregates(const HttpRequest& r, const PathParams& params) {
-  if (!r.version.atLeast(1)) return errorResponse(r, 404, "The resource could not be found.");
+  if (!versionOf(r).atLeast(kAggregatesApi)) return errorResponse(r, 404, "The resource could not be found.");
   std::shared_lock lock(mu_);
   auto it = providers_.find(canonicalUuid(params[0]));
   if (it == providers_.end()) return providerNotFound(r, params[0]);
   json out = {{"aggregates", it->second.aggregates}};
-  if (r.version.atLeast(19)) out["resource_provider_generation"] = it->second.generation;
+  if (versionOf(r).atLeast(kAggregatesGeneration)) out["resource_provider_generation"] = it->second.generation;
   auto res = jsonResponse(200, out);
   addCacheHeaders(res, r, it->second.updated_at);
   return res;
 }
 
 HttpResponse PlacementService::putAggregates(const HttpRequest& r, const PathParams& params) {
-  if (!r.version.atLeast(1)) return errorResponse(r, 404, "The resource could not be found.");
+  if (!versionOf(r).atLeast(kAggregatesApi)) return errorResponse(r, 404, "The resource could not be found.");
   {
     std::shared_lock lock(mu_);
     if (!providers_.count(canonicalUuid(params[0]))) return providerNotFound(r, params[0]);
@@ -652,7 +652,7 @@ HttpResponse PlacementService::putAggregates(const HttpRequest& r, const PathPar
   if (!body) return err;
   json list;
   std::optional<std::int64_t> generation;
-  if (r.version.atLeast(19)) {
+  if (versionOf(r).atLeast(kAggregatesGeneration)) {
     using T = SchemaField::Type;
     ObjectSchema schema;
     schema.fields["aggregates"] = SchemaField(T::kArray, true);
@@ -685,13 +685,13 @@ HttpResponse PlacementService::putAggregates(const HttpRequest& r, const PathPar
   if (generation && *generation != it->second.generation) return generationConflict(r);
   Provider p = it->second;
   p.aggregates = std::move(aggs);
-  if (r.version.atLeast(19)) ++p.generation;
+  if (versionOf(r).atLeast(kAggregatesGeneration)) ++p.generation;
   p.updated_at = nowUnix();
   WriteBatch b;
   b.put_providers.push_back(&p);
   if (auto s = commit(b); !s) return errorResponse(r, 503, s.error().message);
   json out = {{"aggregates", std::move(in_request_order)}};
-  if (r.version.atLeast(19)) out["resource_provider_generation"] = p.generation;
+  if (versionOf(r).atLeast(kAggregatesGeneration)) out["resource_provider_generation"] = p.generation;
   auto res = jsonResponse(200, out);
   addCacheHeaders(res, r, p.updated_at);
   applyProvider(std::move(p));

@@ -59,7 +59,7 @@ HttpResponse errorResponse(const HttpRequest& r, int status, const std::string& 
                         {"title", std::string(reasonPhrase(status))},
                         {"detail", explanation(status) + "\n\n " + detail + "  "},
                         {"request_id", r.request_id}};
-  if (r.version.atLeast(23)) err["code"] = code;
+  if (versionOf(r).atLeast(kErrorCodes)) err["code"] = code;
   return jsonResponse(status, {{"errors", nlohmann::json::array({err})}});
 }
 
@@ -86,7 +86,7 @@ std::string httpDate(std::int64_t unix_seconds) {
 }
 
 void addCacheHeaders(HttpResponse& res, const HttpRequest& r, std::int64_t modified_unix) {
-  if (!r.version.atLeast(15)) return;
+  if (!versionOf(r).atLeast(kCacheHeaders)) return;
   res.setHeader("last-modified", httpDate(modified_unix != 0 ? modified_unix : nowUnix()));
   res.setHeader("cache-control", "no-cache");
 }

@@ -9,6 +9,7 @@
 
 #include "common/uuid.h"
 #include "placement/http_types.h"
+#include "placement/microversion.h"
 
 namespace stratus::placement {
 
