@@ -226,7 +226,7 @@ HttpResponse Pipeline::handle(HttpRequest& r) const {
     res = std::move(*result);
   } else {
     res = render(r, result.error());
-    if (result.error().code == ErrorCode::kMethodNotAllowed) {
+    if (result.error().code == ErrorCode::kMethodNotAllowed && !result.error().allowed.empty()) {
       res.setHeader("allow", result.error().allowed);
     }
   }

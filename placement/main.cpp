@@ -105,8 +105,7 @@ int main(int argc, char** argv) {
   server_options.error_response = [svc](int status, const std::string& detail) {
     return svc->errorFor(status, detail);
   };
-  auto server =
-      HttpServer::start(server_options, [svc](HttpRequest& r) { return svc->handle(r); });
+  auto server = HttpServer::start(server_options, [svc](HttpRequest& r) { return svc->handle(r); });
   if (!server) return fail(server.error());
   logLine("stratus-placement listening on " + endpoint->first + ":" +
           std::to_string((*server)->port()) + " db " + db);

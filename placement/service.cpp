@@ -56,8 +56,8 @@ Result<std::unique_ptr<PlacementService>> PlacementService::create(std::unique_p
   std::unique_ptr<PlacementService> s(new PlacementService(std::move(store), std::move(options)));
   STRATUS_RETURN_IF_ERROR(s->loadFromStore());
   ServiceOptions& o = s->options_;
-  s->pipeline_ = std::make_unique<http::Pipeline>(
-      placementFrontDoor(AuthConfig{o.auth, o.tokens}, o.log));
+  s->pipeline_ =
+      std::make_unique<http::Pipeline>(placementFrontDoor(AuthConfig{o.auth, o.tokens}, o.log));
   s->pipeline_->add(s->routes());
   return s;
 }
@@ -91,7 +91,7 @@ HttpResponse PlacementService::handle(HttpRequest& r) {
   return pipeline_->handle(r);
 }
 
-HttpResponse PlacementService::root(const HttpRequest& r, const PathParams&) {
+Result<HttpResponse> PlacementService::root(const HttpRequest& r, const PathParams&) {
   auto res = jsonResponse(
       200,
       {{"versions", nlohmann::json::array(
@@ -236,8 +236,8 @@ Status PlacementService::commit(const WriteBatch& batch) {
 
 // ---- traits ----------------------------------------------------------------
 
-HttpResponse PlacementService::listTraits(const HttpRequest& r, const PathParams&) {
-  if (auto bad = rejectUnknownQuery(r, {"name", "associated"})) return *bad;
+Result<HttpResponse> PlacementService::listTraits(const HttpRequest& r, const PathParams&) {
+  STRATUS_RETURN_IF_ERROR(rejectUnknownQuery(r, {"name", "associated"}));
   std::optional<std::set<std::string>> names;
   std::string prefix;
   if (auto name = r.queryOne("name")) {
@@ -249,17 +249,17 @@ HttpResponse PlacementService::listTraits(const HttpRequest& r, const PathParams
     } else if (name->starts_with("startswith:")) {
       prefix = name->substr(11);
     } else {
-      return errorResponse(r, 400,
-                           "Badly formatted name parameter. Expected name query string parameter "
-                           "in form: ?name=[in|startswith]:[name1,name2|prefix]. Got: \"" +
-                               *name + "\"");
+      return Error::make(ErrorCode::kInvalidArgument,
+                         "Badly formatted name parameter. Expected name query string parameter "
+                         "in form: ?name=[in|startswith]:[name1,name2|prefix]. Got: \"" +
+                             *name + "\"");
     }
   }
   std::optional<bool> associated;
   if (auto a = r.queryOne("associated")) {
     if (*a != "true" && *a != "false") {
-      return errorResponse(r, 400,
-                           "The query parameter \"associated\" only accepts \"true\" or \"false\"");
+      return Error::make(ErrorCode::kInvalidArgument,
+                         "The query parameter \"associated\" only accepts \"true\" or \"false\"");
     }
     associated = *a == "true";
   }
@@ -286,21 +286,21 @@ HttpResponse PlacementService::listTraits(const HttpRequest& r, const PathParams
   return res;
 }
 
-HttpResponse PlacementService::getTrait(const HttpRequest& r, const PathParams& p) {
+Result<HttpResponse> PlacementService::getTrait(const HttpRequest& r, const PathParams& p) {
   std::shared_lock lock(mu_);
-  if (!traitExists(p[0])) return errorResponse(r, 404, "No such trait(s): " + p[0]);
+  if (!traitExists(p[0])) return Error::make(ErrorCode::kNotFound, "No such trait(s): " + p[0]);
   auto res = emptyResponse(204);
   addCacheHeaders(res, r, 0);
   return res;
 }
 
-HttpResponse PlacementService::putTrait(const HttpRequest& r, const PathParams& p) {
+Result<HttpResponse> PlacementService::putTrait(const HttpRequest& r, const PathParams& p) {
   const std::string& name = p[0];
   if (!isCustomName(name)) {
-    return errorResponse(r, 400,
-                         "The trait is invalid. A valid trait must be no longer than 255 "
-                         "characters, start with the prefix \"CUSTOM_\" and use following "
-                         "characters: \"A\"-\"Z\", \"0\"-\"9\" and \"_\"");
+    return Error::make(ErrorCode::kInvalidArgument,
+                       "The trait is invalid. A valid trait must be no longer than 255 "
+                       "characters, start with the prefix \"CUSTOM_\" and use following "
+                       "characters: \"A\"-\"Z\", \"0\"-\"9\" and \"_\"");
   }
   std::unique_lock lock(mu_);
   HttpResponse res;
@@ -309,7 +309,7 @@ HttpResponse PlacementService::putTrait(const HttpRequest& r, const PathParams& 
   } else {
     WriteBatch b;
     b.put_traits.push_back(name);
-    if (auto s = commit(b); !s) return errorResponse(r, 503, s.error().message);
+    if (auto s = commit(b); !s) return Error::make(ErrorCode::kUnavailable, s.error().message);
     custom_traits_.insert(name);
     res = emptyResponse(201);
   }
@@ -318,21 +318,23 @@ HttpResponse PlacementService::putTrait(const HttpRequest& r, const PathParams& 
   return res;
 }
 
-HttpResponse PlacementService::deleteTrait(const HttpRequest& r, const PathParams& p) {
+Result<HttpResponse> PlacementService::deleteTrait(const HttpRequest&, const PathParams& p) {
   const std::string& name = p[0];
   std::unique_lock lock(mu_);
   if (traits::isStandardTrait(name)) {
-    return errorResponse(r, 400, "Cannot delete standard trait " + name + ".");
+    return Error::make(ErrorCode::kInvalidArgument, "Cannot delete standard trait " + name + ".");
   }
-  if (!custom_traits_.count(name)) return errorResponse(r, 404, "No such trait(s): " + name);
+  if (!custom_traits_.count(name))
+    return Error::make(ErrorCode::kNotFound, "No such trait(s): " + name);
   for (const auto& [u, prov] : providers_) {
     if (prov.traits.count(name)) {
-      return errorResponse(r, 409, "The trait " + name + " is in use by a resource provider.");
+      return Error::make(ErrorCode::kFailedPrecondition,
+                         "The trait " + name + " is in use by a resource provider.");
     }
   }
   WriteBatch b;
   b.delete_traits.push_back(name);
-  if (auto s = commit(b); !s) return errorResponse(r, 503, s.error().message);
+  if (auto s = commit(b); !s) return Error::make(ErrorCode::kUnavailable, s.error().message);
   custom_traits_.erase(name);
   return emptyResponse(204);
 }
@@ -375,12 +377,12 @@ std::optional<std::string> classBodyProblem(const std::string& text, std::string
 
 }  // namespace
 
-HttpResponse PlacementService::addCustomClass(const HttpRequest& r, const std::string& name) {
+Result<HttpResponse> PlacementService::addCustomClass(const HttpRequest&, const std::string& name) {
   int id = kFirstCustomClassId;
   for (const auto& [c, cid] : custom_classes_) id = std::max(id, cid + 1);
   WriteBatch b;
   b.put_resource_classes.emplace_back(name, id);
-  if (auto s = commit(b); !s) return errorResponse(r, 503, s.error().message);
+  if (auto s = commit(b); !s) return Error::make(ErrorCode::kUnavailable, s.error().message);
   custom_classes_[name] = id;
   classes_updated_at_ = nowUnix();
   auto res = emptyResponse(201);
@@ -388,7 +390,8 @@ HttpResponse PlacementService::addCustomClass(const HttpRequest& r, const std::s
   return res;
 }
 
-HttpResponse PlacementService::listResourceClasses(const HttpRequest& r, const PathParams&) {
+Result<HttpResponse> PlacementService::listResourceClasses(const HttpRequest& r,
+                                                           const PathParams&) {
   std::shared_lock lock(mu_);
   nlohmann::json out = nlohmann::json::array();
   for (const auto& c : standardClasses()) out.push_back(classJson(c));
@@ -398,41 +401,45 @@ HttpResponse PlacementService::listResourceClasses(const HttpRequest& r, const P
   return res;
 }
 
-HttpResponse PlacementService::createResourceClass(const HttpRequest& r, const PathParams&) {
+Result<HttpResponse> PlacementService::createResourceClass(const HttpRequest& r,
+                                                           const PathParams&) {
   std::string name;
-  if (auto e = classBodyProblem(r.body, name)) return errorResponse(r, 400, *e);
+  if (auto e = classBodyProblem(r.body, name)) return Error::make(ErrorCode::kInvalidArgument, *e);
   std::unique_lock lock(mu_);
   if (isResourceClass(name)) {
-    return errorResponse(r, 409, "Conflicting resource class already exists: " + name,
-                         kCodeDuplicateName);
+    return Error::make(ErrorCode::kAlreadyExists,
+                       "Conflicting resource class already exists: " + name, kCodeDuplicateName);
   }
   return addCustomClass(r, name);
 }
 
-HttpResponse PlacementService::getResourceClass(const HttpRequest& r, const PathParams& p) {
+Result<HttpResponse> PlacementService::getResourceClass(const HttpRequest& r, const PathParams& p) {
   std::shared_lock lock(mu_);
-  if (!isResourceClass(p[0])) return errorResponse(r, 404, "No such resource class " + p[0] + ".");
+  if (!isResourceClass(p[0]))
+    return Error::make(ErrorCode::kNotFound, "No such resource class " + p[0] + ".");
   auto res = jsonResponse(200, classJson(p[0]));
   addCacheHeaders(res, r, classes_updated_at_);
   return res;
 }
 
-HttpResponse PlacementService::putResourceClass(const HttpRequest& r, const PathParams& p) {
+Result<HttpResponse> PlacementService::putResourceClass(const HttpRequest& r, const PathParams& p) {
   const std::string& name = p[0];
   if (!versionOf(r).atLeast(kBodilessClassPut)) {
     // 1.2 to 1.6: PUT renames a custom class to the name in the body.
     std::string new_name;
-    if (auto e = classBodyProblem(r.body, new_name)) return errorResponse(r, 400, *e);
+    if (auto e = classBodyProblem(r.body, new_name))
+      return Error::make(ErrorCode::kInvalidArgument, *e);
     std::unique_lock lock(mu_);
     if (!custom_classes_.count(name)) {
       if (isResourceClass(name)) {
-        return errorResponse(r, 400, "Cannot update standard resource class " + name);
+        return Error::make(ErrorCode::kInvalidArgument,
+                           "Cannot update standard resource class " + name);
       }
-      return errorResponse(r, 404, "No such resource class " + name + ".");
+      return Error::make(ErrorCode::kNotFound, "No such resource class " + name + ".");
     }
     if (isResourceClass(new_name)) {
-      return errorResponse(r, 409, "Resource class already exists: " + new_name,
-                           kCodeDuplicateName);
+      return Error::make(ErrorCode::kAlreadyExists, "Resource class already exists: " + new_name,
+                         kCodeDuplicateName);
     }
     // The class keeps its id; every inventory and allocation follows the new name.
     std::vector<Provider> providers;
@@ -462,7 +469,7 @@ HttpResponse PlacementService::putResourceClass(const HttpRequest& r, const Path
     b.put_resource_classes.emplace_back(new_name, id);
     for (const auto& q : providers) b.put_providers.push_back(&q);
     for (const auto& c : consumers) b.put_consumers.push_back(&c);
-    if (auto s = commit(b); !s) return errorResponse(r, 503, s.error().message);
+    if (auto s = commit(b); !s) return Error::make(ErrorCode::kUnavailable, s.error().message);
     custom_classes_.erase(name);
     custom_classes_[new_name] = id;
     for (auto& q : providers) applyProvider(std::move(q));
@@ -470,7 +477,7 @@ HttpResponse PlacementService::putResourceClass(const HttpRequest& r, const Path
     classes_updated_at_ = nowUnix();
     return jsonResponse(200, classJson(new_name));
   }
-  if (auto e = classNameProblem(name)) return errorResponse(r, 400, *e);
+  if (auto e = classNameProblem(name)) return Error::make(ErrorCode::kInvalidArgument, *e);
   std::unique_lock lock(mu_);
   if (isResourceClass(name)) {
     auto res = emptyResponse(204);
@@ -481,36 +488,38 @@ HttpResponse PlacementService::putResourceClass(const HttpRequest& r, const Path
   return addCustomClass(r, name);
 }
 
-HttpResponse PlacementService::deleteResourceClass(const HttpRequest& r, const PathParams& p) {
+Result<HttpResponse> PlacementService::deleteResourceClass(const HttpRequest&,
+                                                           const PathParams& p) {
   const std::string& name = p[0];
   std::unique_lock lock(mu_);
   if (!custom_classes_.count(name)) {
     if (isResourceClass(name)) {
-      return errorResponse(r, 400, "Cannot delete standard resource class " + name + ".");
+      return Error::make(ErrorCode::kInvalidArgument,
+                         "Cannot delete standard resource class " + name + ".");
     }
-    return errorResponse(r, 404, "No such resource class " + name + ".");
+    return Error::make(ErrorCode::kNotFound, "No such resource class " + name + ".");
   }
   for (const auto& [u, prov] : providers_) {
     if (prov.inventories.count(name)) {
-      return errorResponse(r, 409,
-                           "Error in delete resource class '" + name +
-                               "': Cannot delete resource class " + name +
-                               ". Class is in use in inventory.");
+      return Error::make(ErrorCode::kFailedPrecondition, "Error in delete resource class '" + name +
+                                                             "': Cannot delete resource class " +
+                                                             name +
+                                                             ". Class is in use in inventory.");
     }
   }
   for (const auto& [u, c] : consumers_) {
     for (const auto& [rp, amounts] : c.allocations) {
       if (amounts.count(name)) {
-        return errorResponse(r, 409,
-                             "Error in delete resource class '" + name +
-                                 "': Cannot delete resource class " + name +
-                                 ". Class is in use in allocations.");
+        return Error::make(ErrorCode::kFailedPrecondition,
+                           "Error in delete resource class '" + name +
+                               "': Cannot delete resource class " + name +
+                               ". Class is in use in allocations.");
       }
     }
   }
   WriteBatch b;
   b.delete_resource_classes.push_back(name);
-  if (auto s = commit(b); !s) return errorResponse(r, 503, s.error().message);
+  if (auto s = commit(b); !s) return Error::make(ErrorCode::kUnavailable, s.error().message);
   custom_classes_.erase(name);
   classes_updated_at_ = nowUnix();
   return emptyResponse(204);

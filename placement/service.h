@@ -66,49 +66,49 @@ class PlacementService {
   Status loadFromStore();
 
   // Handlers, one per route and method.
-  HttpResponse root(const HttpRequest& r, const PathParams& p);
-  HttpResponse listTraits(const HttpRequest& r, const PathParams& p);
-  HttpResponse getTrait(const HttpRequest& r, const PathParams& p);
-  HttpResponse putTrait(const HttpRequest& r, const PathParams& p);
-  HttpResponse deleteTrait(const HttpRequest& r, const PathParams& p);
-  HttpResponse listResourceClasses(const HttpRequest& r, const PathParams& p);
-  HttpResponse createResourceClass(const HttpRequest& r, const PathParams& p);
-  HttpResponse getResourceClass(const HttpRequest& r, const PathParams& p);
-  HttpResponse putResourceClass(const HttpRequest& r, const PathParams& p);
-  HttpResponse deleteResourceClass(const HttpRequest& r, const PathParams& p);
-  HttpResponse listProviders(const HttpRequest& r, const PathParams& p);
-  HttpResponse createProvider(const HttpRequest& r, const PathParams& p);
-  HttpResponse getProvider(const HttpRequest& r, const PathParams& p);
-  HttpResponse updateProvider(const HttpRequest& r, const PathParams& p);
-  HttpResponse deleteProvider(const HttpRequest& r, const PathParams& p);
-  HttpResponse getProviderTraits(const HttpRequest& r, const PathParams& p);
-  HttpResponse putProviderTraits(const HttpRequest& r, const PathParams& p);
-  HttpResponse deleteProviderTraits(const HttpRequest& r, const PathParams& p);
-  HttpResponse getInventories(const HttpRequest& r, const PathParams& p);
-  HttpResponse putInventories(const HttpRequest& r, const PathParams& p);
-  HttpResponse postInventory(const HttpRequest& r, const PathParams& p);
-  HttpResponse deleteInventories(const HttpRequest& r, const PathParams& p);
-  HttpResponse getInventory(const HttpRequest& r, const PathParams& p);
-  HttpResponse putInventory(const HttpRequest& r, const PathParams& p);
-  HttpResponse deleteInventory(const HttpRequest& r, const PathParams& p);
-  HttpResponse getAggregates(const HttpRequest& r, const PathParams& p);
-  HttpResponse putAggregates(const HttpRequest& r, const PathParams& p);
-  HttpResponse getProviderUsages(const HttpRequest& r, const PathParams& p);
-  HttpResponse getProviderAllocations(const HttpRequest& r, const PathParams& p);
-  HttpResponse getAllocations(const HttpRequest& r, const PathParams& p);
-  HttpResponse putAllocations(const HttpRequest& r, const PathParams& p);
-  HttpResponse postAllocations(const HttpRequest& r, const PathParams& p);
-  HttpResponse deleteAllocations(const HttpRequest& r, const PathParams& p);
-  HttpResponse getUsages(const HttpRequest& r, const PathParams& p);
-  HttpResponse getAllocationCandidates(const HttpRequest& r, const PathParams& p);
-  HttpResponse reshape(const HttpRequest& r, const PathParams& p);
+  Result<HttpResponse> root(const HttpRequest& r, const PathParams& p);
+  Result<HttpResponse> listTraits(const HttpRequest& r, const PathParams& p);
+  Result<HttpResponse> getTrait(const HttpRequest& r, const PathParams& p);
+  Result<HttpResponse> putTrait(const HttpRequest& r, const PathParams& p);
+  Result<HttpResponse> deleteTrait(const HttpRequest& r, const PathParams& p);
+  Result<HttpResponse> listResourceClasses(const HttpRequest& r, const PathParams& p);
+  Result<HttpResponse> createResourceClass(const HttpRequest& r, const PathParams& p);
+  Result<HttpResponse> getResourceClass(const HttpRequest& r, const PathParams& p);
+  Result<HttpResponse> putResourceClass(const HttpRequest& r, const PathParams& p);
+  Result<HttpResponse> deleteResourceClass(const HttpRequest& r, const PathParams& p);
+  Result<HttpResponse> listProviders(const HttpRequest& r, const PathParams& p);
+  Result<HttpResponse> createProvider(const HttpRequest& r, const PathParams& p);
+  Result<HttpResponse> getProvider(const HttpRequest& r, const PathParams& p);
+  Result<HttpResponse> updateProvider(const HttpRequest& r, const PathParams& p);
+  Result<HttpResponse> deleteProvider(const HttpRequest& r, const PathParams& p);
+  Result<HttpResponse> getProviderTraits(const HttpRequest& r, const PathParams& p);
+  Result<HttpResponse> putProviderTraits(const HttpRequest& r, const PathParams& p);
+  Result<HttpResponse> deleteProviderTraits(const HttpRequest& r, const PathParams& p);
+  Result<HttpResponse> getInventories(const HttpRequest& r, const PathParams& p);
+  Result<HttpResponse> putInventories(const HttpRequest& r, const PathParams& p);
+  Result<HttpResponse> postInventory(const HttpRequest& r, const PathParams& p);
+  Result<HttpResponse> deleteInventories(const HttpRequest& r, const PathParams& p);
+  Result<HttpResponse> getInventory(const HttpRequest& r, const PathParams& p);
+  Result<HttpResponse> putInventory(const HttpRequest& r, const PathParams& p);
+  Result<HttpResponse> deleteInventory(const HttpRequest& r, const PathParams& p);
+  Result<HttpResponse> getAggregates(const HttpRequest& r, const PathParams& p);
+  Result<HttpResponse> putAggregates(const HttpRequest& r, const PathParams& p);
+  Result<HttpResponse> getProviderUsages(const HttpRequest& r, const PathParams& p);
+  Result<HttpResponse> getProviderAllocations(const HttpRequest& r, const PathParams& p);
+  Result<HttpResponse> getAllocations(const HttpRequest& r, const PathParams& p);
+  Result<HttpResponse> putAllocations(const HttpRequest& r, const PathParams& p);
+  Result<HttpResponse> postAllocations(const HttpRequest& r, const PathParams& p);
+  Result<HttpResponse> deleteAllocations(const HttpRequest& r, const PathParams& p);
+  Result<HttpResponse> getUsages(const HttpRequest& r, const PathParams& p);
+  Result<HttpResponse> getAllocationCandidates(const HttpRequest& r, const PathParams& p);
+  Result<HttpResponse> reshape(const HttpRequest& r, const PathParams& p);
 
   // Checks capacity, generations and existence for all writes together, then
   // commits them as one batch. Caller holds no lock.
-  HttpResponse writeConsumers(const HttpRequest& r, std::vector<ConsumerWrite> writes);
+  Result<HttpResponse> writeConsumers(const HttpRequest& r, std::vector<ConsumerWrite> writes);
 
   // Stores a new custom resource class with the next free id; caller holds mu_.
-  HttpResponse addCustomClass(const HttpRequest& r, const std::string& name);
+  Result<HttpResponse> addCustomClass(const HttpRequest& r, const std::string& name);
 
   // Helpers shared by handlers (service.cpp).
   bool isResourceClass(const std::string& name) const;

@@ -43,7 +43,8 @@ bool splitGroupKey(const std::string& key, Microversion v, std::string& base, st
       if (!std::regex_match(s, v.atLeast(kAnySuffix) ? kNamed : kNumbered)) return false;
     } else if (!v.atLeast(kGranularGroups)) {
       const std::string_view bv(b);
-      const bool known = bv == "resources" || (bv == "required" && v.atLeast(kCandidatesRequired)) ||
+      const bool known = bv == "resources" ||
+                         (bv == "required" && v.atLeast(kCandidatesRequired)) ||
                          (bv == "member_of" && v.atLeast(kCandidatesMemberOf));
       if (!known) return false;
     }
@@ -88,10 +89,11 @@ void sortByUuid(std::vector<const Provider*>& providers) {
 
 }  // namespace
 
-HttpResponse PlacementService::getAllocationCandidates(const HttpRequest& r, const PathParams&) {
+Result<HttpResponse> PlacementService::getAllocationCandidates(const HttpRequest& r,
+                                                               const PathParams&) {
   const Microversion v = versionOf(r);
   auto bad = [&](const std::string& detail) {
-    return errorResponse(r, 400, "Invalid query string parameters: " + detail);
+    return Error::make(ErrorCode::kInvalidArgument, "Invalid query string parameters: " + detail);
   };
   // Which parameters this microversion knows. Like Placement, a repeated
   // limit or group_policy counts by its first value; every value is checked.
@@ -137,7 +139,8 @@ HttpResponse PlacementService::getAllocationCandidates(const HttpRequest& r, con
     }
     if (key == "root_required" && v.atLeast(kRootRequired)) {
       if (!root_required.empty()) {
-        return errorResponse(r, 400, "Query parameter 'root_required' may be specified only once.");
+        return Error::make(ErrorCode::kInvalidArgument,
+                           "Query parameter 'root_required' may be specified only once.");
       }
       root_required.push_back(value);
       continue;
@@ -157,29 +160,32 @@ HttpResponse PlacementService::getAllocationCandidates(const HttpRequest& r, con
     }
     return bad("'" + key + "' does not match any of the regexes: " + patterns);
   }
-  if (!v.atLeast(kGranularGroups) && !groups.count("")) return bad("'resources' is a required property");
+  if (!v.atLeast(kGranularGroups) && !groups.count(""))
+    return bad("'resources' is a required property");
   // root_required's form and conflicts are request-wide: Placement checks them
   // before any group (its names come later, with the groups').
   TraitFilter root_traits;
   if (!root_required.empty()) {
     auto rt = parseRequired(
         root_required, v, [](const std::string&) { return true; }, "root_required");
-    if (auto* e = std::get_if<std::string>(&rt)) return errorResponse(r, 400, *e);
+    if (auto* e = std::get_if<std::string>(&rt))
+      return Error::make(ErrorCode::kInvalidArgument, *e);
     root_traits = std::get<TraitFilter>(rt);
     std::string both;
     for (const auto& t : root_traits.required) {
       if (root_traits.forbidden.count(t)) both += (both.empty() ? "" : ", ") + t;
     }
     if (!both.empty()) {
-      return errorResponse(
-          r, 400, "Conflicting required and forbidden traits found in root_required: " + both);
+      return Error::make(
+          ErrorCode::kInvalidArgument,
+          "Conflicting required and forbidden traits found in root_required: " + both);
     }
   }
   for (const auto& suffixes : same_subtree) {
     if (std::find(suffixes.begin(), suffixes.end(), "") != suffixes.end()) {
-      return errorResponse(r, 400,
-                           "Empty string (unsuffixed group) can not be specified in "
-                           "`same_subtree` ");
+      return Error::make(ErrorCode::kInvalidArgument,
+                         "Empty string (unsuffixed group) can not be specified in "
+                         "`same_subtree` ");
     }
   }
 
@@ -195,21 +201,24 @@ HttpResponse PlacementService::getAllocationCandidates(const HttpRequest& r, con
     auto res = one("resources");
     if (!res.empty()) {
       if (res.size() > 1 || res[0].empty()) {
-        return errorResponse(r, 400,
-                             "Badly formed resources parameter. Expected resources query "
-                             "string parameter in form: ?resources=VCPU:2,MEMORY_MB:1024. "
-                             "Got: empty string.");
+        return Error::make(ErrorCode::kInvalidArgument,
+                           "Badly formed resources parameter. Expected resources query "
+                           "string parameter in form: ?resources=VCPU:2,MEMORY_MB:1024. "
+                           "Got: empty string.");
       }
       // Classes are looked up later, in Placement's order (below).
       auto parsed = parseResources(res[0], any_name);
-      if (auto* e = std::get_if<std::string>(&parsed)) return errorResponse(r, 400, *e);
+      if (auto* e = std::get_if<std::string>(&parsed))
+        return Error::make(ErrorCode::kInvalidArgument, *e);
       g.resources = std::get<ResourceAmounts>(parsed);
     }
     auto traits = parseRequired(one("required"), v, any_name, "required" + suffix);
-    if (auto* e = std::get_if<std::string>(&traits)) return errorResponse(r, 400, *e);
+    if (auto* e = std::get_if<std::string>(&traits))
+      return Error::make(ErrorCode::kInvalidArgument, *e);
     g.traits = std::get<TraitFilter>(traits);
     auto aggs = parseMemberOf(one("member_of"), v, "member_of" + suffix);
-    if (auto* e = std::get_if<std::string>(&aggs)) return errorResponse(r, 400, *e);
+    if (auto* e = std::get_if<std::string>(&aggs))
+      return Error::make(ErrorCode::kInvalidArgument, *e);
     g.aggregates = std::get<AggregateFilter>(aggs);
     if (auto t = r.queryOne("in_tree" + suffix)) {
       if (!isUuid(*t)) {
@@ -237,8 +246,8 @@ HttpResponse PlacementService::getAllocationCandidates(const HttpRequest& r, con
     // tree must match it, and it takes nothing) as long as same_subtree ties it
     // to a group that does take resources.
     if (!any_resources) {
-      return errorResponse(r, 400,
-                           "There must be at least one resources or resources[$S] parameter.");
+      return Error::make(ErrorCode::kInvalidArgument,
+                         "There must be at least one resources or resources[$S] parameter.");
     }
     std::vector<std::string> subtree_suffixes;  // in the order given, once each
     for (const auto& suffixes : same_subtree) {
@@ -258,20 +267,19 @@ HttpResponse PlacementService::getAllocationCandidates(const HttpRequest& r, con
       if (groups.at(sfx).resources.empty() && !named(sfx)) loose.push_back(sfx);
     }
     if (!loose.empty()) {
-      return errorResponse(r, 400,
-                           "Resourceless suffixed group request should be specified in "
-                           "`same_subtree` query param: bad group(s) - " +
-                               pyRepr(loose) + ".");
+      return Error::make(ErrorCode::kInvalidArgument,
+                         "Resourceless suffixed group request should be specified in "
+                         "`same_subtree` query param: bad group(s) - " +
+                             pyRepr(loose) + ".");
     }
     nlohmann::json unknown = nlohmann::json::array();
     for (const auto& sfx : subtree_suffixes) {
       if (!groups.count(sfx)) unknown.push_back(sfx);
     }
     if (!unknown.empty()) {
-      return errorResponse(
-          r, 400,
-          "Real suffixes should be specified in `same_subtree`: " + pyRepr(unknown) +
-              " not found in " + pyRepr(nlohmann::json(group_order)) + ".");
+      return Error::make(ErrorCode::kInvalidArgument,
+                         "Real suffixes should be specified in `same_subtree`: " + pyRepr(unknown) +
+                             " not found in " + pyRepr(nlohmann::json(group_order)) + ".");
     }
   } else {
     if (auto keys = keysOf("required",
@@ -279,24 +287,25 @@ HttpResponse PlacementService::getAllocationCandidates(const HttpRequest& r, con
                              return !g.traits.required.empty() || !g.traits.any_of.empty();
                            });
         !keys.empty()) {
-      return errorResponse(r, 400,
-                           "All traits parameters must be associated with resources.  Found the "
-                           "following orphaned traits keys: " +
-                               keys);
+      return Error::make(ErrorCode::kInvalidArgument,
+                         "All traits parameters must be associated with resources.  Found the "
+                         "following orphaned traits keys: " +
+                             keys);
     }
     if (auto keys = keysOf("member_of",
                            [](const RequestGroup& g) { return !g.aggregates.clauses.empty(); });
         !keys.empty()) {
-      return errorResponse(r, 400,
-                           "All member_of parameters must be associated with resources. Found the "
-                           "following orphaned member_of keys: " +
-                               keys);
+      return Error::make(ErrorCode::kInvalidArgument,
+                         "All member_of parameters must be associated with resources. Found the "
+                         "following orphaned member_of keys: " +
+                             keys);
     }
-    if (!all_resources) return errorResponse(r, 400, "All request groups must specify resources.");
+    if (!all_resources)
+      return Error::make(ErrorCode::kInvalidArgument, "All request groups must specify resources.");
     if (groups.empty()) {  // before 1.25 the query check above already wanted `resources`
-      return errorResponse(r, 400,
-                           "At least one request group (`resources` or `resources{$S}`) "
-                           "is required.");
+      return Error::make(ErrorCode::kInvalidArgument,
+                         "At least one request group (`resources` or `resources{$S}`) "
+                         "is required.");
     }
   }
   std::vector<std::string> conflicts;
@@ -310,16 +319,16 @@ HttpResponse PlacementService::getAllocationCandidates(const HttpRequest& r, con
     std::sort(conflicts.begin(), conflicts.end());
     std::string list;
     for (const auto& c : conflicts) list += (list.empty() ? "" : ", ") + c;
-    return errorResponse(
-        r, 400,
+    return Error::make(
+        ErrorCode::kInvalidArgument,
         "Conflicting required and forbidden traits found in the following traits keys: " + list);
   }
   std::size_t suffixed = 0;
   for (const auto& [s, g] : groups) suffixed += s.empty() ? 0 : 1;
   if (suffixed > 1 && !group_policy) {
-    return errorResponse(r, 400,
-                         "The \"group_policy\" parameter is required when specifying "
-                         "more than one \"resources{N}\" parameter.");
+    return Error::make(ErrorCode::kInvalidArgument,
+                       "The \"group_policy\" parameter is required when specifying "
+                       "more than one \"resources{N}\" parameter.");
   }
 
   CandidateQuery q;
@@ -340,7 +349,8 @@ HttpResponse PlacementService::getAllocationCandidates(const HttpRequest& r, con
   q.root_traits = root_traits;
   for (const auto* names : {&root_traits.required, &root_traits.forbidden}) {
     for (const auto& t : *names) {
-      if (!traitExists(t)) return errorResponse(r, 400, "No such trait(s): " + t + ".");
+      if (!traitExists(t))
+        return Error::make(ErrorCode::kInvalidArgument, "No such trait(s): " + t + ".");
     }
   }
   auto givesUpBefore = [&](std::size_t group_index, bool with_its_member_of) {
@@ -372,8 +382,8 @@ HttpResponse PlacementService::getAllocationCandidates(const HttpRequest& r, con
         if (isResourceClass(rc)) continue;
         gave_up = givesUpBefore(i, false);
         if (gave_up) break;
-        return errorResponse(
-            r, 400,
+        return Error::make(
+            ErrorCode::kInvalidArgument,
             "Invalid resource class in resources parameter: No such resource class " + rc + ".");
       }
     }
@@ -381,7 +391,7 @@ HttpResponse PlacementService::getAllocationCandidates(const HttpRequest& r, con
     auto traits = parseRequired(r.queryAll("required" + sfx), v, exists, "required" + sfx);
     if (auto* e = std::get_if<std::string>(&traits)) {
       gave_up = givesUpBefore(i, true);
-      if (!gave_up) return errorResponse(r, 400, *e);
+      if (!gave_up) return Error::make(ErrorCode::kInvalidArgument, *e);
     }
   }
 
@@ -405,7 +415,8 @@ HttpResponse PlacementService::getAllocationCandidates(const HttpRequest& r, con
   w.key("allocation_requests");
   w.beginArray();
   const bool keyed = v.atLeast(kAllocationsDict);
-  const bool whole_trees = v.atLeast(kNestedCandidates);  // summaries cover every provider of a tree named
+  const bool whole_trees =
+      v.atLeast(kNestedCandidates);  // summaries cover every provider of a tree named
   auto summarize = [&](const Provider* p, const CandidateSet::Request& ar) {
     summarized.push_back(p);
     // A sharing provider brings its own tree.
@@ -497,7 +508,8 @@ HttpResponse PlacementService::getAllocationCandidates(const HttpRequest& r, con
     w.beginObject();
     w.key("resources");
     // Before 1.27 only the requested classes are summarized.
-    writeSummaryResources(w, p, usageOf(p.uuid), v.atLeast(kSummariesAllClasses) ? nullptr : &requested_classes);
+    writeSummaryResources(w, p, usageOf(p.uuid),
+                          v.atLeast(kSummariesAllClasses) ? nullptr : &requested_classes);
     if (v.atLeast(kCandidatesRequired)) {
       w.key("traits");
       w.raw(p.traitsJson());

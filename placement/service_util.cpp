@@ -63,17 +63,16 @@ HttpResponse errorResponse(const HttpRequest& r, int status, const std::string& 
   return jsonResponse(status, {{"errors", nlohmann::json::array({err})}});
 }
 
-std::optional<HttpResponse> rejectUnknownQuery(const HttpRequest& r,
-                                               const std::set<std::string>& allowed) {
+Status rejectUnknownQuery(const HttpRequest& r, const std::set<std::string>& allowed) {
   for (const auto& [k, v] : r.query) {
     if (!allowed.count(k)) {
-      return errorResponse(r, 400,
-                           "Invalid query string parameters: Additional properties are not "
-                           "allowed ('" +
-                               k + "' was unexpected)");
+      return Error::make(ErrorCode::kInvalidArgument,
+                         "Invalid query string parameters: Additional properties are not "
+                         "allowed ('" +
+                             k + "' was unexpected)");
     }
   }
-  return std::nullopt;
+  return okStatus();
 }
 
 std::string httpDate(std::int64_t unix_seconds) {
