@@ -140,7 +140,8 @@ Result<HttpResponse> PlacementService::getAllocationCandidates(const HttpRequest
     if (key == "root_required" && v.atLeast(kRootRequired)) {
       if (!root_required.empty()) {
         return Error::make(ErrorCode::kInvalidArgument,
-                           "Query parameter 'root_required' may be specified only once.");
+                           "Query parameter 'root_required' may be specified only once.",
+                           kCodeQueryDuplicateKey);
       }
       root_required.push_back(value);
       continue;
@@ -178,14 +179,16 @@ Result<HttpResponse> PlacementService::getAllocationCandidates(const HttpRequest
     if (!both.empty()) {
       return Error::make(
           ErrorCode::kInvalidArgument,
-          "Conflicting required and forbidden traits found in root_required: " + both);
+          "Conflicting required and forbidden traits found in root_required: " + both,
+          kCodeQueryBadValue);
     }
   }
   for (const auto& suffixes : same_subtree) {
     if (std::find(suffixes.begin(), suffixes.end(), "") != suffixes.end()) {
       return Error::make(ErrorCode::kInvalidArgument,
                          "Empty string (unsuffixed group) can not be specified in "
-                         "`same_subtree` ");
+                         "`same_subtree` ",
+                         kCodeQueryBadValue);
     }
   }
 
@@ -247,7 +250,8 @@ Result<HttpResponse> PlacementService::getAllocationCandidates(const HttpRequest
     // to a group that does take resources.
     if (!any_resources) {
       return Error::make(ErrorCode::kInvalidArgument,
-                         "There must be at least one resources or resources[$S] parameter.");
+                         "There must be at least one resources or resources[$S] parameter.",
+                         kCodeQueryMissingValue);
     }
     std::vector<std::string> subtree_suffixes;  // in the order given, once each
     for (const auto& suffixes : same_subtree) {
@@ -270,7 +274,8 @@ Result<HttpResponse> PlacementService::getAllocationCandidates(const HttpRequest
       return Error::make(ErrorCode::kInvalidArgument,
                          "Resourceless suffixed group request should be specified in "
                          "`same_subtree` query param: bad group(s) - " +
-                             pyRepr(loose) + ".");
+                             pyRepr(loose) + ".",
+                         kCodeQueryBadValue);
     }
     nlohmann::json unknown = nlohmann::json::array();
     for (const auto& sfx : subtree_suffixes) {
@@ -279,7 +284,8 @@ Result<HttpResponse> PlacementService::getAllocationCandidates(const HttpRequest
     if (!unknown.empty()) {
       return Error::make(ErrorCode::kInvalidArgument,
                          "Real suffixes should be specified in `same_subtree`: " + pyRepr(unknown) +
-                             " not found in " + pyRepr(nlohmann::json(group_order)) + ".");
+                             " not found in " + pyRepr(nlohmann::json(group_order)) + ".",
+                         kCodeQueryBadValue);
     }
   } else {
     if (auto keys = keysOf("required",

@@ -23,9 +23,11 @@ Result<json> parseBody(const HttpRequest& r) {
   return body;
 }
 
+// Placement tags only the reshaper's unknown provider (a 400) with
+// placement.resource_provider.not_found; its 404s carry no code
+// (handlers/resource_provider.py, inventory.py, trait.py, usage.py).
 Error providerNotFound(const HttpRequest&, const std::string& uuid) {
-  return Error::make(ErrorCode::kNotFound, "No resource provider with uuid " + uuid + " found",
-                     kCodeProviderNotFound);
+  return Error::make(ErrorCode::kNotFound, "No resource provider with uuid " + uuid + " found");
 }
 
 Error generationConflict(const HttpRequest&) {
@@ -302,8 +304,7 @@ Result<HttpResponse> PlacementService::deleteProvider(const HttpRequest&,
   auto it = providers_.find(uuid);
   if (it == providers_.end()) {
     return Error::make(ErrorCode::kNotFound,
-                       "No resource provider with uuid " + params[0] + " found for delete",
-                       kCodeProviderNotFound);
+                       "No resource provider with uuid " + params[0] + " found for delete");
   }
   if (auto c = consumers_of_.find(uuid); c != consumers_of_.end() && !c->second.empty()) {
     return Error::make(

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
+#include "placement/service_under_test.h"
 #include "placement/store.h"
 
 using namespace stratus;
@@ -16,46 +17,6 @@ using nlohmann::json;
 namespace fs = std::filesystem;
 
 namespace {
-
-class ServiceUnderTest {
- public:
-  explicit ServiceUnderTest(ServiceOptions options = {}) {
-    fs::remove_all(dir_);
-    auto store = openStore("sqlite://" + (dir_ / "placement.db").string());
-    REQUIRE(store.ok());
-    auto service = PlacementService::create(std::move(*store), std::move(options));
-    REQUIRE(service.ok());
-    service_ = std::move(*service);
-  }
-  ~ServiceUnderTest() { fs::remove_all(dir_); }
-
-  HttpResponse call(const std::string& method, const std::string& target,
-                    const std::string& body = "", const std::string& version = "latest",
-                    const std::optional<std::string>& token = "admin") {
-    HttpRequest r;
-    r.method = method;
-    REQUIRE(http::splitTarget(target, r.path, r.query));
-    if (token) r.headers["x-auth-token"] = *token;
-    r.headers["openstack-api-version"] = "placement " + version;
-    r.headers["accept"] = "application/json";
-    if (!body.empty()) r.headers["content-type"] = "application/json";
-    r.body = body;
-    return service_->handle(r);
-  }
-
-  // The message of the one error, without the status explanation Placement's
-  // details open with ("...incorrect.\n\n <message>  ").
-  static std::string detail(const HttpResponse& res) {
-    std::string d = json::parse(res.body)["errors"][0]["detail"].get<std::string>();
-    if (auto at = d.find("\n\n "); at != std::string::npos) d.erase(0, at + 3);
-    while (!d.empty() && d.back() == ' ') d.pop_back();
-    return d;
-  }
-
- private:
-  fs::path dir_ = fs::temp_directory_path() / ("stratus-service-" + std::to_string(::getpid()));
-  std::unique_ptr<PlacementService> service_;
-};
 
 constexpr const char* kRp = "7b0a2a8e-0000-4000-8000-0000000000a1";
 constexpr const char* kConsumer = "7b0a2a8e-0000-4000-8000-0000000000c1";
