@@ -48,12 +48,15 @@ bool isCustomName(const std::string& name) {
 
 }  // namespace
 
-PlacementService::PlacementService(std::unique_ptr<Store> store, ServiceOptions options)
-    : options_(std::move(options)), store_(std::move(store)) {}
+PlacementService::PlacementService(std::unique_ptr<Store> store, ServiceOptions options,
+                                   Clock& clock)
+    : options_(std::move(options)), clock_(clock), store_(std::move(store)) {}
 
 Result<std::unique_ptr<PlacementService>> PlacementService::create(std::unique_ptr<Store> store,
-                                                                   ServiceOptions options) {
-  std::unique_ptr<PlacementService> s(new PlacementService(std::move(store), std::move(options)));
+                                                                   ServiceOptions options,
+                                                                   Clock& clock) {
+  std::unique_ptr<PlacementService> s(
+      new PlacementService(std::move(store), std::move(options), clock));
   STRATUS_RETURN_IF_ERROR(s->loadFromStore());
   ServiceOptions& o = s->options_;
   s->pipeline_ =
@@ -69,7 +72,7 @@ Status PlacementService::loadFromStore() {
   for (auto& c : snap->consumers) applyConsumer(std::move(c));
   custom_traits_ = std::move(snap->custom_traits);
   custom_classes_ = std::move(snap->custom_resource_classes);
-  classes_updated_at_ = nowUnix();
+  classes_updated_at_ = now();
   return okStatus();
 }
 
@@ -100,7 +103,7 @@ Result<HttpResponse> PlacementService::root(const HttpRequest& r, const PathPara
                           {"min_version", kMinVersion.str()},
                           {"status", "CURRENT"},
                           {"links", nlohmann::json::array({{{"rel", "self"}, {"href", ""}}})}}})}});
-  addCacheHeaders(res, r, 0);
+  cacheHeaders(res, r, 0);
   return res;
 }
 
@@ -282,7 +285,7 @@ Result<HttpResponse> PlacementService::listTraits(const HttpRequest& r, const Pa
     if (want(t)) out.push_back(t);
   }
   auto res = jsonResponse(200, {{"traits", out}});
-  addCacheHeaders(res, r, 0);
+  cacheHeaders(res, r, 0);
   return res;
 }
 
@@ -290,7 +293,7 @@ Result<HttpResponse> PlacementService::getTrait(const HttpRequest& r, const Path
   std::shared_lock lock(mu_);
   if (!traitExists(p[0])) return Error::make(ErrorCode::kNotFound, "No such trait(s): " + p[0]);
   auto res = emptyResponse(204);
-  addCacheHeaders(res, r, 0);
+  cacheHeaders(res, r, 0);
   return res;
 }
 
@@ -314,7 +317,7 @@ Result<HttpResponse> PlacementService::putTrait(const HttpRequest& r, const Path
     res = emptyResponse(201);
   }
   res.setHeader("location", "/traits/" + name);
-  addCacheHeaders(res, r, 0);
+  cacheHeaders(res, r, 0);
   return res;
 }
 
@@ -384,7 +387,7 @@ Result<HttpResponse> PlacementService::addCustomClass(const HttpRequest&, const 
   b.put_resource_classes.emplace_back(name, id);
   if (auto s = commit(b); !s) return Error::make(ErrorCode::kUnavailable, s.error().message);
   custom_classes_[name] = id;
-  classes_updated_at_ = nowUnix();
+  classes_updated_at_ = now();
   auto res = emptyResponse(201);
   res.setHeader("location", "/resource_classes/" + name);
   return res;
@@ -397,7 +400,7 @@ Result<HttpResponse> PlacementService::listResourceClasses(const HttpRequest& r,
   for (const auto& c : standardClasses()) out.push_back(classJson(c));
   for (const auto& [c, id] : custom_classes_) out.push_back(classJson(c));
   auto res = jsonResponse(200, {{"resource_classes", out}});
-  addCacheHeaders(res, r, classes_updated_at_);
+  cacheHeaders(res, r, classes_updated_at_);
   return res;
 }
 
@@ -418,7 +421,7 @@ Result<HttpResponse> PlacementService::getResourceClass(const HttpRequest& r, co
   if (!isResourceClass(p[0]))
     return Error::make(ErrorCode::kNotFound, "No such resource class " + p[0] + ".");
   auto res = jsonResponse(200, classJson(p[0]));
-  addCacheHeaders(res, r, classes_updated_at_);
+  cacheHeaders(res, r, classes_updated_at_);
   return res;
 }
 
@@ -474,7 +477,7 @@ Result<HttpResponse> PlacementService::putResourceClass(const HttpRequest& r, co
     custom_classes_[new_name] = id;
     for (auto& q : providers) applyProvider(std::move(q));
     for (auto& c : consumers) applyConsumer(std::move(c));
-    classes_updated_at_ = nowUnix();
+    classes_updated_at_ = now();
     return jsonResponse(200, classJson(new_name));
   }
   if (auto e = classNameProblem(name)) return Error::make(ErrorCode::kInvalidArgument, *e);
@@ -482,7 +485,7 @@ Result<HttpResponse> PlacementService::putResourceClass(const HttpRequest& r, co
   if (isResourceClass(name)) {
     auto res = emptyResponse(204);
     res.setHeader("location", "/resource_classes/" + name);
-    addCacheHeaders(res, r, classes_updated_at_);
+    cacheHeaders(res, r, classes_updated_at_);
     return res;
   }
   return addCustomClass(r, name);
@@ -521,7 +524,7 @@ Result<HttpResponse> PlacementService::deleteResourceClass(const HttpRequest&,
   b.delete_resource_classes.push_back(name);
   if (auto s = commit(b); !s) return Error::make(ErrorCode::kUnavailable, s.error().message);
   custom_classes_.erase(name);
-  classes_updated_at_ = nowUnix();
+  classes_updated_at_ = now();
   return emptyResponse(204);
 }
 

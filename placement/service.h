@@ -15,12 +15,14 @@
 #include <vector>
 
 #include "common/auth.h"
+#include "common/clock.h"
 #include "common/result.h"
 #include "http/pipeline.h"
 #include "placement/candidates.h"
 #include "placement/http_types.h"
 #include "placement/microversion.h"
 #include "placement/model.h"
+#include "placement/service_util.h"
 #include "placement/store.h"
 
 namespace stratus::placement {
@@ -46,8 +48,10 @@ struct ServiceOptions {
 
 class PlacementService {
  public:
+  // `clock` stamps created_at, updated_at and Last-Modified; it must outlive the service.
   static Result<std::unique_ptr<PlacementService>> create(std::unique_ptr<Store> store,
-                                                          ServiceOptions options);
+                                                          ServiceOptions options,
+                                                          Clock& clock = realClock());
 
   // Everything: version negotiation, auth, routing, errors, common headers.
   HttpResponse handle(HttpRequest& request);
@@ -61,7 +65,11 @@ class PlacementService {
   Counters counters() const;
 
  private:
-  explicit PlacementService(std::unique_ptr<Store> store, ServiceOptions options);
+  PlacementService(std::unique_ptr<Store> store, ServiceOptions options, Clock& clock);
+  std::int64_t now() const { return clock_.unixSeconds(); }
+  void cacheHeaders(HttpResponse& res, const HttpRequest& r, std::int64_t modified_unix) const {
+    addCacheHeaders(res, r, modified_unix, now());
+  }
   std::vector<http::Route> routes();  // routes.cpp
   Status loadFromStore();
 
@@ -132,6 +140,7 @@ class PlacementService {
   Status commit(const WriteBatch& batch);
 
   ServiceOptions options_;
+  Clock& clock_;
   std::unique_ptr<Store> store_;
   std::unique_ptr<http::Pipeline> pipeline_;
 

@@ -250,7 +250,7 @@ Result<HttpResponse> PlacementService::writeConsumers(const HttpRequest&,
     }
   }
 
-  const std::int64_t now = nowUnix();
+  const std::int64_t now = this->now();
   std::vector<Consumer> consumers;
   std::vector<std::string> removed;
   for (auto& w : writes) {
@@ -325,7 +325,7 @@ Result<HttpResponse> PlacementService::getAllocations(const HttpRequest& r,
         it->second.consumer_type.empty() ? std::string("unknown") : it->second.consumer_type;
   }
   auto res = jsonResponse(200, out);
-  addCacheHeaders(res, r, it != consumers_.end() ? it->second.updated_at : 0);
+  cacheHeaders(res, r, it != consumers_.end() ? it->second.updated_at : 0);
   return res;
 }
 
@@ -431,7 +431,7 @@ Result<HttpResponse> PlacementService::getUsages(const HttpRequest& r, const Pat
     }
   }
   auto res = jsonResponse(200, {{"usages", usages}});
-  addCacheHeaders(res, r, 0);
+  cacheHeaders(res, r, 0);
   return res;
 }
 
@@ -488,7 +488,7 @@ Result<HttpResponse> PlacementService::reshape(const HttpRequest& r, const PathP
   }
 
   std::unique_lock lock(mu_);
-  const std::int64_t now = nowUnix();
+  const std::int64_t now = this->now();
   std::map<std::string, Provider> next_providers;
   for (const auto& w : inv_writes) {
     auto it = providers_.find(w.uuid);

@@ -528,7 +528,7 @@ Result<HttpResponse> PlacementService::getAllocationCandidates(const HttpRequest
   out.status = 200;
   out.setHeader("content-type", "application/json");
   out.body = std::move(body);
-  addCacheHeaders(out, r, 0);
+  cacheHeaders(out, r, 0);
   return out;
 }
 

@@ -130,7 +130,7 @@ Result<HttpResponse> PlacementService::listProviders(const HttpRequest& r, const
     modified = std::max(modified, p->updated_at);
   }
   auto res = jsonResponse(200, {{"resource_providers", out}});
-  addCacheHeaders(res, r, modified);
+  cacheHeaders(res, r, modified);
   return res;
 }
 
@@ -182,7 +182,7 @@ Result<HttpResponse> PlacementService::createProvider(const HttpRequest& r, cons
   } else {
     p.root_uuid = p.uuid;
   }
-  p.created_at = p.updated_at = nowUnix();
+  p.created_at = p.updated_at = now();
   WriteBatch b;
   b.put_providers.push_back(&p);
   if (auto s = commit(b); !s) return Error::make(ErrorCode::kUnavailable, s.error().message);
@@ -190,7 +190,7 @@ Result<HttpResponse> PlacementService::createProvider(const HttpRequest& r, cons
   HttpResponse res;
   if (versionOf(r).atLeast(kCreateReturnsProvider)) {
     res = jsonResponse(200, providerJson(p, r));
-    addCacheHeaders(res, r, p.updated_at);
+    cacheHeaders(res, r, p.updated_at);
   } else {
     res = emptyResponse(201);
   }
@@ -204,7 +204,7 @@ Result<HttpResponse> PlacementService::getProvider(const HttpRequest& r, const P
   auto it = providers_.find(canonicalUuid(params[0]));
   if (it == providers_.end()) return providerNotFound(r, params[0]);
   auto res = jsonResponse(200, providerJson(it->second, r));
-  addCacheHeaders(res, r, it->second.updated_at);
+  cacheHeaders(res, r, it->second.updated_at);
   return res;
 }
 
@@ -285,13 +285,13 @@ Result<HttpResponse> PlacementService::updateProvider(const HttpRequest& r,
       }
     }
   }
-  p.updated_at = nowUnix();
+  p.updated_at = now();
   WriteBatch b;
   b.put_providers.push_back(&p);
   for (const auto& q : subtree_updates) b.put_providers.push_back(&q);
   if (auto s = commit(b); !s) return Error::make(ErrorCode::kUnavailable, s.error().message);
   auto res = jsonResponse(200, providerJson(p, r));
-  addCacheHeaders(res, r, p.updated_at);
+  cacheHeaders(res, r, p.updated_at);
   for (auto& q : subtree_updates) applyProvider(std::move(q));
   applyProvider(std::move(p));
   return res;
@@ -336,7 +336,7 @@ Result<HttpResponse> PlacementService::getProviderTraits(const HttpRequest& r,
   if (it == providers_.end()) return providerNotFound(r, params[0]);
   auto res = jsonResponse(200, {{"traits", it->second.traits},
                                 {"resource_provider_generation", it->second.generation}});
-  addCacheHeaders(res, r, it->second.updated_at);
+  cacheHeaders(res, r, it->second.updated_at);
   return res;
 }
 
@@ -373,13 +373,13 @@ Result<HttpResponse> PlacementService::putProviderTraits(const HttpRequest& r,
   Provider p = it->second;
   p.traits = std::move(traits);
   ++p.generation;
-  p.updated_at = nowUnix();
+  p.updated_at = now();
   WriteBatch b;
   b.put_providers.push_back(&p);
   if (auto s = commit(b); !s) return Error::make(ErrorCode::kUnavailable, s.error().message);
   auto res =
       jsonResponse(200, {{"traits", p.traits}, {"resource_provider_generation", p.generation}});
-  addCacheHeaders(res, r, p.updated_at);
+  cacheHeaders(res, r, p.updated_at);
   applyProvider(std::move(p));
   return res;
 }
@@ -392,7 +392,7 @@ Result<HttpResponse> PlacementService::deleteProviderTraits(const HttpRequest& r
   Provider p = it->second;
   p.traits.clear();
   ++p.generation;
-  p.updated_at = nowUnix();
+  p.updated_at = now();
   WriteBatch b;
   b.put_providers.push_back(&p);
   if (auto s = commit(b); !s) return Error::make(ErrorCode::kUnavailable, s.error().message);
@@ -432,7 +432,7 @@ Result<HttpResponse> PlacementService::getInventories(const HttpRequest& r,
   for (const auto& [rc, i] : it->second.inventories) inv[rc] = inventoryJson(i);
   auto res = jsonResponse(
       200, {{"inventories", inv}, {"resource_provider_generation", it->second.generation}});
-  addCacheHeaders(res, r, it->second.updated_at);
+  cacheHeaders(res, r, it->second.updated_at);
   return res;
 }
 
@@ -480,7 +480,7 @@ Result<HttpResponse> PlacementService::putInventories(const HttpRequest& r,
   }
   p.inventories = std::move(next);
   ++p.generation;
-  p.updated_at = nowUnix();
+  p.updated_at = now();
   WriteBatch b;
   b.put_providers.push_back(&p);
   if (auto s = commit(b); !s) return Error::make(ErrorCode::kUnavailable, s.error().message);
@@ -488,7 +488,7 @@ Result<HttpResponse> PlacementService::putInventories(const HttpRequest& r,
   for (const auto& [rc, i] : p.inventories) inv[rc] = inventoryJson(i);
   auto res =
       jsonResponse(200, {{"inventories", inv}, {"resource_provider_generation", p.generation}});
-  addCacheHeaders(res, r, p.updated_at);
+  cacheHeaders(res, r, p.updated_at);
   applyProvider(std::move(p));
   return res;
 }
@@ -524,7 +524,7 @@ Result<HttpResponse> PlacementService::postInventory(const HttpRequest& r,
   }
   p.inventories[rc] = i;
   ++p.generation;
-  p.updated_at = nowUnix();
+  p.updated_at = now();
   WriteBatch b;
   b.put_providers.push_back(&p);
   if (auto s = commit(b); !s) return Error::make(ErrorCode::kUnavailable, s.error().message);
@@ -557,7 +557,7 @@ Result<HttpResponse> PlacementService::deleteInventories(const HttpRequest& r,
   }
   p.inventories.clear();
   ++p.generation;
-  p.updated_at = nowUnix();
+  p.updated_at = now();
   WriteBatch b;
   b.put_providers.push_back(&p);
   if (auto s = commit(b); !s) return Error::make(ErrorCode::kUnavailable, s.error().message);
@@ -578,7 +578,7 @@ Result<HttpResponse> PlacementService::getInventory(const HttpRequest& r,
   json out = inventoryJson(inv->second);
   out["resource_provider_generation"] = it->second.generation;
   auto res = jsonResponse(200, out);
-  addCacheHeaders(res, r, it->second.updated_at);
+  cacheHeaders(res, r, it->second.updated_at);
   return res;
 }
 
@@ -609,7 +609,7 @@ Result<HttpResponse> PlacementService::putInventory(const HttpRequest& r,
   }
   p.inventories[rc] = i;
   ++p.generation;
-  p.updated_at = nowUnix();
+  p.updated_at = now();
   WriteBatch b;
   b.put_providers.push_back(&p);
   if (auto s = commit(b); !s) return Error::make(ErrorCode::kUnavailable, s.error().message);
@@ -638,7 +638,7 @@ Result<HttpResponse> PlacementService::deleteInventory(const HttpRequest& r,
   }
   p.inventories.erase(rc);
   ++p.generation;
-  p.updated_at = nowUnix();
+  p.updated_at = now();
   WriteBatch b;
   b.put_providers.push_back(&p);
   if (auto s = commit(b); !s) return Error::make(ErrorCode::kUnavailable, s.error().message);
@@ -659,7 +659,7 @@ Result<HttpResponse> PlacementService::getAggregates(const HttpRequest& r,
   if (versionOf(r).atLeast(kAggregatesGeneration))
     out["resource_provider_generation"] = it->second.generation;
   auto res = jsonResponse(200, out);
-  addCacheHeaders(res, r, it->second.updated_at);
+  cacheHeaders(res, r, it->second.updated_at);
   return res;
 }
 
@@ -710,7 +710,7 @@ Result<HttpResponse> PlacementService::putAggregates(const HttpRequest& r,
   Provider p = it->second;
   p.aggregates = std::move(aggs);
   if (versionOf(r).atLeast(kAggregatesGeneration)) ++p.generation;
-  p.updated_at = nowUnix();
+  p.updated_at = now();
   WriteBatch b;
   b.put_providers.push_back(&p);
   if (auto s = commit(b); !s) return Error::make(ErrorCode::kUnavailable, s.error().message);
@@ -718,7 +718,7 @@ Result<HttpResponse> PlacementService::putAggregates(const HttpRequest& r,
   if (versionOf(r).atLeast(kAggregatesGeneration))
     out["resource_provider_generation"] = p.generation;
   auto res = jsonResponse(200, out);
-  addCacheHeaders(res, r, p.updated_at);
+  cacheHeaders(res, r, p.updated_at);
   applyProvider(std::move(p));
   return res;
 }
@@ -732,7 +732,7 @@ Result<HttpResponse> PlacementService::getProviderUsages(const HttpRequest& r,
   for (const auto& [rc, i] : it->second.inventories) usages[rc] = used(it->second.uuid, rc);
   auto res = jsonResponse(
       200, {{"usages", usages}, {"resource_provider_generation", it->second.generation}});
-  addCacheHeaders(res, r, it->second.updated_at);
+  cacheHeaders(res, r, it->second.updated_at);
   return res;
 }
 
@@ -750,7 +750,7 @@ Result<HttpResponse> PlacementService::getProviderAllocations(const HttpRequest&
   }
   auto res = jsonResponse(
       200, {{"allocations", allocs}, {"resource_provider_generation", it->second.generation}});
-  addCacheHeaders(res, r, it->second.updated_at);
+  cacheHeaders(res, r, it->second.updated_at);
   return res;
 }
 

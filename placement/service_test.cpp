@@ -406,3 +406,15 @@ TEST_CASE("provider trait PUT: a stale generation is found before unknown traits
   CHECK(unknown.status == 400);
   CHECK(ServiceUnderTest::detail(unknown) == "No such trait CUSTOM_ALSO_NOPE, CUSTOM_NOPE");
 }
+
+TEST_CASE("the service's clock stamps Last-Modified of what it writes and of documents it makes") {
+  SimulatedClock clock;  // 2027-01-15T08:00:00Z
+  ServiceUnderTest s({}, clock);
+  REQUIRE(
+      s.call("POST", "/resource_providers", json{{"name", "cn1"}, {"uuid", kRp}}.dump()).status ==
+      200);
+  clock.advance(std::chrono::hours(1));
+  const std::string path = std::string("/resource_providers/") + kRp;
+  CHECK(s.call("GET", path).header("last-modified") == "Fri, 15 Jan 2027 08:00:00 GMT");
+  CHECK(s.call("GET", "/traits").header("last-modified") == "Fri, 15 Jan 2027 09:00:00 GMT");
+}

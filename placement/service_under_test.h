@@ -17,11 +17,11 @@ namespace stratus::placement {
 
 class ServiceUnderTest {
  public:
-  explicit ServiceUnderTest(ServiceOptions options = {}) {
+  explicit ServiceUnderTest(ServiceOptions options = {}, Clock& clock = realClock()) {
     std::filesystem::remove_all(dir_);
     auto store = openStore("sqlite://" + (dir_ / "placement.db").string());
     REQUIRE(store.ok());
-    auto service = PlacementService::create(std::move(*store), std::move(options));
+    auto service = PlacementService::create(std::move(*store), std::move(options), clock);
     REQUIRE(service.ok());
     service_ = std::move(*service);
   }

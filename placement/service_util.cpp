@@ -84,16 +84,11 @@ std::string httpDate(std::int64_t unix_seconds) {
   return buf;
 }
 
-void addCacheHeaders(HttpResponse& res, const HttpRequest& r, std::int64_t modified_unix) {
+void addCacheHeaders(HttpResponse& res, const HttpRequest& r, std::int64_t modified_unix,
+                     std::int64_t now_unix) {
   if (!versionOf(r).atLeast(kCacheHeaders)) return;
-  res.setHeader("last-modified", httpDate(modified_unix != 0 ? modified_unix : nowUnix()));
+  res.setHeader("last-modified", httpDate(modified_unix != 0 ? modified_unix : now_unix));
   res.setHeader("cache-control", "no-cache");
-}
-
-std::int64_t nowUnix() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
 }
 
 }  // namespace stratus::placement

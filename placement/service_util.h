@@ -32,10 +32,11 @@ HttpResponse errorResponse(const HttpRequest& r, int status, const std::string& 
                            const std::string& code = kCodeUndefined);
 // InvalidArgument for a query key the microversion does not know.
 Status rejectUnknownQuery(const HttpRequest& r, const std::set<std::string>& allowed);
-// Last-Modified and Cache-Control from 1.15 on.
-void addCacheHeaders(HttpResponse& res, const HttpRequest& r, std::int64_t modified_unix);
+// Last-Modified (`modified_unix`, or `now_unix` when that is 0: a document made
+// for this request) and Cache-Control, from 1.15 on.
+void addCacheHeaders(HttpResponse& res, const HttpRequest& r, std::int64_t modified_unix,
+                     std::int64_t now_unix);
 std::string httpDate(std::int64_t unix_seconds);
-std::int64_t nowUnix();
 using stratus::newUuid;
 
 }  // namespace stratus::placement
