@@ -17,51 +17,26 @@ std::vector<std::string_view> splitPath(std::string_view path) {
 
 void Router::add(std::string_view method, std::string_view pattern, Handler handler,
                  RouteOptions options) {
-  std::vector<std::string> segments;
-  for (auto s : splitPath(pattern)) {
-    segments.emplace_back(s.starts_with("{") ? std::string_view("{}") : s);
-  }
-  for (auto& r : routes_) {
-    if (r.segments == segments) {
-      r.methods.push_back({std::string(method), std::move(handler), options});
-      return;
-    }
-  }
-  routes_.push_back(Route{segments, {{std::string(method), std::move(handler), options}}});
+  routes_.add(method, pattern, Entry{std::move(handler), options});
 }
 
 Router::Match Router::match(std::string_view method, std::string_view path) const {
+  auto found = routes_.match(method, path);
   Match m;
-  const auto parts = splitPath(path);
-  for (const auto& r : routes_) {
-    if (r.segments.size() != parts.size()) continue;
-    PathParams params;
-    bool same = true;
-    for (std::size_t i = 0; i < parts.size() && same; ++i) {
-      if (r.segments[i] == "{}") {
-        if (parts[i].empty())
-          same = false;
-        else
-          params.emplace_back(parts[i]);
-      } else {
-        same = r.segments[i] == parts[i];
-      }
-    }
-    if (!same) continue;
-    for (const auto& entry : r.methods) {
-      if (entry.verb == method) {
-        m.kind = Match::Kind::kFound;
-        m.handler = &entry.handler;
-        m.options = entry.options;
-        m.params = std::move(params);
-        return m;
-      }
-    }
-    m.kind = Match::Kind::kNoMethod;
-    for (const auto& entry : r.methods) {
-      m.allowed += (m.allowed.empty() ? "" : ", ") + entry.verb;
-    }
-    return m;
+  m.params = std::move(found.params);
+  m.allowed = std::move(found.allowed);
+  switch (found.kind) {
+    case BasicRouter<Entry>::Match::Kind::kFound:
+      m.kind = Match::Kind::kFound;
+      m.handler = &found.value->handler;
+      m.options = found.value->options;
+      break;
+    case BasicRouter<Entry>::Match::Kind::kNoMethod:
+      m.kind = Match::Kind::kNoMethod;
+      break;
+    case BasicRouter<Entry>::Match::Kind::kNoPath:
+      m.kind = Match::Kind::kNoPath;
+      break;
   }
   return m;
 }

@@ -12,7 +12,6 @@
 #include "common/exit_code.h"
 #include "common/ini_config.h"
 #include "common/token_file.h"
-#include "http/request_log.h"
 #include "http/server.h"
 #include "placement/service.h"
 #include "placement/service_util.h"
@@ -82,6 +81,7 @@ int main(int argc, char** argv) {
   if (!endpoint) return fail(endpoint.error());
 
   ServiceOptions options;
+  options.log = [](const std::string& line) { logLine(line); };
   if (auth == "token") {
     if (token_file.empty()) {
       return fail(Error::invalid("--token-file", "", "a file of TOKEN ROLES lines",
@@ -105,9 +105,7 @@ int main(int argc, char** argv) {
   server_options.error_response = [svc](int status, const std::string& detail) {
     return svc->errorFor(status, detail);
   };
-  auto server = HttpServer::start(
-      server_options, withRequestLog([svc](HttpRequest& r) { return svc->handle(r); },
-                                     {"", [](const std::string& line) { logLine(line); }, {}}));
+  auto server = HttpServer::start(server_options, [svc](HttpRequest& r) { return svc->handle(r); });
   if (!server) return fail(server.error());
   logLine("stratus-placement listening on " + endpoint->first + ":" +
           std::to_string((*server)->port()) + " db " + db);

@@ -5,17 +5,17 @@
 using namespace stratus::placement;
 
 TEST_CASE("no header means 1.0; latest means 1.39") {
-  CHECK(negotiateVersion("").version == Microversion{1, 0});
-  CHECK(negotiateVersion("placement latest").version == Microversion{1, 39});
-  CHECK(negotiateVersion("compute 2.1").version == Microversion{1, 0});
+  CHECK(negotiateVersion("").version == Microversion{0});
+  CHECK(negotiateVersion("placement latest").version == Microversion{39});
+  CHECK(negotiateVersion("compute 2.1").version == Microversion{0});
 }
 
 TEST_CASE("the placement entry is found among other services, in any case") {
   auto v = negotiateVersion("compute 2.90, Placement 1.20");
   CHECK(v.failure == VersionFailure::kNone);
-  CHECK(v.version == Microversion{1, 20});
-  CHECK(v.version.atLeast(20));
-  CHECK_FALSE(v.version.atLeast(21));
+  CHECK(v.version == Microversion{20});
+  CHECK(v.version.atLeast(Microversion{20}));
+  CHECK_FALSE(v.version.atLeast(kCandidatesMemberOf));
 }
 
 TEST_CASE("malformed versions are 400s, unsupported ones 406s") {

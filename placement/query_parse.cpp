@@ -59,7 +59,7 @@ bool AggregateFilter::matches(const std::set<std::string>& aggregates) const {
 Parsed<TraitFilter> parseRequired(const std::vector<std::string>& values, Microversion version,
                                   const std::function<bool(const std::string&)>& exists,
                                   const std::string& param) {
-  const bool forbidden_ok = version.atLeast(22);
+  const bool forbidden_ok = version.atLeast(kForbiddenTraits);
   auto form = [&](const std::string& got) {
     return "Invalid query string parameters: Expected '" + param +
            "' parameter value of the form: " +
@@ -71,9 +71,9 @@ Parsed<TraitFilter> parseRequired(const std::vector<std::string>& values, Microv
   std::vector<std::string> unknown_forbidden;
   // Before 1.39 the parameter is not repeatable and the last value wins.
   std::vector<std::string> effective = values;
-  if (effective.size() > 1 && !version.atLeast(39)) effective = {values.back()};
+  if (effective.size() > 1 && !version.atLeast(kAnyTraits)) effective = {values.back()};
   for (const auto& v : effective) {
-    if (v.starts_with("in:") && !version.atLeast(39)) {
+    if (v.starts_with("in:") && !version.atLeast(kAnyTraits)) {
       return "Invalid query string parameters: The format 'in:HW_CPU_X86_VMX,CUSTOM_MAGIC' only "
              "supported since microversion 1.39. Got: " +
              v;
@@ -124,7 +124,7 @@ std::vector<std::string> conflictingTraits(const TraitFilter& f) {
 
 Parsed<AggregateFilter> parseMemberOf(const std::vector<std::string>& values, Microversion version,
                                       const std::string& param) {
-  if (values.size() > 1 && !version.atLeast(24)) {
+  if (values.size() > 1 && !version.atLeast(kMultipleMemberOf)) {
     return "Multiple " + param + " parameters are not supported";
   }
   AggregateFilter f;
@@ -137,7 +137,7 @@ Parsed<AggregateFilter> parseMemberOf(const std::vector<std::string>& values, Mi
     }
     AggregateFilter::Clause c;
     if (v.starts_with("!")) {
-      if (!version.atLeast(32)) {
+      if (!version.atLeast(kForbiddenAggregates)) {
         return "Forbidden " + param + " parameters are not supported in the specified microversion";
       }
       c.forbidden = true;

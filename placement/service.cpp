@@ -5,6 +5,8 @@
 #include <optional>
 #include <sstream>
 
+#include "common/http_status.h"
+#include "placement/front_door.h"
 #include "placement/json_schema.h"
 #include "placement/service_util.h"
 #include "traits/catalog.h"
@@ -44,41 +46,22 @@ bool isCustomName(const std::string& name) {
   return traits::validateCustomTraitName(name).ok();
 }
 
-// Whether an Accept header admits application/json (absent admits anything).
-bool acceptsJson(const std::optional<std::string>& accept) {
-  if (!accept || accept->empty()) return true;
-  std::stringstream in(*accept);
-  std::string range;
-  while (std::getline(in, range, ',')) {
-    range = range.substr(0, range.find(';'));
-    range.erase(0, range.find_first_not_of(' '));
-    range.erase(range.find_last_not_of(' ') + 1);
-    if (range == "application/json" || range == "application/*" || range == "*/*") return true;
-  }
-  return false;
-}
-
-bool hasRole(const std::string& roles, const std::string& role) {
-  std::stringstream in(roles);
-  std::string item;
-  while (std::getline(in, item, ',')) {
-    item.erase(0, item.find_first_not_of(' '));
-    item.erase(item.find_last_not_of(' ') + 1);
-    if (item == role) return true;
-  }
-  return false;
-}
-
 }  // namespace
 
-PlacementService::PlacementService(std::unique_ptr<Store> store, ServiceOptions options)
-    : options_(std::move(options)), store_(std::move(store)) {}
+PlacementService::PlacementService(std::unique_ptr<Store> store, ServiceOptions options,
+                                   Clock& clock)
+    : options_(std::move(options)), clock_(clock), store_(std::move(store)) {}
 
 Result<std::unique_ptr<PlacementService>> PlacementService::create(std::unique_ptr<Store> store,
-                                                                   ServiceOptions options) {
-  std::unique_ptr<PlacementService> s(new PlacementService(std::move(store), std::move(options)));
+                                                                   ServiceOptions options,
+                                                                   Clock& clock) {
+  std::unique_ptr<PlacementService> s(
+      new PlacementService(std::move(store), std::move(options), clock));
   STRATUS_RETURN_IF_ERROR(s->loadFromStore());
-  s->addRoutes();
+  ServiceOptions& o = s->options_;
+  s->pipeline_ =
+      std::make_unique<http::Pipeline>(placementFrontDoor(AuthConfig{o.auth, o.tokens}, o.log));
+  s->pipeline_->add(s->routes());
   return s;
 }
 
@@ -89,82 +72,13 @@ Status PlacementService::loadFromStore() {
   for (auto& c : snap->consumers) applyConsumer(std::move(c));
   custom_traits_ = std::move(snap->custom_traits);
   custom_classes_ = std::move(snap->custom_resource_classes);
-  classes_updated_at_ = nowUnix();
+  classes_updated_at_ = now();
   return okStatus();
 }
 
-void PlacementService::addRoutes() {
-  auto bind = [this](auto method) {
-    return
-        [this, method](const HttpRequest& r, const PathParams& p) { return (this->*method)(r, p); };
-  };
-  router_.add("GET", "/", bind(&PlacementService::root));
-  router_.add("GET", "/traits", bind(&PlacementService::listTraits), RouteOptions{6, true});
-  router_.add("GET", "/traits/{name}", bind(&PlacementService::getTrait), RouteOptions{6, true});
-  router_.add("PUT", "/traits/{name}", bind(&PlacementService::putTrait), RouteOptions{6, false});
-  router_.add("DELETE", "/traits/{name}", bind(&PlacementService::deleteTrait),
-              RouteOptions{6, true});
-  router_.add("GET", "/resource_classes", bind(&PlacementService::listResourceClasses),
-              RouteOptions{2, true});
-  router_.add("POST", "/resource_classes", bind(&PlacementService::createResourceClass),
-              RouteOptions{2, true});
-  router_.add("GET", "/resource_classes/{name}", bind(&PlacementService::getResourceClass),
-              RouteOptions{2, true});
-  router_.add("PUT", "/resource_classes/{name}", bind(&PlacementService::putResourceClass),
-              RouteOptions{2, true});
-  router_.add("DELETE", "/resource_classes/{name}", bind(&PlacementService::deleteResourceClass),
-              RouteOptions{2, true});
-  router_.add("GET", "/resource_providers", bind(&PlacementService::listProviders));
-  router_.add("POST", "/resource_providers", bind(&PlacementService::createProvider));
-  router_.add("GET", "/resource_providers/{uuid}", bind(&PlacementService::getProvider));
-  router_.add("PUT", "/resource_providers/{uuid}", bind(&PlacementService::updateProvider));
-  router_.add("DELETE", "/resource_providers/{uuid}", bind(&PlacementService::deleteProvider));
-  router_.add("GET", "/resource_providers/{uuid}/traits",
-              bind(&PlacementService::getProviderTraits), RouteOptions{6, true});
-  router_.add("PUT", "/resource_providers/{uuid}/traits",
-              bind(&PlacementService::putProviderTraits), RouteOptions{6, true});
-  router_.add("DELETE", "/resource_providers/{uuid}/traits",
-              bind(&PlacementService::deleteProviderTraits), RouteOptions{6, true});
-  router_.add("GET", "/resource_providers/{uuid}/inventories",
-              bind(&PlacementService::getInventories));
-  router_.add("PUT", "/resource_providers/{uuid}/inventories",
-              bind(&PlacementService::putInventories));
-  router_.add("POST", "/resource_providers/{uuid}/inventories",
-              bind(&PlacementService::postInventory));
-  router_.add("DELETE", "/resource_providers/{uuid}/inventories",
-              bind(&PlacementService::deleteInventories));
-  router_.add("GET", "/resource_providers/{uuid}/inventories/{rc}",
-              bind(&PlacementService::getInventory));
-  router_.add("PUT", "/resource_providers/{uuid}/inventories/{rc}",
-              bind(&PlacementService::putInventory));
-  router_.add("DELETE", "/resource_providers/{uuid}/inventories/{rc}",
-              bind(&PlacementService::deleteInventory));
-  router_.add("GET", "/resource_providers/{uuid}/aggregates",
-              bind(&PlacementService::getAggregates), RouteOptions{1, true});
-  router_.add("PUT", "/resource_providers/{uuid}/aggregates",
-              bind(&PlacementService::putAggregates), RouteOptions{1, true});
-  router_.add("GET", "/resource_providers/{uuid}/usages",
-              bind(&PlacementService::getProviderUsages));
-  router_.add("GET", "/resource_providers/{uuid}/allocations",
-              bind(&PlacementService::getProviderAllocations));
-  router_.add("GET", "/allocations/{consumer}", bind(&PlacementService::getAllocations));
-  router_.add("PUT", "/allocations/{consumer}", bind(&PlacementService::putAllocations));
-  router_.add("DELETE", "/allocations/{consumer}", bind(&PlacementService::deleteAllocations));
-  router_.add("POST", "/allocations", bind(&PlacementService::postAllocations),
-              RouteOptions{13, true});
-  router_.add("POST", "/reshaper", bind(&PlacementService::reshape), RouteOptions{30, true});
-  router_.add("GET", "/allocation_candidates", bind(&PlacementService::getAllocationCandidates),
-              RouteOptions{10, true});
-  router_.add("GET", "/usages", bind(&PlacementService::getUsages), RouteOptions{9, true});
-}
-
 HttpResponse PlacementService::errorFor(int status, const std::string& detail) const {
-  HttpRequest r;
-  r.request_id = "req-" + newUuid();
-  r.version = kMaxVersion;
-  auto res = errorResponse(r, status, detail);
-  res.setHeader("x-openstack-request-id", r.request_id);
-  return res;
+  const ErrorCode code = status == 500 ? ErrorCode::kInternal : errorCodeForHttpStatus(status);
+  return pipeline_->reject(Error::make(code, detail));
 }
 
 PlacementService::Counters PlacementService::counters() const {
@@ -173,123 +87,14 @@ PlacementService::Counters PlacementService::counters() const {
 }
 
 HttpResponse PlacementService::handle(HttpRequest& r) {
-  r.request_id = "req-" + newUuid();
   {
     std::lock_guard lock(counters_mu_);
     ++counters_.requests;
   }
-  auto finish = [&](HttpResponse res) {
-    // A browser asking for HTML gets its errors as HTML.
-    const auto accept = r.header("accept");
-    if (res.status >= 400 && accept && !acceptsJson(accept) &&
-        accept->find("text/html") != std::string::npos) {
-      std::string detail;
-      auto body = nlohmann::json::parse(res.body, nullptr, false);
-      if (!body.is_discarded() && body.contains("errors")) {
-        detail = body["errors"][0].value("detail", "");
-      }
-      res.setHeader("content-type", "text/html; charset=UTF-8");
-      res.body = "<html><head><title>" + std::to_string(res.status) + " " +
-                 std::string(reasonPhrase(res.status)) + "</title></head><body><h1>" +
-                 std::to_string(res.status) + " " + std::string(reasonPhrase(res.status)) +
-                 "</h1>" + detail + "</body></html>";
-    }
-    // Clients expect an absolute Location, as WSGI frameworks write it.
-    if (auto loc = res.header("location"); loc && loc->starts_with("/")) {
-      res.setHeader("location", "http://" + r.header("host").value_or("localhost") + *loc);
-    }
-    res.setHeader("x-openstack-request-id", r.request_id);
-    res.setHeader("openstack-api-version", "placement " + r.version.str());
-    res.setHeader("vary", "openstack-api-version");
-    return res;
-  };
-
-  const auto nv = negotiateVersion(r.header("openstack-api-version").value_or(""));
-  if (nv.failure == VersionFailure::kBadFormat) {
-    r.version = kMinVersion;
-    return finish(errorResponse(r, 400, "invalid version string: " + nv.given));
-  }
-  if (nv.failure == VersionFailure::kUnsupported) {
-    r.version = kMinVersion;
-    auto res = errorResponse(r, 406, "Unacceptable version header: " + nv.given);
-    auto body = nlohmann::json::parse(res.body);
-    body["errors"][0]["min_version"] = kMinVersion.str();
-    body["errors"][0]["max_version"] = kMaxVersion.str();
-    res.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-    return finish(res);
-  }
-  r.version = nv.version;
-
-  auto match = router_.match(r.method, r.path);
-  const bool is_root = r.path == "/";
-  if (!is_root) {
-    auto token = r.header("x-auth-token");
-    std::string roles;
-    if (options_.auth == AuthMode::kNoAuth) {
-      if (!token) return finish(errorResponse(r, 401, "No X-Auth-Token was given."));
-      // noauth2: "user[:project]"; the user named admin is an admin.
-      const std::string user = token->substr(0, token->find(':'));
-      roles = user == "admin" ? "admin" : "";
-    } else {
-      auto it = token ? options_.tokens.find(*token) : options_.tokens.end();
-      if (it == options_.tokens.end()) {
-        return finish(errorResponse(r, 401, "The X-Auth-Token is missing or not valid."));
-      }
-      roles = it->second;
-    }
-    if (auto header_roles = r.header("x-roles");
-        header_roles && options_.auth == AuthMode::kNoAuth) {
-      roles = *header_roles;
-    }
-    r.auth.admin = hasRole(roles, "admin");
-    r.auth.project_id = r.header("x-project-id").value_or("");
-    r.auth.user_id = r.header("x-user-id").value_or("");
-    // Legacy policy: admins do everything; a system-scoped reader may read. A
-    // static token is the operator's own grant, so its reader role reads as is.
-    const bool system_reader =
-        hasRole(roles, "reader") && (options_.auth == AuthMode::kToken ||
-                                     r.header("openstack-system-scope").value_or("") == "all");
-    const bool allowed = r.auth.admin || (system_reader && r.method == "GET");
-    if (match.kind == Router::Match::Kind::kFound && !allowed) {
-      return finish(errorResponse(r, 403, "Policy does not allow this request to be performed."));
-    }
-  }
-  if (match.kind == Router::Match::Kind::kNoPath) {
-    return finish(errorResponse(r, 404, "The resource could not be found."));
-  }
-  if (match.kind == Router::Match::Kind::kNoMethod) {
-    auto res =
-        errorResponse(r, 405, "The method " + r.method + " is not allowed for this resource.");
-    res.setHeader("allow", match.allowed);
-    return finish(res);
-  }
-  if (!r.version.atLeast(match.options.since_minor)) {
-    return finish(errorResponse(r, 404, "The resource could not be found."));
-  }
-  // PUT /resource_classes/{name} lost its body at 1.7.
-  const bool takes_body = match.options.takes_body &&
-                          !(r.path.starts_with("/resource_classes/") && r.version.atLeast(7));
-  if (takes_body && (r.method == "PUT" || r.method == "POST" || r.method == "PATCH")) {
-    const auto type = r.header("content-type");
-    if (!type && !r.body.empty()) {
-      return finish(errorResponse(r, 400, "content-type header required when body is present"));
-    }
-    if (!type || type->find("application/json") == std::string::npos) {
-      return finish(errorResponse(
-          r, 415,
-          "The media type " + type.value_or("None") + " is not supported, use application/json"));
-    }
-  }
-  // Placement refuses an Accept it cannot meet only where it sends a JSON
-  // body back: on reads. Writes answer whatever they answer.
-  const bool json_read = r.method == "GET" && !is_root && !r.path.starts_with("/traits/");
-  if (json_read && !acceptsJson(r.header("accept"))) {
-    return finish(errorResponse(r, 406, "Only application/json is provided"));
-  }
-  return finish((*match.handler)(r, match.params));
+  return pipeline_->handle(r);
 }
 
-HttpResponse PlacementService::root(const HttpRequest& r, const PathParams&) {
+Result<HttpResponse> PlacementService::root(const HttpRequest& r, const PathParams&) {
   auto res = jsonResponse(
       200,
       {{"versions", nlohmann::json::array(
@@ -298,7 +103,7 @@ HttpResponse PlacementService::root(const HttpRequest& r, const PathParams&) {
                           {"min_version", kMinVersion.str()},
                           {"status", "CURRENT"},
                           {"links", nlohmann::json::array({{{"rel", "self"}, {"href", ""}}})}}})}});
-  addCacheHeaders(res, r, 0);
+  cacheHeaders(res, r, 0);
   return res;
 }
 
@@ -434,8 +239,8 @@ Status PlacementService::commit(const WriteBatch& batch) {
 
 // ---- traits ----------------------------------------------------------------
 
-HttpResponse PlacementService::listTraits(const HttpRequest& r, const PathParams&) {
-  if (auto bad = rejectUnknownQuery(r, {"name", "associated"})) return *bad;
+Result<HttpResponse> PlacementService::listTraits(const HttpRequest& r, const PathParams&) {
+  STRATUS_RETURN_IF_ERROR(rejectUnknownQuery(r, {"name", "associated"}));
   std::optional<std::set<std::string>> names;
   std::string prefix;
   if (auto name = r.queryOne("name")) {
@@ -447,17 +252,17 @@ HttpResponse PlacementService::listTraits(const HttpRequest& r, const PathParams
     } else if (name->starts_with("startswith:")) {
       prefix = name->substr(11);
     } else {
-      return errorResponse(r, 400,
-                           "Badly formatted name parameter. Expected name query string parameter "
-                           "in form: ?name=[in|startswith]:[name1,name2|prefix]. Got: \"" +
-                               *name + "\"");
+      return Error::make(ErrorCode::kInvalidArgument,
+                         "Badly formatted name parameter. Expected name query string parameter "
+                         "in form: ?name=[in|startswith]:[name1,name2|prefix]. Got: \"" +
+                             *name + "\"");
     }
   }
   std::optional<bool> associated;
   if (auto a = r.queryOne("associated")) {
     if (*a != "true" && *a != "false") {
-      return errorResponse(r, 400,
-                           "The query parameter \"associated\" only accepts \"true\" or \"false\"");
+      return Error::make(ErrorCode::kInvalidArgument,
+                         "The query parameter \"associated\" only accepts \"true\" or \"false\"");
     }
     associated = *a == "true";
   }
@@ -480,25 +285,25 @@ HttpResponse PlacementService::listTraits(const HttpRequest& r, const PathParams
     if (want(t)) out.push_back(t);
   }
   auto res = jsonResponse(200, {{"traits", out}});
-  addCacheHeaders(res, r, 0);
+  cacheHeaders(res, r, 0);
   return res;
 }
 
-HttpResponse PlacementService::getTrait(const HttpRequest& r, const PathParams& p) {
+Result<HttpResponse> PlacementService::getTrait(const HttpRequest& r, const PathParams& p) {
   std::shared_lock lock(mu_);
-  if (!traitExists(p[0])) return errorResponse(r, 404, "No such trait(s): " + p[0]);
+  if (!traitExists(p[0])) return Error::make(ErrorCode::kNotFound, "No such trait(s): " + p[0]);
   auto res = emptyResponse(204);
-  addCacheHeaders(res, r, 0);
+  cacheHeaders(res, r, 0);
   return res;
 }
 
-HttpResponse PlacementService::putTrait(const HttpRequest& r, const PathParams& p) {
+Result<HttpResponse> PlacementService::putTrait(const HttpRequest& r, const PathParams& p) {
   const std::string& name = p[0];
   if (!isCustomName(name)) {
-    return errorResponse(r, 400,
-                         "The trait is invalid. A valid trait must be no longer than 255 "
-                         "characters, start with the prefix \"CUSTOM_\" and use following "
-                         "characters: \"A\"-\"Z\", \"0\"-\"9\" and \"_\"");
+    return Error::make(ErrorCode::kInvalidArgument,
+                       "The trait is invalid. A valid trait must be no longer than 255 "
+                       "characters, start with the prefix \"CUSTOM_\" and use following "
+                       "characters: \"A\"-\"Z\", \"0\"-\"9\" and \"_\"");
   }
   std::unique_lock lock(mu_);
   HttpResponse res;
@@ -507,30 +312,32 @@ HttpResponse PlacementService::putTrait(const HttpRequest& r, const PathParams& 
   } else {
     WriteBatch b;
     b.put_traits.push_back(name);
-    if (auto s = commit(b); !s) return errorResponse(r, 503, s.error().message);
+    if (auto s = commit(b); !s) return Error::make(ErrorCode::kUnavailable, s.error().message);
     custom_traits_.insert(name);
     res = emptyResponse(201);
   }
   res.setHeader("location", "/traits/" + name);
-  addCacheHeaders(res, r, 0);
+  cacheHeaders(res, r, 0);
   return res;
 }
 
-HttpResponse PlacementService::deleteTrait(const HttpRequest& r, const PathParams& p) {
+Result<HttpResponse> PlacementService::deleteTrait(const HttpRequest&, const PathParams& p) {
   const std::string& name = p[0];
   std::unique_lock lock(mu_);
   if (traits::isStandardTrait(name)) {
-    return errorResponse(r, 400, "Cannot delete standard trait " + name + ".");
+    return Error::make(ErrorCode::kInvalidArgument, "Cannot delete standard trait " + name + ".");
   }
-  if (!custom_traits_.count(name)) return errorResponse(r, 404, "No such trait(s): " + name);
+  if (!custom_traits_.count(name))
+    return Error::make(ErrorCode::kNotFound, "No such trait(s): " + name);
   for (const auto& [u, prov] : providers_) {
     if (prov.traits.count(name)) {
-      return errorResponse(r, 409, "The trait " + name + " is in use by a resource provider.");
+      return Error::make(ErrorCode::kFailedPrecondition,
+                         "The trait " + name + " is in use by a resource provider.");
     }
   }
   WriteBatch b;
   b.delete_traits.push_back(name);
-  if (auto s = commit(b); !s) return errorResponse(r, 503, s.error().message);
+  if (auto s = commit(b); !s) return Error::make(ErrorCode::kUnavailable, s.error().message);
   custom_traits_.erase(name);
   return emptyResponse(204);
 }
@@ -573,64 +380,69 @@ std::optional<std::string> classBodyProblem(const std::string& text, std::string
 
 }  // namespace
 
-HttpResponse PlacementService::addCustomClass(const HttpRequest& r, const std::string& name) {
+Result<HttpResponse> PlacementService::addCustomClass(const HttpRequest&, const std::string& name) {
   int id = kFirstCustomClassId;
   for (const auto& [c, cid] : custom_classes_) id = std::max(id, cid + 1);
   WriteBatch b;
   b.put_resource_classes.emplace_back(name, id);
-  if (auto s = commit(b); !s) return errorResponse(r, 503, s.error().message);
+  if (auto s = commit(b); !s) return Error::make(ErrorCode::kUnavailable, s.error().message);
   custom_classes_[name] = id;
-  classes_updated_at_ = nowUnix();
+  classes_updated_at_ = now();
   auto res = emptyResponse(201);
   res.setHeader("location", "/resource_classes/" + name);
   return res;
 }
 
-HttpResponse PlacementService::listResourceClasses(const HttpRequest& r, const PathParams&) {
+Result<HttpResponse> PlacementService::listResourceClasses(const HttpRequest& r,
+                                                           const PathParams&) {
   std::shared_lock lock(mu_);
   nlohmann::json out = nlohmann::json::array();
   for (const auto& c : standardClasses()) out.push_back(classJson(c));
   for (const auto& [c, id] : custom_classes_) out.push_back(classJson(c));
   auto res = jsonResponse(200, {{"resource_classes", out}});
-  addCacheHeaders(res, r, classes_updated_at_);
+  cacheHeaders(res, r, classes_updated_at_);
   return res;
 }
 
-HttpResponse PlacementService::createResourceClass(const HttpRequest& r, const PathParams&) {
+Result<HttpResponse> PlacementService::createResourceClass(const HttpRequest& r,
+                                                           const PathParams&) {
   std::string name;
-  if (auto e = classBodyProblem(r.body, name)) return errorResponse(r, 400, *e);
+  if (auto e = classBodyProblem(r.body, name)) return Error::make(ErrorCode::kInvalidArgument, *e);
   std::unique_lock lock(mu_);
   if (isResourceClass(name)) {
-    return errorResponse(r, 409, "Conflicting resource class already exists: " + name,
-                         kCodeDuplicateName);
+    return Error::make(ErrorCode::kAlreadyExists,
+                       "Conflicting resource class already exists: " + name, kCodeDuplicateName);
   }
   return addCustomClass(r, name);
 }
 
-HttpResponse PlacementService::getResourceClass(const HttpRequest& r, const PathParams& p) {
+Result<HttpResponse> PlacementService::getResourceClass(const HttpRequest& r, const PathParams& p) {
   std::shared_lock lock(mu_);
-  if (!isResourceClass(p[0])) return errorResponse(r, 404, "No such resource class " + p[0] + ".");
+  if (!isResourceClass(p[0]))
+    return Error::make(ErrorCode::kNotFound, "No such resource class " + p[0] + ".");
   auto res = jsonResponse(200, classJson(p[0]));
-  addCacheHeaders(res, r, classes_updated_at_);
+  cacheHeaders(res, r, classes_updated_at_);
   return res;
 }
 
-HttpResponse PlacementService::putResourceClass(const HttpRequest& r, const PathParams& p) {
+Result<HttpResponse> PlacementService::putResourceClass(const HttpRequest& r, const PathParams& p) {
   const std::string& name = p[0];
-  if (!r.version.atLeast(7)) {
+  if (!versionOf(r).atLeast(kBodilessClassPut)) {
     // 1.2 to 1.6: PUT renames a custom class to the name in the body.
     std::string new_name;
-    if (auto e = classBodyProblem(r.body, new_name)) return errorResponse(r, 400, *e);
+    if (auto e = classBodyProblem(r.body, new_name))
+      return Error::make(ErrorCode::kInvalidArgument, *e);
     std::unique_lock lock(mu_);
     if (!custom_classes_.count(name)) {
       if (isResourceClass(name)) {
-        return errorResponse(r, 400, "Cannot update standard resource class " + name);
+        return Error::make(ErrorCode::kInvalidArgument,
+                           "Cannot update standard resource class " + name);
       }
-      return errorResponse(r, 404, "No such resource class " + name + ".");
+      return Error::make(ErrorCode::kNotFound, "No such resource class " + name + ".");
     }
     if (isResourceClass(new_name)) {
-      return errorResponse(r, 409, "Resource class already exists: " + new_name,
-                           kCodeDuplicateName);
+      return Error::make(ErrorCode::kAlreadyExists, "Resource class already exists: " + new_name,
+                         kCodeDuplicateName);
     }
     // The class keeps its id; every inventory and allocation follows the new name.
     std::vector<Provider> providers;
@@ -660,57 +472,59 @@ HttpResponse PlacementService::putResourceClass(const HttpRequest& r, const Path
     b.put_resource_classes.emplace_back(new_name, id);
     for (const auto& q : providers) b.put_providers.push_back(&q);
     for (const auto& c : consumers) b.put_consumers.push_back(&c);
-    if (auto s = commit(b); !s) return errorResponse(r, 503, s.error().message);
+    if (auto s = commit(b); !s) return Error::make(ErrorCode::kUnavailable, s.error().message);
     custom_classes_.erase(name);
     custom_classes_[new_name] = id;
     for (auto& q : providers) applyProvider(std::move(q));
     for (auto& c : consumers) applyConsumer(std::move(c));
-    classes_updated_at_ = nowUnix();
+    classes_updated_at_ = now();
     return jsonResponse(200, classJson(new_name));
   }
-  if (auto e = classNameProblem(name)) return errorResponse(r, 400, *e);
+  if (auto e = classNameProblem(name)) return Error::make(ErrorCode::kInvalidArgument, *e);
   std::unique_lock lock(mu_);
   if (isResourceClass(name)) {
     auto res = emptyResponse(204);
     res.setHeader("location", "/resource_classes/" + name);
-    addCacheHeaders(res, r, classes_updated_at_);
+    cacheHeaders(res, r, classes_updated_at_);
     return res;
   }
   return addCustomClass(r, name);
 }
 
-HttpResponse PlacementService::deleteResourceClass(const HttpRequest& r, const PathParams& p) {
+Result<HttpResponse> PlacementService::deleteResourceClass(const HttpRequest&,
+                                                           const PathParams& p) {
   const std::string& name = p[0];
   std::unique_lock lock(mu_);
   if (!custom_classes_.count(name)) {
     if (isResourceClass(name)) {
-      return errorResponse(r, 400, "Cannot delete standard resource class " + name + ".");
+      return Error::make(ErrorCode::kInvalidArgument,
+                         "Cannot delete standard resource class " + name + ".");
     }
-    return errorResponse(r, 404, "No such resource class " + name + ".");
+    return Error::make(ErrorCode::kNotFound, "No such resource class " + name + ".");
   }
   for (const auto& [u, prov] : providers_) {
     if (prov.inventories.count(name)) {
-      return errorResponse(r, 409,
-                           "Error in delete resource class '" + name +
-                               "': Cannot delete resource class " + name +
-                               ". Class is in use in inventory.");
+      return Error::make(ErrorCode::kFailedPrecondition, "Error in delete resource class '" + name +
+                                                             "': Cannot delete resource class " +
+                                                             name +
+                                                             ". Class is in use in inventory.");
     }
   }
   for (const auto& [u, c] : consumers_) {
     for (const auto& [rp, amounts] : c.allocations) {
       if (amounts.count(name)) {
-        return errorResponse(r, 409,
-                             "Error in delete resource class '" + name +
-                                 "': Cannot delete resource class " + name +
-                                 ". Class is in use in allocations.");
+        return Error::make(ErrorCode::kFailedPrecondition,
+                           "Error in delete resource class '" + name +
+                               "': Cannot delete resource class " + name +
+                               ". Class is in use in allocations.");
       }
     }
   }
   WriteBatch b;
   b.delete_resource_classes.push_back(name);
-  if (auto s = commit(b); !s) return errorResponse(r, 503, s.error().message);
+  if (auto s = commit(b); !s) return Error::make(ErrorCode::kUnavailable, s.error().message);
   custom_classes_.erase(name);
-  classes_updated_at_ = nowUnix();
+  classes_updated_at_ = now();
   return emptyResponse(204);
 }
 

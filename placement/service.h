@@ -14,16 +14,18 @@
 #include <unordered_map>
 #include <vector>
 
+#include "common/auth.h"
+#include "common/clock.h"
 #include "common/result.h"
+#include "http/pipeline.h"
 #include "placement/candidates.h"
 #include "placement/http_types.h"
 #include "placement/microversion.h"
 #include "placement/model.h"
+#include "placement/service_util.h"
 #include "placement/store.h"
 
 namespace stratus::placement {
-
-enum class AuthMode { kNoAuth, kToken };
 
 // One consumer's wanted allocations, parsed from a PUT or POST body.
 struct ConsumerWrite {
@@ -37,15 +39,19 @@ struct ConsumerWrite {
 };
 
 struct ServiceOptions {
-  AuthMode auth = AuthMode::kNoAuth;
+  AuthMode auth = AuthMode::kNoAuth;  // common/auth.h
   // kToken: token -> roles (comma-separated), e.g. "admin" or "reader".
   std::map<std::string, std::string> tokens;
+  // One line per request (http/pipeline.h); unset: none.
+  std::function<void(const std::string&)> log;
 };
 
 class PlacementService {
  public:
+  // `clock` stamps created_at, updated_at and Last-Modified; it must outlive the service.
   static Result<std::unique_ptr<PlacementService>> create(std::unique_ptr<Store> store,
-                                                          ServiceOptions options);
+                                                          ServiceOptions options,
+                                                          Clock& clock = realClock());
 
   // Everything: version negotiation, auth, routing, errors, common headers.
   HttpResponse handle(HttpRequest& request);
@@ -59,54 +65,58 @@ class PlacementService {
   Counters counters() const;
 
  private:
-  explicit PlacementService(std::unique_ptr<Store> store, ServiceOptions options);
-  void addRoutes();
+  PlacementService(std::unique_ptr<Store> store, ServiceOptions options, Clock& clock);
+  std::int64_t now() const { return clock_.unixSeconds(); }
+  void cacheHeaders(HttpResponse& res, const HttpRequest& r, std::int64_t modified_unix) const {
+    addCacheHeaders(res, r, modified_unix, now());
+  }
+  std::vector<http::Route> routes();  // routes.cpp
   Status loadFromStore();
 
   // Handlers, one per route and method.
-  HttpResponse root(const HttpRequest& r, const PathParams& p);
-  HttpResponse listTraits(const HttpRequest& r, const PathParams& p);
-  HttpResponse getTrait(const HttpRequest& r, const PathParams& p);
-  HttpResponse putTrait(const HttpRequest& r, const PathParams& p);
-  HttpResponse deleteTrait(const HttpRequest& r, const PathParams& p);
-  HttpResponse listResourceClasses(const HttpRequest& r, const PathParams& p);
-  HttpResponse createResourceClass(const HttpRequest& r, const PathParams& p);
-  HttpResponse getResourceClass(const HttpRequest& r, const PathParams& p);
-  HttpResponse putResourceClass(const HttpRequest& r, const PathParams& p);
-  HttpResponse deleteResourceClass(const HttpRequest& r, const PathParams& p);
-  HttpResponse listProviders(const HttpRequest& r, const PathParams& p);
-  HttpResponse createProvider(const HttpRequest& r, const PathParams& p);
-  HttpResponse getProvider(const HttpRequest& r, const PathParams& p);
-  HttpResponse updateProvider(const HttpRequest& r, const PathParams& p);
-  HttpResponse deleteProvider(const HttpRequest& r, const PathParams& p);
-  HttpResponse getProviderTraits(const HttpRequest& r, const PathParams& p);
-  HttpResponse putProviderTraits(const HttpRequest& r, const PathParams& p);
-  HttpResponse deleteProviderTraits(const HttpRequest& r, const PathParams& p);
-  HttpResponse getInventories(const HttpRequest& r, const PathParams& p);
-  HttpResponse putInventories(const HttpRequest& r, const PathParams& p);
-  HttpResponse postInventory(const HttpRequest& r, const PathParams& p);
-  HttpResponse deleteInventories(const HttpRequest& r, const PathParams& p);
-  HttpResponse getInventory(const HttpRequest& r, const PathParams& p);
-  HttpResponse putInventory(const HttpRequest& r, const PathParams& p);
-  HttpResponse deleteInventory(const HttpRequest& r, const PathParams& p);
-  HttpResponse getAggregates(const HttpRequest& r, const PathParams& p);
-  HttpResponse putAggregates(const HttpRequest& r, const PathParams& p);
-  HttpResponse getProviderUsages(const HttpRequest& r, const PathParams& p);
-  HttpResponse getProviderAllocations(const HttpRequest& r, const PathParams& p);
-  HttpResponse getAllocations(const HttpRequest& r, const PathParams& p);
-  HttpResponse putAllocations(const HttpRequest& r, const PathParams& p);
-  HttpResponse postAllocations(const HttpRequest& r, const PathParams& p);
-  HttpResponse deleteAllocations(const HttpRequest& r, const PathParams& p);
-  HttpResponse getUsages(const HttpRequest& r, const PathParams& p);
-  HttpResponse getAllocationCandidates(const HttpRequest& r, const PathParams& p);
-  HttpResponse reshape(const HttpRequest& r, const PathParams& p);
+  Result<HttpResponse> root(const HttpRequest& r, const PathParams& p);
+  Result<HttpResponse> listTraits(const HttpRequest& r, const PathParams& p);
+  Result<HttpResponse> getTrait(const HttpRequest& r, const PathParams& p);
+  Result<HttpResponse> putTrait(const HttpRequest& r, const PathParams& p);
+  Result<HttpResponse> deleteTrait(const HttpRequest& r, const PathParams& p);
+  Result<HttpResponse> listResourceClasses(const HttpRequest& r, const PathParams& p);
+  Result<HttpResponse> createResourceClass(const HttpRequest& r, const PathParams& p);
+  Result<HttpResponse> getResourceClass(const HttpRequest& r, const PathParams& p);
+  Result<HttpResponse> putResourceClass(const HttpRequest& r, const PathParams& p);
+  Result<HttpResponse> deleteResourceClass(const HttpRequest& r, const PathParams& p);
+  Result<HttpResponse> listProviders(const HttpRequest& r, const PathParams& p);
+  Result<HttpResponse> createProvider(const HttpRequest& r, const PathParams& p);
+  Result<HttpResponse> getProvider(const HttpRequest& r, const PathParams& p);
+  Result<HttpResponse> updateProvider(const HttpRequest& r, const PathParams& p);
+  Result<HttpResponse> deleteProvider(const HttpRequest& r, const PathParams& p);
+  Result<HttpResponse> getProviderTraits(const HttpRequest& r, const PathParams& p);
+  Result<HttpResponse> putProviderTraits(const HttpRequest& r, const PathParams& p);
+  Result<HttpResponse> deleteProviderTraits(const HttpRequest& r, const PathParams& p);
+  Result<HttpResponse> getInventories(const HttpRequest& r, const PathParams& p);
+  Result<HttpResponse> putInventories(const HttpRequest& r, const PathParams& p);
+  Result<HttpResponse> postInventory(const HttpRequest& r, const PathParams& p);
+  Result<HttpResponse> deleteInventories(const HttpRequest& r, const PathParams& p);
+  Result<HttpResponse> getInventory(const HttpRequest& r, const PathParams& p);
+  Result<HttpResponse> putInventory(const HttpRequest& r, const PathParams& p);
+  Result<HttpResponse> deleteInventory(const HttpRequest& r, const PathParams& p);
+  Result<HttpResponse> getAggregates(const HttpRequest& r, const PathParams& p);
+  Result<HttpResponse> putAggregates(const HttpRequest& r, const PathParams& p);
+  Result<HttpResponse> getProviderUsages(const HttpRequest& r, const PathParams& p);
+  Result<HttpResponse> getProviderAllocations(const HttpRequest& r, const PathParams& p);
+  Result<HttpResponse> getAllocations(const HttpRequest& r, const PathParams& p);
+  Result<HttpResponse> putAllocations(const HttpRequest& r, const PathParams& p);
+  Result<HttpResponse> postAllocations(const HttpRequest& r, const PathParams& p);
+  Result<HttpResponse> deleteAllocations(const HttpRequest& r, const PathParams& p);
+  Result<HttpResponse> getUsages(const HttpRequest& r, const PathParams& p);
+  Result<HttpResponse> getAllocationCandidates(const HttpRequest& r, const PathParams& p);
+  Result<HttpResponse> reshape(const HttpRequest& r, const PathParams& p);
 
   // Checks capacity, generations and existence for all writes together, then
   // commits them as one batch. Caller holds no lock.
-  HttpResponse writeConsumers(const HttpRequest& r, std::vector<ConsumerWrite> writes);
+  Result<HttpResponse> writeConsumers(const HttpRequest& r, std::vector<ConsumerWrite> writes);
 
   // Stores a new custom resource class with the next free id; caller holds mu_.
-  HttpResponse addCustomClass(const HttpRequest& r, const std::string& name);
+  Result<HttpResponse> addCustomClass(const HttpRequest& r, const std::string& name);
 
   // Helpers shared by handlers (service.cpp).
   bool isResourceClass(const std::string& name) const;
@@ -130,8 +140,9 @@ class PlacementService {
   Status commit(const WriteBatch& batch);
 
   ServiceOptions options_;
+  Clock& clock_;
   std::unique_ptr<Store> store_;
-  Router router_;
+  std::unique_ptr<http::Pipeline> pipeline_;
 
   mutable std::shared_mutex mu_;
   std::unordered_map<std::string, Provider> providers_;   // by uuid

@@ -49,14 +49,16 @@ std::string parseConsumerBody(const HttpRequest& r, const json& body, ConsumerWr
                               bool allow_empty) {
   using T = SchemaField::Type;
   ObjectSchema schema;
-  schema.fields["allocations"] = SchemaField(r.version.atLeast(12) ? T::kObject : T::kArray, true);
-  if (r.version.atLeast(8)) {
+  schema.fields["allocations"] =
+      SchemaField(versionOf(r).atLeast(kAllocationsDict) ? T::kObject : T::kArray, true);
+  if (versionOf(r).atLeast(kAllocationOwner)) {
     schema.fields["project_id"] = SchemaField(T::kString, true).length(1, 255);
     schema.fields["user_id"] = SchemaField(T::kString, true).length(1, 255);
   }
-  if (r.version.atLeast(28)) schema.fields["consumer_generation"] = SchemaField(T::kAny, true);
-  if (r.version.atLeast(34)) schema.fields["mappings"] = SchemaField(T::kObject, false);
-  if (r.version.atLeast(38))
+  if (versionOf(r).atLeast(kConsumerGeneration))
+    schema.fields["consumer_generation"] = SchemaField(T::kAny, true);
+  if (versionOf(r).atLeast(kMappings)) schema.fields["mappings"] = SchemaField(T::kObject, false);
+  if (versionOf(r).atLeast(kConsumerTypes))
     schema.fields["consumer_type"] = SchemaField(T::kString, true).length(1, 255);
   if (auto e = validateObject(body, schema)) return *e;
   if (body.contains("mappings")) {
@@ -136,7 +138,7 @@ std::string parseConsumerBody(const HttpRequest& r, const json& body, ConsumerWr
       }
     }
   }
-  if (r.version.atLeast(28)) {
+  if (versionOf(r).atLeast(kConsumerGeneration)) {
     out.check_generation = true;
     const auto& g = body["consumer_generation"];
     if (g.is_number_integer()) {
@@ -166,22 +168,22 @@ std::string parseConsumerMap(const HttpRequest& r, const json& map,
 
 }  // namespace
 
-HttpResponse PlacementService::writeConsumers(const HttpRequest& r,
-                                              std::vector<ConsumerWrite> writes) {
+Result<HttpResponse> PlacementService::writeConsumers(const HttpRequest&,
+                                                      std::vector<ConsumerWrite> writes) {
   std::unique_lock lock(mu_);
   // Every class and provider named must exist.
   for (const auto& w : writes) {
     for (const auto& [rp, amounts] : w.allocations) {
       for (const auto& [rc, n] : amounts) {
         if (!isResourceClass(rc)) {
-          return errorResponse(r, 400,
-                               "Unable to allocate inventory for consumer " + w.uuid +
-                                   ": No such resource class " + rc + ".");
+          return Error::make(ErrorCode::kInvalidArgument,
+                             "Unable to allocate inventory for consumer " + w.uuid +
+                                 ": No such resource class " + rc + ".");
         }
       }
       if (!providers_.count(rp)) {
-        return errorResponse(r, 400,
-                             "Allocation for resource provider '" + rp + "' that does not exist.");
+        return Error::make(ErrorCode::kInvalidArgument,
+                           "Allocation for resource provider '" + rp + "' that does not exist.");
       }
     }
   }
@@ -191,17 +193,17 @@ HttpResponse PlacementService::writeConsumers(const HttpRequest& r,
     auto it = consumers_.find(w.uuid);
     if (it == consumers_.end()) {
       if (w.generation) {
-        return errorResponse(
-            r, 409,
+        return Error::make(
+            ErrorCode::kConflict,
             "consumer generation conflict - expected null but got " + std::to_string(*w.generation),
             kCodeConcurrent);
       }
     } else if (!w.generation || *w.generation != it->second.generation) {
-      return errorResponse(r, 409,
-                           "consumer generation conflict - expected " +
-                               std::to_string(it->second.generation) + " but got " +
-                               (w.generation ? std::to_string(*w.generation) : "None"),
-                           kCodeConcurrent);
+      return Error::make(ErrorCode::kConflict,
+                         "consumer generation conflict - expected " +
+                             std::to_string(it->second.generation) + " but got " +
+                             (w.generation ? std::to_string(*w.generation) : "None"),
+                         kCodeConcurrent);
     }
   }
   // Usage after the change: current, less what these consumers hold, plus what they want.
@@ -225,30 +227,30 @@ HttpResponse PlacementService::writeConsumers(const HttpRequest& r,
       for (const auto& [rc, n] : amounts) {
         auto inv = p.inventories.find(rc);
         if (inv == p.inventories.end()) {
-          return errorResponse(r, 409,
-                               "Unable to allocate inventory: Inventory for '" + rc +
-                                   "' on resource provider '" + rp + "' invalid.");
+          return Error::make(ErrorCode::kFailedPrecondition,
+                             "Unable to allocate inventory: Inventory for '" + rc +
+                                 "' on resource provider '" + rp + "' invalid.");
         }
         const Inventory& i = inv->second;
         if (n < i.min_unit || n > i.max_unit || n % i.step_size != 0) {
-          return errorResponse(r, 409,
-                               "Unable to allocate inventory: Unable to create allocation for '" +
-                                   rc + "' on resource provider '" + rp +
-                                   "'. The requested amount would violate "
-                                   "inventory constraints.");
+          return Error::make(ErrorCode::kFailedPrecondition,
+                             "Unable to allocate inventory: Unable to create allocation for '" +
+                                 rc + "' on resource provider '" + rp +
+                                 "'. The requested amount would violate "
+                                 "inventory constraints.");
         }
         const std::int64_t after = used(rp, rc) + delta[{rp, rc}];
         if (delta[{rp, rc}] > 0 && after > i.capacity()) {
-          return errorResponse(r, 409,
-                               "Unable to allocate inventory: Unable to create allocation for '" +
-                                   rc + "' on resource provider '" + rp +
-                                   "'. The requested amount would exceed the capacity.");
+          return Error::make(ErrorCode::kFailedPrecondition,
+                             "Unable to allocate inventory: Unable to create allocation for '" +
+                                 rc + "' on resource provider '" + rp +
+                                 "'. The requested amount would exceed the capacity.");
         }
       }
     }
   }
 
-  const std::int64_t now = nowUnix();
+  const std::int64_t now = this->now();
   std::vector<Consumer> consumers;
   std::vector<std::string> removed;
   for (auto& w : writes) {
@@ -288,14 +290,15 @@ HttpResponse PlacementService::writeConsumers(const HttpRequest& r,
   for (const auto& c : consumers) b.put_consumers.push_back(&c);
   b.delete_consumers = removed;
   for (const auto& p : providers) b.put_providers.push_back(&p);
-  if (auto s = commit(b); !s) return errorResponse(r, 503, s.error().message);
+  if (auto s = commit(b); !s) return Error::make(ErrorCode::kUnavailable, s.error().message);
   for (auto& p : providers) applyProvider(std::move(p));
   for (const auto& u : removed) eraseConsumer(u);
   for (auto& c : consumers) applyConsumer(std::move(c));
   return emptyResponse(204);
 }
 
-HttpResponse PlacementService::getAllocations(const HttpRequest& r, const PathParams& params) {
+Result<HttpResponse> PlacementService::getAllocations(const HttpRequest& r,
+                                                      const PathParams& params) {
   std::shared_lock lock(mu_);
   json allocs = json::object();
   json out;
@@ -310,61 +313,68 @@ HttpResponse PlacementService::getAllocations(const HttpRequest& r, const PathPa
     }
   }
   out["allocations"] = allocs;
-  if (it != consumers_.end() && r.version.atLeast(12)) {
+  if (it != consumers_.end() && versionOf(r).atLeast(kAllocationsDict)) {
     out["project_id"] = it->second.project_id;
     out["user_id"] = it->second.user_id;
   }
-  if (it != consumers_.end() && r.version.atLeast(28)) {
+  if (it != consumers_.end() && versionOf(r).atLeast(kConsumerGeneration)) {
     out["consumer_generation"] = it->second.generation;
   }
-  if (it != consumers_.end() && r.version.atLeast(38)) {
+  if (it != consumers_.end() && versionOf(r).atLeast(kConsumerTypes)) {
     out["consumer_type"] =
         it->second.consumer_type.empty() ? std::string("unknown") : it->second.consumer_type;
   }
   auto res = jsonResponse(200, out);
-  addCacheHeaders(res, r, it != consumers_.end() ? it->second.updated_at : 0);
+  cacheHeaders(res, r, it != consumers_.end() ? it->second.updated_at : 0);
   return res;
 }
 
-HttpResponse PlacementService::putAllocations(const HttpRequest& r, const PathParams& params) {
+Result<HttpResponse> PlacementService::putAllocations(const HttpRequest& r,
+                                                      const PathParams& params) {
   if (!isUuid(params[0])) {
-    return errorResponse(r, 400, "Malformed consumer_uuid: '" + params[0] + "' is not a 'uuid'");
+    return Error::make(ErrorCode::kInvalidArgument,
+                       "Malformed consumer_uuid: '" + params[0] + "' is not a 'uuid'");
   }
   auto body = json::parse(r.body, nullptr, false);
   if (body.is_discarded()) {
-    return errorResponse(r, 400, "Malformed JSON: the request body is not valid JSON");
+    return Error::make(ErrorCode::kInvalidArgument,
+                       "Malformed JSON: the request body is not valid JSON");
   }
   ConsumerWrite w;
   w.uuid = canonicalUuid(params[0]);
-  if (auto e = parseConsumerBody(r, body, w, r.version.atLeast(28)); !e.empty()) {
-    return errorResponse(r, 400, e);
+  if (auto e = parseConsumerBody(r, body, w, versionOf(r).atLeast(kConsumerGeneration));
+      !e.empty()) {
+    return Error::make(ErrorCode::kInvalidArgument, e);
   }
   return writeConsumers(r, {std::move(w)});
 }
 
-HttpResponse PlacementService::postAllocations(const HttpRequest& r, const PathParams&) {
-  if (!r.version.atLeast(13)) {
-    auto res = errorResponse(r, 405, "The method specified is not allowed for this resource.");
-    return res;
+Result<HttpResponse> PlacementService::postAllocations(const HttpRequest& r, const PathParams&) {
+  if (!versionOf(r).atLeast(kPostAllocations)) {
+    return Error::make(ErrorCode::kMethodNotAllowed,
+                       "The method specified is not allowed for this resource.");
   }
   auto body = json::parse(r.body, nullptr, false);
   if (body.is_discarded()) {
-    return errorResponse(r, 400, "Malformed JSON: the request body is not valid JSON");
+    return Error::make(ErrorCode::kInvalidArgument,
+                       "Malformed JSON: the request body is not valid JSON");
   }
   if (!body.is_object() || body.empty()) {
-    return errorResponse(
-        r, 400, "JSON does not validate: " + pyRepr(body) + " does not have enough properties");
+    return Error::make(ErrorCode::kInvalidArgument, "JSON does not validate: " + pyRepr(body) +
+                                                        " does not have enough properties");
   }
   std::vector<ConsumerWrite> writes;
-  if (auto e = parseConsumerMap(r, body, writes); !e.empty()) return errorResponse(r, 400, e);
+  if (auto e = parseConsumerMap(r, body, writes); !e.empty())
+    return Error::make(ErrorCode::kInvalidArgument, e);
   return writeConsumers(r, std::move(writes));
 }
 
-HttpResponse PlacementService::deleteAllocations(const HttpRequest& r, const PathParams& params) {
+Result<HttpResponse> PlacementService::deleteAllocations(const HttpRequest& r,
+                                                         const PathParams& params) {
   {
     std::shared_lock lock(mu_);
     if (!consumers_.count(canonicalUuid(params[0]))) {
-      return errorResponse(r, 404, "No allocations for consumer '" + params[0] + "'");
+      return Error::make(ErrorCode::kNotFound, "No allocations for consumer '" + params[0] + "'");
     }
   }
   ConsumerWrite w;
@@ -372,27 +382,28 @@ HttpResponse PlacementService::deleteAllocations(const HttpRequest& r, const Pat
   return writeConsumers(r, {std::move(w)});
 }
 
-HttpResponse PlacementService::getUsages(const HttpRequest& r, const PathParams&) {
-  if (!r.version.atLeast(9)) return errorResponse(r, 404, "The resource could not be found.");
+Result<HttpResponse> PlacementService::getUsages(const HttpRequest& r, const PathParams&) {
+  if (!versionOf(r).atLeast(kUsagesApi))
+    return Error::make(ErrorCode::kNotFound, "The resource could not be found.");
   std::set<std::string> allowed = {"project_id", "user_id"};
-  if (r.version.atLeast(38)) allowed.insert("consumer_type");
-  if (auto bad = rejectUnknownQuery(r, allowed)) return *bad;
+  if (versionOf(r).atLeast(kConsumerTypes)) allowed.insert("consumer_type");
+  STRATUS_RETURN_IF_ERROR(rejectUnknownQuery(r, allowed));
   auto project = r.queryOne("project_id");
   if (!project) {
-    return errorResponse(r, 400,
-                         "Invalid query string parameters: 'project_id' is a required "
-                         "property");
+    return Error::make(ErrorCode::kInvalidArgument,
+                       "Invalid query string parameters: 'project_id' is a required "
+                       "property");
   }
   auto user = r.queryOne("user_id");
   auto type = r.queryOne("consumer_type");
   for (const auto& [name, value] : {std::pair{"project_id", project}, std::pair{"user_id", user}}) {
     if (value && (value->empty() || value->size() > 255)) {
-      return errorResponse(r, 400,
-                           "Invalid query string parameters: '" + *value + "' is " +
-                               (value->empty() ? "too short" : "too long") +
-                               "\n\nFailed validating '" +
-                               (value->empty() ? "minLength" : "maxLength") +
-                               "' in schema['properties']['" + name + "']");
+      return Error::make(ErrorCode::kInvalidArgument,
+                         "Invalid query string parameters: '" + *value + "' is " +
+                             (value->empty() ? "too short" : "too long") +
+                             "\n\nFailed validating '" +
+                             (value->empty() ? "minLength" : "maxLength") +
+                             "' in schema['properties']['" + name + "']");
     }
   }
   std::shared_lock lock(mu_);
@@ -404,7 +415,7 @@ HttpResponse PlacementService::getUsages(const HttpRequest& r, const PathParams&
     if (type && *type != "all" && *type != stored) continue;
     // consumer_type=all sums every type under one key.
     const std::string ctype = type && *type == "all" ? "all" : stored;
-    if (r.version.atLeast(38)) {
+    if (versionOf(r).atLeast(kConsumerTypes)) {
       auto& group = usages[ctype];
       if (!group.contains("consumer_count")) group["consumer_count"] = 0;
       group["consumer_count"] = group["consumer_count"].get<int>() + 1;
@@ -420,7 +431,7 @@ HttpResponse PlacementService::getUsages(const HttpRequest& r, const PathParams&
     }
   }
   auto res = jsonResponse(200, {{"usages", usages}});
-  addCacheHeaders(res, r, 0);
+  cacheHeaders(res, r, 0);
   return res;
 }
 
@@ -431,15 +442,16 @@ namespace stratus::placement {
 // POST /reshaper (1.30): inventories and allocations replaced together, so a
 // provider's resources can move to its children without a window where the
 // allocations point at nothing.
-HttpResponse PlacementService::reshape(const HttpRequest& r, const PathParams&) {
+Result<HttpResponse> PlacementService::reshape(const HttpRequest& r, const PathParams&) {
   auto body = json::parse(r.body, nullptr, false);
   if (body.is_discarded()) {
-    return errorResponse(r, 400, "Malformed JSON: the request body is not valid JSON");
+    return Error::make(ErrorCode::kInvalidArgument,
+                       "Malformed JSON: the request body is not valid JSON");
   }
   ObjectSchema schema;
   schema.fields["inventories"] = SchemaField(SchemaField::Type::kObject, true);
   schema.fields["allocations"] = SchemaField(SchemaField::Type::kObject, true);
-  if (auto e = validateObject(body, schema)) return errorResponse(r, 400, *e);
+  if (auto e = validateObject(body, schema)) return Error::make(ErrorCode::kInvalidArgument, *e);
 
   // Parse everything before looking at state.
   struct InventoryWrite {
@@ -454,16 +466,17 @@ HttpResponse PlacementService::reshape(const HttpRequest& r, const PathParams&) 
       SchemaField(SchemaField::Type::kInteger, true);
   for (const auto& [rp, entry] : body["inventories"].items()) {
     if (!isUuid(rp)) {
-      return errorResponse(
-          r, 400, "JSON does not validate: '" + rp + "' does not match any of the regexes");
+      return Error::make(ErrorCode::kInvalidArgument,
+                         "JSON does not validate: '" + rp + "' does not match any of the regexes");
     }
-    if (auto e = validateObject(entry, inv_schema)) return errorResponse(r, 400, *e);
+    if (auto e = validateObject(entry, inv_schema))
+      return Error::make(ErrorCode::kInvalidArgument, *e);
     InventoryWrite w;
     w.uuid = canonicalUuid(rp);
     w.generation = entry["resource_provider_generation"];
     for (const auto& [rc, rec] : entry["inventories"].items()) {
       if (auto e = validateObject(rec, inventorySchema(false, false))) {
-        return errorResponse(r, 400, *e);
+        return Error::make(ErrorCode::kInvalidArgument, *e);
       }
       w.inventories[rc] = inventoryFrom(rec);
     }
@@ -471,31 +484,33 @@ HttpResponse PlacementService::reshape(const HttpRequest& r, const PathParams&) 
   }
   std::vector<ConsumerWrite> consumer_writes;
   if (auto e = parseConsumerMap(r, body["allocations"], consumer_writes); !e.empty()) {
-    return errorResponse(r, 400, e);
+    return Error::make(ErrorCode::kInvalidArgument, e);
   }
 
   std::unique_lock lock(mu_);
-  const std::int64_t now = nowUnix();
+  const std::int64_t now = this->now();
   std::map<std::string, Provider> next_providers;
   for (const auto& w : inv_writes) {
     auto it = providers_.find(w.uuid);
     if (it == providers_.end()) {
-      return errorResponse(r, 400, "No resource provider with uuid " + w.uuid + " found",
-                           kCodeProviderNotFound);
+      return Error::make(ErrorCode::kInvalidArgument,
+                         "No resource provider with uuid " + w.uuid + " found",
+                         kCodeProviderNotFound);
     }
     if (it->second.generation != w.generation) {
-      return errorResponse(r, 409,
-                           "resource provider generation conflict for provider " + w.uuid +
-                               " (actual: " + std::to_string(it->second.generation) +
-                               ", given: " + std::to_string(w.generation) + ")",
-                           kCodeConcurrent);
+      return Error::make(ErrorCode::kConflict,
+                         "resource provider generation conflict for provider " + w.uuid +
+                             " (actual: " + std::to_string(it->second.generation) +
+                             ", given: " + std::to_string(w.generation) + ")",
+                         kCodeConcurrent);
     }
     for (const auto& [rc, i] : w.inventories) {
-      if (!isResourceClass(rc)) return errorResponse(r, 400, "No such resource class " + rc + ".");
+      if (!isResourceClass(rc))
+        return Error::make(ErrorCode::kInvalidArgument, "No such resource class " + rc + ".");
       if (i.reserved > i.total || i.min_unit > i.max_unit) {
-        return errorResponse(r, 400,
-                             "Unable to update inventory for resource provider " + w.uuid +
-                                 ": Invalid inventory for '" + rc + "'.");
+        return Error::make(ErrorCode::kInvalidArgument,
+                           "Unable to update inventory for resource provider " + w.uuid +
+                               ": Invalid inventory for '" + rc + "'.");
       }
     }
     Provider p = it->second;
@@ -523,13 +538,13 @@ HttpResponse PlacementService::reshape(const HttpRequest& r, const PathParams&) 
                           ? !w.generation
                           : (w.generation && *w.generation == it->second.generation);
       if (!ok) {
-        return errorResponse(r, 409,
-                             "consumer generation conflict - expected " +
-                                 (it == consumers_.end() ? std::string("null")
-                                                         : std::to_string(it->second.generation)) +
-                                 " but got " +
-                                 (w.generation ? std::to_string(*w.generation) : "None"),
-                             kCodeConcurrent);
+        return Error::make(ErrorCode::kConflict,
+                           "consumer generation conflict - expected " +
+                               (it == consumers_.end() ? std::string("null")
+                                                       : std::to_string(it->second.generation)) +
+                               " but got " +
+                               (w.generation ? std::to_string(*w.generation) : "None"),
+                           kCodeConcurrent);
       }
     }
     if (it != consumers_.end()) {
@@ -541,12 +556,12 @@ HttpResponse PlacementService::reshape(const HttpRequest& r, const PathParams&) 
   for (const auto& w : consumer_writes) {
     for (const auto& [rp, amounts] : w.allocations) {
       if (!providerAfter(rp)) {
-        return errorResponse(r, 400,
-                             "Allocation for resource provider '" + rp + "' that does not exist.");
+        return Error::make(ErrorCode::kInvalidArgument,
+                           "Allocation for resource provider '" + rp + "' that does not exist.");
       }
       for (const auto& [rc, n] : amounts) {
         if (!isResourceClass(rc)) {
-          return errorResponse(r, 400, "No such resource class " + rc + ".");
+          return Error::make(ErrorCode::kInvalidArgument, "No such resource class " + rc + ".");
         }
         usage[{rp, rc}] += n;
         touched.insert({rp, rc});
@@ -561,12 +576,12 @@ HttpResponse PlacementService::reshape(const HttpRequest& r, const PathParams&) 
         auto inv = p->inventories.find(rc);
         if (inv == p->inventories.end() || n < inv->second.min_unit || n > inv->second.max_unit ||
             n % inv->second.step_size != 0) {
-          return errorResponse(r, 409,
-                               "Unable to allocate inventory: Unable to create "
-                               "allocation for '" +
-                                   rc + "' on resource provider '" + rp +
-                                   "'. The requested amount would violate inventory "
-                                   "constraints.");
+          return Error::make(ErrorCode::kFailedPrecondition,
+                             "Unable to allocate inventory: Unable to create "
+                             "allocation for '" +
+                                 rc + "' on resource provider '" + rp +
+                                 "'. The requested amount would violate inventory "
+                                 "constraints.");
         }
       }
     }
@@ -577,12 +592,12 @@ HttpResponse PlacementService::reshape(const HttpRequest& r, const PathParams&) 
     if (p == nullptr) continue;
     auto inv = p->inventories.find(key.second);
     if (inv == p->inventories.end() || inv->second.capacity() < n) {
-      return errorResponse(r, 409,
-                           "Unable to allocate inventory: Unable to create allocation "
-                           "for '" +
-                               key.second + "' on resource provider '" + key.first +
-                               "'. The requested amount would exceed the "
-                               "capacity.");
+      return Error::make(ErrorCode::kFailedPrecondition,
+                         "Unable to allocate inventory: Unable to create allocation "
+                         "for '" +
+                             key.second + "' on resource provider '" + key.first +
+                             "'. The requested amount would exceed the "
+                             "capacity.");
     }
   }
   // What other consumers hold must still have inventory under it.
@@ -590,10 +605,10 @@ HttpResponse PlacementService::reshape(const HttpRequest& r, const PathParams&) 
     if (n <= 0) continue;
     const Provider* p = providerAfter(key.first);
     if (p != nullptr && !p->inventories.count(key.second)) {
-      return errorResponse(r, 409,
-                           "update conflict: Inventory for '" + key.second +
-                               "' on resource provider '" + key.first + "' in use.",
-                           kCodeInventoryInUse);
+      return Error::make(ErrorCode::kFailedPrecondition,
+                         "update conflict: Inventory for '" + key.second +
+                             "' on resource provider '" + key.first + "' in use.",
+                         kCodeInventoryInUse);
     }
   }
   std::vector<Consumer> consumers;
@@ -630,7 +645,7 @@ HttpResponse PlacementService::reshape(const HttpRequest& r, const PathParams&) 
   for (const auto& [u, p] : next_providers) b.put_providers.push_back(&p);
   for (const auto& c : consumers) b.put_consumers.push_back(&c);
   b.delete_consumers = removed;
-  if (auto s = commit(b); !s) return errorResponse(r, 503, s.error().message);
+  if (auto s = commit(b); !s) return Error::make(ErrorCode::kUnavailable, s.error().message);
   for (auto& [u, p] : next_providers) applyProvider(std::move(p));
   for (const auto& u : removed) eraseConsumer(u);
   for (auto& c : consumers) applyConsumer(std::move(c));

@@ -21,9 +21,9 @@ constexpr std::array<const char*, 4> kGroupBases = {"resources", "required", "me
 // The group parameters a microversion knows, as the regexes Placement's query
 // schema names them in its errors (sorted, as jsonschema lists them).
 std::vector<std::string> groupKeyPatterns(Microversion v) {
-  const std::string suffix = v.atLeast(33) ? "([a-zA-Z0-9_-]{1,64})?$" : "([1-9][0-9]*)?$";
+  const std::string suffix = v.atLeast(kAnySuffix) ? "([a-zA-Z0-9_-]{1,64})?$" : "([1-9][0-9]*)?$";
   std::vector<std::string> out;
-  if (v.atLeast(31)) out.push_back("^in_tree" + suffix);
+  if (v.atLeast(kCandidatesInTree)) out.push_back("^in_tree" + suffix);
   for (const char* b : {"member_of", "required", "resources"})
     out.push_back("^" + std::string(b) + suffix);
   return out;
@@ -35,16 +35,17 @@ bool splitGroupKey(const std::string& key, Microversion v, std::string& base, st
   for (const char* b : kGroupBases) {
     if (!key.starts_with(b)) continue;
     const std::string s = key.substr(std::char_traits<char>::length(b));
-    if (std::string_view(b) == "in_tree" && !v.atLeast(31)) return false;
+    if (std::string_view(b) == "in_tree" && !v.atLeast(kCandidatesInTree)) return false;
     if (!s.empty()) {
-      if (!v.atLeast(25)) return false;
+      if (!v.atLeast(kGranularGroups)) return false;
       static const std::regex kNumbered("^[1-9][0-9]*$");
       static const std::regex kNamed("^[a-zA-Z0-9_-]{1,64}$");
-      if (!std::regex_match(s, v.atLeast(33) ? kNamed : kNumbered)) return false;
-    } else if (!v.atLeast(25)) {
+      if (!std::regex_match(s, v.atLeast(kAnySuffix) ? kNamed : kNumbered)) return false;
+    } else if (!v.atLeast(kGranularGroups)) {
       const std::string_view bv(b);
-      const bool known = bv == "resources" || (bv == "required" && v.atLeast(17)) ||
-                         (bv == "member_of" && v.atLeast(21));
+      const bool known = bv == "resources" ||
+                         (bv == "required" && v.atLeast(kCandidatesRequired)) ||
+                         (bv == "member_of" && v.atLeast(kCandidatesMemberOf));
       if (!known) return false;
     }
     base = b;
@@ -88,10 +89,11 @@ void sortByUuid(std::vector<const Provider*>& providers) {
 
 }  // namespace
 
-HttpResponse PlacementService::getAllocationCandidates(const HttpRequest& r, const PathParams&) {
-  const auto& v = r.version;
+Result<HttpResponse> PlacementService::getAllocationCandidates(const HttpRequest& r,
+                                                               const PathParams&) {
+  const Microversion v = versionOf(r);
   auto bad = [&](const std::string& detail) {
-    return errorResponse(r, 400, "Invalid query string parameters: " + detail);
+    return Error::make(ErrorCode::kInvalidArgument, "Invalid query string parameters: " + detail);
   };
   // Which parameters this microversion knows. Like Placement, a repeated
   // limit or group_policy counts by its first value; every value is checked.
@@ -112,7 +114,7 @@ HttpResponse PlacementService::getAllocationCandidates(const HttpRequest& r, con
       groups[suffix].suffix = suffix;
       continue;
     }
-    if (key == "limit" && v.atLeast(16)) {
+    if (key == "limit" && v.atLeast(kCandidatesLimit)) {
       static const std::regex kLimit("^[1-9][0-9]*$");
       if (!std::regex_match(value, kLimit)) {
         return bad("'" + value +
@@ -126,7 +128,7 @@ HttpResponse PlacementService::getAllocationCandidates(const HttpRequest& r, con
       }
       continue;
     }
-    if (key == "group_policy" && v.atLeast(25)) {
+    if (key == "group_policy" && v.atLeast(kGranularGroups)) {
       if (value != "none" && value != "isolate") {
         return bad("'" + value +
                    "' is not one of ['none', 'isolate']\n\nFailed validating "
@@ -135,18 +137,20 @@ HttpResponse PlacementService::getAllocationCandidates(const HttpRequest& r, con
       if (!group_policy) group_policy = value;
       continue;
     }
-    if (key == "root_required" && v.atLeast(35)) {
+    if (key == "root_required" && v.atLeast(kRootRequired)) {
       if (!root_required.empty()) {
-        return errorResponse(r, 400, "Query parameter 'root_required' may be specified only once.");
+        return Error::make(ErrorCode::kInvalidArgument,
+                           "Query parameter 'root_required' may be specified only once.",
+                           kCodeQueryDuplicateKey);
       }
       root_required.push_back(value);
       continue;
     }
-    if (key == "same_subtree" && v.atLeast(36)) {
+    if (key == "same_subtree" && v.atLeast(kSameSubtree)) {
       same_subtree.push_back(splitComma(value));
       continue;
     }
-    if (!v.atLeast(25)) {
+    if (!v.atLeast(kGranularGroups)) {
       return bad("Additional properties are not allowed ('" + key + "' was unexpected)");
     }
     std::string patterns;
@@ -157,29 +161,34 @@ HttpResponse PlacementService::getAllocationCandidates(const HttpRequest& r, con
     }
     return bad("'" + key + "' does not match any of the regexes: " + patterns);
   }
-  if (!v.atLeast(25) && !groups.count("")) return bad("'resources' is a required property");
+  if (!v.atLeast(kGranularGroups) && !groups.count(""))
+    return bad("'resources' is a required property");
   // root_required's form and conflicts are request-wide: Placement checks them
   // before any group (its names come later, with the groups').
   TraitFilter root_traits;
   if (!root_required.empty()) {
     auto rt = parseRequired(
         root_required, v, [](const std::string&) { return true; }, "root_required");
-    if (auto* e = std::get_if<std::string>(&rt)) return errorResponse(r, 400, *e);
+    if (auto* e = std::get_if<std::string>(&rt))
+      return Error::make(ErrorCode::kInvalidArgument, *e);
     root_traits = std::get<TraitFilter>(rt);
     std::string both;
     for (const auto& t : root_traits.required) {
       if (root_traits.forbidden.count(t)) both += (both.empty() ? "" : ", ") + t;
     }
     if (!both.empty()) {
-      return errorResponse(
-          r, 400, "Conflicting required and forbidden traits found in root_required: " + both);
+      return Error::make(
+          ErrorCode::kInvalidArgument,
+          "Conflicting required and forbidden traits found in root_required: " + both,
+          kCodeQueryBadValue);
     }
   }
   for (const auto& suffixes : same_subtree) {
     if (std::find(suffixes.begin(), suffixes.end(), "") != suffixes.end()) {
-      return errorResponse(r, 400,
-                           "Empty string (unsuffixed group) can not be specified in "
-                           "`same_subtree` ");
+      return Error::make(ErrorCode::kInvalidArgument,
+                         "Empty string (unsuffixed group) can not be specified in "
+                         "`same_subtree` ",
+                         kCodeQueryBadValue);
     }
   }
 
@@ -195,21 +204,24 @@ HttpResponse PlacementService::getAllocationCandidates(const HttpRequest& r, con
     auto res = one("resources");
     if (!res.empty()) {
       if (res.size() > 1 || res[0].empty()) {
-        return errorResponse(r, 400,
-                             "Badly formed resources parameter. Expected resources query "
-                             "string parameter in form: ?resources=VCPU:2,MEMORY_MB:1024. "
-                             "Got: empty string.");
+        return Error::make(ErrorCode::kInvalidArgument,
+                           "Badly formed resources parameter. Expected resources query "
+                           "string parameter in form: ?resources=VCPU:2,MEMORY_MB:1024. "
+                           "Got: empty string.");
       }
       // Classes are looked up later, in Placement's order (below).
       auto parsed = parseResources(res[0], any_name);
-      if (auto* e = std::get_if<std::string>(&parsed)) return errorResponse(r, 400, *e);
+      if (auto* e = std::get_if<std::string>(&parsed))
+        return Error::make(ErrorCode::kInvalidArgument, *e);
       g.resources = std::get<ResourceAmounts>(parsed);
     }
     auto traits = parseRequired(one("required"), v, any_name, "required" + suffix);
-    if (auto* e = std::get_if<std::string>(&traits)) return errorResponse(r, 400, *e);
+    if (auto* e = std::get_if<std::string>(&traits))
+      return Error::make(ErrorCode::kInvalidArgument, *e);
     g.traits = std::get<TraitFilter>(traits);
     auto aggs = parseMemberOf(one("member_of"), v, "member_of" + suffix);
-    if (auto* e = std::get_if<std::string>(&aggs)) return errorResponse(r, 400, *e);
+    if (auto* e = std::get_if<std::string>(&aggs))
+      return Error::make(ErrorCode::kInvalidArgument, *e);
     g.aggregates = std::get<AggregateFilter>(aggs);
     if (auto t = r.queryOne("in_tree" + suffix)) {
       if (!isUuid(*t)) {
@@ -232,13 +244,14 @@ HttpResponse PlacementService::getAllocationCandidates(const HttpRequest& r, con
       groups.begin(), groups.end(), [](const auto& kv) { return !kv.second.resources.empty(); });
   const bool all_resources = std::all_of(
       groups.begin(), groups.end(), [](const auto& kv) { return !kv.second.resources.empty(); });
-  if (v.atLeast(36)) {
+  if (v.atLeast(kSameSubtree)) {
     // From 1.36 a group may name only traits or aggregates (a provider in the
     // tree must match it, and it takes nothing) as long as same_subtree ties it
     // to a group that does take resources.
     if (!any_resources) {
-      return errorResponse(r, 400,
-                           "There must be at least one resources or resources[$S] parameter.");
+      return Error::make(ErrorCode::kInvalidArgument,
+                         "There must be at least one resources or resources[$S] parameter.",
+                         kCodeQueryMissingValue);
     }
     std::vector<std::string> subtree_suffixes;  // in the order given, once each
     for (const auto& suffixes : same_subtree) {
@@ -258,20 +271,21 @@ HttpResponse PlacementService::getAllocationCandidates(const HttpRequest& r, con
       if (groups.at(sfx).resources.empty() && !named(sfx)) loose.push_back(sfx);
     }
     if (!loose.empty()) {
-      return errorResponse(r, 400,
-                           "Resourceless suffixed group request should be specified in "
-                           "`same_subtree` query param: bad group(s) - " +
-                               pyRepr(loose) + ".");
+      return Error::make(ErrorCode::kInvalidArgument,
+                         "Resourceless suffixed group request should be specified in "
+                         "`same_subtree` query param: bad group(s) - " +
+                             pyRepr(loose) + ".",
+                         kCodeQueryBadValue);
     }
     nlohmann::json unknown = nlohmann::json::array();
     for (const auto& sfx : subtree_suffixes) {
       if (!groups.count(sfx)) unknown.push_back(sfx);
     }
     if (!unknown.empty()) {
-      return errorResponse(
-          r, 400,
-          "Real suffixes should be specified in `same_subtree`: " + pyRepr(unknown) +
-              " not found in " + pyRepr(nlohmann::json(group_order)) + ".");
+      return Error::make(ErrorCode::kInvalidArgument,
+                         "Real suffixes should be specified in `same_subtree`: " + pyRepr(unknown) +
+                             " not found in " + pyRepr(nlohmann::json(group_order)) + ".",
+                         kCodeQueryBadValue);
     }
   } else {
     if (auto keys = keysOf("required",
@@ -279,24 +293,25 @@ HttpResponse PlacementService::getAllocationCandidates(const HttpRequest& r, con
                              return !g.traits.required.empty() || !g.traits.any_of.empty();
                            });
         !keys.empty()) {
-      return errorResponse(r, 400,
-                           "All traits parameters must be associated with resources.  Found the "
-                           "following orphaned traits keys: " +
-                               keys);
+      return Error::make(ErrorCode::kInvalidArgument,
+                         "All traits parameters must be associated with resources.  Found the "
+                         "following orphaned traits keys: " +
+                             keys);
     }
     if (auto keys = keysOf("member_of",
                            [](const RequestGroup& g) { return !g.aggregates.clauses.empty(); });
         !keys.empty()) {
-      return errorResponse(r, 400,
-                           "All member_of parameters must be associated with resources. Found the "
-                           "following orphaned member_of keys: " +
-                               keys);
+      return Error::make(ErrorCode::kInvalidArgument,
+                         "All member_of parameters must be associated with resources. Found the "
+                         "following orphaned member_of keys: " +
+                             keys);
     }
-    if (!all_resources) return errorResponse(r, 400, "All request groups must specify resources.");
+    if (!all_resources)
+      return Error::make(ErrorCode::kInvalidArgument, "All request groups must specify resources.");
     if (groups.empty()) {  // before 1.25 the query check above already wanted `resources`
-      return errorResponse(r, 400,
-                           "At least one request group (`resources` or `resources{$S}`) "
-                           "is required.");
+      return Error::make(ErrorCode::kInvalidArgument,
+                         "At least one request group (`resources` or `resources{$S}`) "
+                         "is required.");
     }
   }
   std::vector<std::string> conflicts;
@@ -310,16 +325,16 @@ HttpResponse PlacementService::getAllocationCandidates(const HttpRequest& r, con
     std::sort(conflicts.begin(), conflicts.end());
     std::string list;
     for (const auto& c : conflicts) list += (list.empty() ? "" : ", ") + c;
-    return errorResponse(
-        r, 400,
+    return Error::make(
+        ErrorCode::kInvalidArgument,
         "Conflicting required and forbidden traits found in the following traits keys: " + list);
   }
   std::size_t suffixed = 0;
   for (const auto& [s, g] : groups) suffixed += s.empty() ? 0 : 1;
   if (suffixed > 1 && !group_policy) {
-    return errorResponse(r, 400,
-                         "The \"group_policy\" parameter is required when specifying "
-                         "more than one \"resources{N}\" parameter.");
+    return Error::make(ErrorCode::kInvalidArgument,
+                       "The \"group_policy\" parameter is required when specifying "
+                       "more than one \"resources{N}\" parameter.");
   }
 
   CandidateQuery q;
@@ -328,7 +343,7 @@ HttpResponse PlacementService::getAllocationCandidates(const HttpRequest& r, con
   }
   q.isolate = group_policy == "isolate";
   q.limit = limit;
-  q.nested = v.atLeast(29);
+  q.nested = v.atLeast(kNestedCandidates);
   q.same_subtree = same_subtree;
 
   // Names are looked up only now that the request's shape is accepted, in
@@ -340,7 +355,8 @@ HttpResponse PlacementService::getAllocationCandidates(const HttpRequest& r, con
   q.root_traits = root_traits;
   for (const auto* names : {&root_traits.required, &root_traits.forbidden}) {
     for (const auto& t : *names) {
-      if (!traitExists(t)) return errorResponse(r, 400, "No such trait(s): " + t + ".");
+      if (!traitExists(t))
+        return Error::make(ErrorCode::kInvalidArgument, "No such trait(s): " + t + ".");
     }
   }
   auto givesUpBefore = [&](std::size_t group_index, bool with_its_member_of) {
@@ -372,8 +388,8 @@ HttpResponse PlacementService::getAllocationCandidates(const HttpRequest& r, con
         if (isResourceClass(rc)) continue;
         gave_up = givesUpBefore(i, false);
         if (gave_up) break;
-        return errorResponse(
-            r, 400,
+        return Error::make(
+            ErrorCode::kInvalidArgument,
             "Invalid resource class in resources parameter: No such resource class " + rc + ".");
       }
     }
@@ -381,7 +397,7 @@ HttpResponse PlacementService::getAllocationCandidates(const HttpRequest& r, con
     auto traits = parseRequired(r.queryAll("required" + sfx), v, exists, "required" + sfx);
     if (auto* e = std::get_if<std::string>(&traits)) {
       gave_up = givesUpBefore(i, true);
-      if (!gave_up) return errorResponse(r, 400, *e);
+      if (!gave_up) return Error::make(ErrorCode::kInvalidArgument, *e);
     }
   }
 
@@ -404,8 +420,9 @@ HttpResponse PlacementService::getAllocationCandidates(const HttpRequest& r, con
   w.beginObject();
   w.key("allocation_requests");
   w.beginArray();
-  const bool keyed = v.atLeast(12);
-  const bool whole_trees = v.atLeast(29);  // summaries cover every provider of a tree named
+  const bool keyed = v.atLeast(kAllocationsDict);
+  const bool whole_trees =
+      v.atLeast(kNestedCandidates);  // summaries cover every provider of a tree named
   auto summarize = [&](const Provider* p, const CandidateSet::Request& ar) {
     summarized.push_back(p);
     // A sharing provider brings its own tree.
@@ -452,7 +469,7 @@ HttpResponse PlacementService::getAllocationCandidates(const HttpRequest& r, con
       w.endObject();
     else
       w.endArray();
-    if (v.atLeast(34)) {
+    if (v.atLeast(kMappings)) {
       w.key("mappings");
       w.beginObject();
       for (const auto& m : found.mappings(ar)) {
@@ -475,7 +492,7 @@ HttpResponse PlacementService::getAllocationCandidates(const HttpRequest& r, con
   w.endArray();
   sortByUuid(summarized);
   std::set<std::string> requested_classes;  // only read before 1.27
-  if (!v.atLeast(27)) {
+  if (!v.atLeast(kSummariesAllClasses)) {
     for (const auto& g : q.groups) {
       for (const auto& [rc, n] : g.resources) requested_classes.insert(rc);
     }
@@ -490,15 +507,16 @@ HttpResponse PlacementService::getAllocationCandidates(const HttpRequest& r, con
   for (const Provider* sp : summarized) {
     const Provider& p = *sp;
     w.validatedKey(p.uuid);
-    if (v.atLeast(29)) {
+    if (v.atLeast(kNestedCandidates)) {
       w.raw(p.summary_json);
       continue;
     }
     w.beginObject();
     w.key("resources");
     // Before 1.27 only the requested classes are summarized.
-    writeSummaryResources(w, p, usageOf(p.uuid), v.atLeast(27) ? nullptr : &requested_classes);
-    if (v.atLeast(17)) {
+    writeSummaryResources(w, p, usageOf(p.uuid),
+                          v.atLeast(kSummariesAllClasses) ? nullptr : &requested_classes);
+    if (v.atLeast(kCandidatesRequired)) {
       w.key("traits");
       w.raw(p.traitsJson());
     }
@@ -510,7 +528,7 @@ HttpResponse PlacementService::getAllocationCandidates(const HttpRequest& r, con
   out.status = 200;
   out.setHeader("content-type", "application/json");
   out.body = std::move(body);
-  addCacheHeaders(out, r, 0);
+  cacheHeaders(out, r, 0);
   return out;
 }
 

@@ -14,25 +14,27 @@ namespace {
 
 using nlohmann::json;
 
-std::optional<json> parseBody(const HttpRequest& r, HttpResponse& error) {
+Result<json> parseBody(const HttpRequest& r) {
   auto body = json::parse(r.body, nullptr, false);
   if (body.is_discarded()) {
-    error = errorResponse(r, 400, "Malformed JSON: the request body is not valid JSON");
-    return std::nullopt;
+    return Error::make(ErrorCode::kInvalidArgument,
+                       "Malformed JSON: the request body is not valid JSON");
   }
   return body;
 }
 
-HttpResponse providerNotFound(const HttpRequest& r, const std::string& uuid) {
-  return errorResponse(r, 404, "No resource provider with uuid " + uuid + " found",
-                       kCodeProviderNotFound);
+// Placement tags only the reshaper's unknown provider (a 400) with
+// placement.resource_provider.not_found; its 404s carry no code
+// (handlers/resource_provider.py, inventory.py, trait.py, usage.py).
+Error providerNotFound(const HttpRequest&, const std::string& uuid) {
+  return Error::make(ErrorCode::kNotFound, "No resource provider with uuid " + uuid + " found");
 }
 
-HttpResponse generationConflict(const HttpRequest& r) {
-  return errorResponse(r, 409,
-                       "resource provider generation conflict: Resource provider's generation "
-                       "already changed. Please update the generation and try again.",
-                       kCodeConcurrent);
+Error generationConflict(const HttpRequest&) {
+  return Error::make(ErrorCode::kConflict,
+                     "resource provider generation conflict: Resource provider's generation "
+                     "already changed. Please update the generation and try again.",
+                     kCodeConcurrent);
 }
 
 }  // namespace
@@ -42,14 +44,15 @@ json PlacementService::providerJson(const Provider& p, const HttpRequest& r) con
   json links = json::array({{{"rel", "self"}, {"href", base}},
                             {{"rel", "inventories"}, {"href", base + "/inventories"}},
                             {{"rel", "usages"}, {"href", base + "/usages"}}});
-  if (r.version.atLeast(1))
+  if (versionOf(r).atLeast(kAggregatesApi))
     links.push_back({{"rel", "aggregates"}, {"href", base + "/aggregates"}});
-  if (r.version.atLeast(6)) links.push_back({{"rel", "traits"}, {"href", base + "/traits"}});
-  if (r.version.atLeast(11)) {
+  if (versionOf(r).atLeast(kTraitsApi))
+    links.push_back({{"rel", "traits"}, {"href", base + "/traits"}});
+  if (versionOf(r).atLeast(kAllocationsLink)) {
     links.push_back({{"rel", "allocations"}, {"href", base + "/allocations"}});
   }
   json out = {{"uuid", p.uuid}, {"name", p.name}, {"generation", p.generation}, {"links", links}};
-  if (r.version.atLeast(14)) {
+  if (versionOf(r).atLeast(kNestedProviders)) {
     out["parent_provider_uuid"] = p.parent_uuid.empty() ? json(nullptr) : json(p.parent_uuid);
     out["root_provider_uuid"] = p.root_uuid;
   }
@@ -58,40 +61,44 @@ json PlacementService::providerJson(const Provider& p, const HttpRequest& r) con
 
 // ---- providers -------------------------------------------------------------
 
-HttpResponse PlacementService::listProviders(const HttpRequest& r, const PathParams&) {
+Result<HttpResponse> PlacementService::listProviders(const HttpRequest& r, const PathParams&) {
   std::set<std::string> allowed = {"name", "uuid"};
-  if (r.version.atLeast(3)) allowed.insert("member_of");
-  if (r.version.atLeast(4)) allowed.insert("resources");
-  if (r.version.atLeast(14)) allowed.insert("in_tree");
-  if (r.version.atLeast(18)) allowed.insert("required");
-  if (auto bad = rejectUnknownQuery(r, allowed)) return *bad;
+  if (versionOf(r).atLeast(kProvidersMemberOf)) allowed.insert("member_of");
+  if (versionOf(r).atLeast(kProvidersResources)) allowed.insert("resources");
+  if (versionOf(r).atLeast(kNestedProviders)) allowed.insert("in_tree");
+  if (versionOf(r).atLeast(kProvidersRequired)) allowed.insert("required");
+  STRATUS_RETURN_IF_ERROR(rejectUnknownQuery(r, allowed));
   auto uuid = r.queryOne("uuid");
   if (uuid && !isUuid(*uuid)) {
-    return errorResponse(r, 400,
-                         "Invalid query string parameters: '" + *uuid + "' is not a 'uuid'");
+    return Error::make(ErrorCode::kInvalidArgument,
+                       "Invalid query string parameters: '" + *uuid + "' is not a 'uuid'");
   }
 
-  auto member_of = parseMemberOf(r.queryAll("member_of"), r.version);
-  if (auto* e = std::get_if<std::string>(&member_of)) return errorResponse(r, 400, *e);
+  auto member_of = parseMemberOf(r.queryAll("member_of"), versionOf(r));
+  if (auto* e = std::get_if<std::string>(&member_of))
+    return Error::make(ErrorCode::kInvalidArgument, *e);
   const auto& aggregates = std::get<AggregateFilter>(member_of);
 
   std::shared_lock lock(mu_);
   auto exists = [this](const std::string& t) { return traitExists(t); };
-  auto required = parseRequired(r.queryAll("required"), r.version, exists);
-  if (auto* e = std::get_if<std::string>(&required)) return errorResponse(r, 400, *e);
+  auto required = parseRequired(r.queryAll("required"), versionOf(r), exists);
+  if (auto* e = std::get_if<std::string>(&required))
+    return Error::make(ErrorCode::kInvalidArgument, *e);
   const auto& traits = std::get<TraitFilter>(required);
 
   ResourceAmounts wanted;
   if (auto res = r.queryOne("resources")) {
     auto parsed = parseResources(*res, [this](const std::string& c) { return isResourceClass(c); });
-    if (auto* e = std::get_if<std::string>(&parsed)) return errorResponse(r, 400, *e);
+    if (auto* e = std::get_if<std::string>(&parsed))
+      return Error::make(ErrorCode::kInvalidArgument, *e);
     wanted = std::get<ResourceAmounts>(parsed);
   }
 
   std::string tree_root;
   if (auto t = r.queryOne("in_tree")) {
     if (!isUuid(*t)) {
-      return errorResponse(r, 400, "Invalid query string parameters: '" + *t + "' is not a 'uuid'");
+      return Error::make(ErrorCode::kInvalidArgument,
+                         "Invalid query string parameters: '" + *t + "' is not a 'uuid'");
     }
     auto it = providers_.find(canonicalUuid(*t));
     if (it == providers_.end()) return jsonResponse(200, {{"resource_providers", json::array()}});
@@ -123,21 +130,20 @@ HttpResponse PlacementService::listProviders(const HttpRequest& r, const PathPar
     modified = std::max(modified, p->updated_at);
   }
   auto res = jsonResponse(200, {{"resource_providers", out}});
-  addCacheHeaders(res, r, modified);
+  cacheHeaders(res, r, modified);
   return res;
 }
 
-HttpResponse PlacementService::createProvider(const HttpRequest& r, const PathParams&) {
-  HttpResponse err;
-  auto body = parseBody(r, err);
-  if (!body) return err;
+Result<HttpResponse> PlacementService::createProvider(const HttpRequest& r, const PathParams&) {
+  auto body = parseBody(r);
+  if (!body) return body.takeError();
   using T = SchemaField::Type;
   ObjectSchema schema;
   schema.fields["name"] = SchemaField(T::kString, true).length(1, 200);
   schema.fields["uuid"] = SchemaField(T::kUuid, false);
-  if (r.version.atLeast(14))
+  if (versionOf(r).atLeast(kNestedProviders))
     schema.fields["parent_provider_uuid"] = SchemaField(T::kNullableUuid, false);
-  if (auto e = validateObject(*body, schema)) return errorResponse(r, 400, *e);
+  if (auto e = validateObject(*body, schema)) return Error::make(ErrorCode::kInvalidArgument, *e);
 
   Provider p;
   p.name = (*body)["name"];
@@ -148,43 +154,43 @@ HttpResponse PlacementService::createProvider(const HttpRequest& r, const PathPa
   }
   std::unique_lock lock(mu_);
   if (by_name_.count(p.name)) {
-    return errorResponse(r, 409,
-                         "Conflicting resource provider name: " + p.name + " already exists.",
-                         kCodeDuplicateName);
+    return Error::make(ErrorCode::kAlreadyExists,
+                       "Conflicting resource provider name: " + p.name + " already exists.",
+                       kCodeDuplicateName);
   }
   if (providers_.count(p.uuid)) {
-    return errorResponse(r, 409,
-                         "Conflicting resource provider uuid: " + p.uuid + " already exists.",
-                         kCodeDuplicateName);
+    return Error::make(ErrorCode::kAlreadyExists,
+                       "Conflicting resource provider uuid: " + p.uuid + " already exists.",
+                       kCodeDuplicateName);
   }
   if (!parent.empty()) {
     if (parent == p.uuid) {
-      return errorResponse(r, 400,
-                           "Unable to create resource provider \"" + p.name + "\", " + p.uuid +
-                               ": parent provider UUID cannot be same as UUID. "
-                               "Please set parent provider UUID to None if there is no "
-                               "parent.");
+      return Error::make(ErrorCode::kInvalidArgument,
+                         "Unable to create resource provider \"" + p.name + "\", " + p.uuid +
+                             ": parent provider UUID cannot be same as UUID. "
+                             "Please set parent provider UUID to None if there is no "
+                             "parent.");
     }
     auto it = providers_.find(parent);
     if (it == providers_.end()) {
-      return errorResponse(r, 400,
-                           "Unable to create resource provider \"" + p.name + "\", " + p.uuid +
-                               ": parent provider UUID does not exist.");
+      return Error::make(ErrorCode::kInvalidArgument, "Unable to create resource provider \"" +
+                                                          p.name + "\", " + p.uuid +
+                                                          ": parent provider UUID does not exist.");
     }
     p.parent_uuid = parent;
     p.root_uuid = it->second.root_uuid;
   } else {
     p.root_uuid = p.uuid;
   }
-  p.created_at = p.updated_at = nowUnix();
+  p.created_at = p.updated_at = now();
   WriteBatch b;
   b.put_providers.push_back(&p);
-  if (auto s = commit(b); !s) return errorResponse(r, 503, s.error().message);
+  if (auto s = commit(b); !s) return Error::make(ErrorCode::kUnavailable, s.error().message);
   const std::string location = "/resource_providers/" + p.uuid;
   HttpResponse res;
-  if (r.version.atLeast(20)) {
+  if (versionOf(r).atLeast(kCreateReturnsProvider)) {
     res = jsonResponse(200, providerJson(p, r));
-    addCacheHeaders(res, r, p.updated_at);
+    cacheHeaders(res, r, p.updated_at);
   } else {
     res = emptyResponse(201);
   }
@@ -193,25 +199,25 @@ HttpResponse PlacementService::createProvider(const HttpRequest& r, const PathPa
   return res;
 }
 
-HttpResponse PlacementService::getProvider(const HttpRequest& r, const PathParams& params) {
+Result<HttpResponse> PlacementService::getProvider(const HttpRequest& r, const PathParams& params) {
   std::shared_lock lock(mu_);
   auto it = providers_.find(canonicalUuid(params[0]));
   if (it == providers_.end()) return providerNotFound(r, params[0]);
   auto res = jsonResponse(200, providerJson(it->second, r));
-  addCacheHeaders(res, r, it->second.updated_at);
+  cacheHeaders(res, r, it->second.updated_at);
   return res;
 }
 
-HttpResponse PlacementService::updateProvider(const HttpRequest& r, const PathParams& params) {
-  HttpResponse err;
-  auto body = parseBody(r, err);
-  if (!body) return err;
+Result<HttpResponse> PlacementService::updateProvider(const HttpRequest& r,
+                                                      const PathParams& params) {
+  auto body = parseBody(r);
+  if (!body) return body.takeError();
   using T = SchemaField::Type;
   ObjectSchema schema;
   schema.fields["name"] = SchemaField(T::kString, true).length(1, 200);
-  if (r.version.atLeast(14))
+  if (versionOf(r).atLeast(kNestedProviders))
     schema.fields["parent_provider_uuid"] = SchemaField(T::kNullableUuid, false);
-  if (auto e = validateObject(*body, schema)) return errorResponse(r, 400, *e);
+  if (auto e = validateObject(*body, schema)) return Error::make(ErrorCode::kInvalidArgument, *e);
 
   std::unique_lock lock(mu_);
   auto it = providers_.find(canonicalUuid(params[0]));
@@ -219,8 +225,9 @@ HttpResponse PlacementService::updateProvider(const HttpRequest& r, const PathPa
   Provider p = it->second;
   const std::string name = (*body)["name"];
   if (name != p.name && by_name_.count(name)) {
-    return errorResponse(r, 409, "Conflicting resource provider name: " + name + " already exists.",
-                         kCodeDuplicateName);
+    return Error::make(ErrorCode::kAlreadyExists,
+                       "Conflicting resource provider name: " + name + " already exists.",
+                       kCodeDuplicateName);
   }
   p.name = name;
   std::vector<Provider> subtree_updates;
@@ -228,24 +235,26 @@ HttpResponse PlacementService::updateProvider(const HttpRequest& r, const PathPa
     const auto& v = (*body)["parent_provider_uuid"];
     std::string parent = v.is_string() ? canonicalUuid(v.get<std::string>()) : "";
     if (parent != p.parent_uuid) {
-      if (!p.parent_uuid.empty() && !r.version.atLeast(37)) {
-        return errorResponse(r, 400,
-                             parent.empty() ? "un-parenting a provider is not currently allowed."
-                                            : "re-parenting a provider is not currently allowed.");
+      if (!p.parent_uuid.empty() && !versionOf(r).atLeast(kReparenting)) {
+        return Error::make(ErrorCode::kInvalidArgument,
+                           parent.empty() ? "un-parenting a provider is not currently allowed."
+                                          : "re-parenting a provider is not currently allowed.");
       }
       std::string new_root = p.uuid;
       if (!parent.empty()) {
         if (parent == p.uuid) {
-          return errorResponse(r, 400, "creating loop in the provider tree is not allowed.");
+          return Error::make(ErrorCode::kInvalidArgument,
+                             "creating loop in the provider tree is not allowed.");
         }
         auto pit = providers_.find(parent);
         if (pit == providers_.end()) {
-          return errorResponse(r, 400, "parent provider UUID does not exist.");
+          return Error::make(ErrorCode::kInvalidArgument, "parent provider UUID does not exist.");
         }
         // Walking up from the new parent must not reach this provider.
         for (std::string cur = parent; !cur.empty(); cur = providers_.at(cur).parent_uuid) {
           if (cur == p.uuid) {
-            return errorResponse(r, 400, "creating loop in the provider tree is not allowed.");
+            return Error::make(ErrorCode::kInvalidArgument,
+                               "creating loop in the provider tree is not allowed.");
           }
         }
         new_root = pit->second.root_uuid;
@@ -276,74 +285,75 @@ HttpResponse PlacementService::updateProvider(const HttpRequest& r, const PathPa
       }
     }
   }
-  p.updated_at = nowUnix();
+  p.updated_at = now();
   WriteBatch b;
   b.put_providers.push_back(&p);
   for (const auto& q : subtree_updates) b.put_providers.push_back(&q);
-  if (auto s = commit(b); !s) return errorResponse(r, 503, s.error().message);
+  if (auto s = commit(b); !s) return Error::make(ErrorCode::kUnavailable, s.error().message);
   auto res = jsonResponse(200, providerJson(p, r));
-  addCacheHeaders(res, r, p.updated_at);
+  cacheHeaders(res, r, p.updated_at);
   for (auto& q : subtree_updates) applyProvider(std::move(q));
   applyProvider(std::move(p));
   return res;
 }
 
-HttpResponse PlacementService::deleteProvider(const HttpRequest& r, const PathParams& params) {
+Result<HttpResponse> PlacementService::deleteProvider(const HttpRequest&,
+                                                      const PathParams& params) {
   std::unique_lock lock(mu_);
   const std::string uuid = canonicalUuid(params[0]);
   auto it = providers_.find(uuid);
   if (it == providers_.end()) {
-    return errorResponse(r, 404,
-                         "No resource provider with uuid " + params[0] + " found for delete",
-                         kCodeProviderNotFound);
+    return Error::make(ErrorCode::kNotFound,
+                       "No resource provider with uuid " + params[0] + " found for delete");
   }
   if (auto c = consumers_of_.find(uuid); c != consumers_of_.end() && !c->second.empty()) {
-    return errorResponse(
-        r, 409,
+    return Error::make(
+        ErrorCode::kFailedPrecondition,
         "Unable to delete resource provider " + uuid + ": Resource provider has allocations.",
         kCodeProviderInUse);
   }
   for (const auto& [u, q] : providers_) {
     if (q.parent_uuid == uuid) {
-      return errorResponse(r, 409,
-                           "Unable to delete parent resource provider " + uuid +
-                               ": It has child resource providers.",
-                           kCodeCannotDeleteParent);
+      return Error::make(ErrorCode::kFailedPrecondition,
+                         "Unable to delete parent resource provider " + uuid +
+                             ": It has child resource providers.",
+                         kCodeCannotDeleteParent);
     }
   }
   WriteBatch b;
   b.delete_providers.push_back(uuid);
-  if (auto s = commit(b); !s) return errorResponse(r, 503, s.error().message);
+  if (auto s = commit(b); !s) return Error::make(ErrorCode::kUnavailable, s.error().message);
   eraseProvider(uuid);
   return emptyResponse(204);
 }
 
 // ---- provider traits -------------------------------------------------------
 
-HttpResponse PlacementService::getProviderTraits(const HttpRequest& r, const PathParams& params) {
+Result<HttpResponse> PlacementService::getProviderTraits(const HttpRequest& r,
+                                                         const PathParams& params) {
   std::shared_lock lock(mu_);
   auto it = providers_.find(canonicalUuid(params[0]));
   if (it == providers_.end()) return providerNotFound(r, params[0]);
   auto res = jsonResponse(200, {{"traits", it->second.traits},
                                 {"resource_provider_generation", it->second.generation}});
-  addCacheHeaders(res, r, it->second.updated_at);
+  cacheHeaders(res, r, it->second.updated_at);
   return res;
 }
 
-HttpResponse PlacementService::putProviderTraits(const HttpRequest& r, const PathParams& params) {
-  HttpResponse err;
-  auto body = parseBody(r, err);
-  if (!body) return err;
+Result<HttpResponse> PlacementService::putProviderTraits(const HttpRequest& r,
+                                                         const PathParams& params) {
+  auto body = parseBody(r);
+  if (!body) return body.takeError();
   using T = SchemaField::Type;
   ObjectSchema schema;
   schema.fields["traits"] = SchemaField(T::kArray, true);
   schema.fields["resource_provider_generation"] = SchemaField(T::kInteger, true);
-  if (auto e = validateObject(*body, schema)) return errorResponse(r, 400, *e);
+  if (auto e = validateObject(*body, schema)) return Error::make(ErrorCode::kInvalidArgument, *e);
   std::set<std::string> traits;
   for (const auto& t : (*body)["traits"]) {
     if (!t.is_string()) {
-      return errorResponse(r, 400,
-                           "JSON does not validate: " + pyRepr(t) + " is not of type 'string'");
+      return Error::make(ErrorCode::kInvalidArgument,
+                         "JSON does not validate: " + pyRepr(t) + " is not of type 'string'");
     }
     traits.insert(t.get<std::string>());
   }
@@ -359,33 +369,33 @@ HttpResponse PlacementService::putProviderTraits(const HttpRequest& r, const Pat
   for (const auto& t : traits) {
     if (!traitExists(t)) unknown += (unknown.empty() ? "" : ", ") + t;
   }
-  if (!unknown.empty()) return errorResponse(r, 400, "No such trait " + unknown);
+  if (!unknown.empty()) return Error::make(ErrorCode::kInvalidArgument, "No such trait " + unknown);
   Provider p = it->second;
   p.traits = std::move(traits);
   ++p.generation;
-  p.updated_at = nowUnix();
+  p.updated_at = now();
   WriteBatch b;
   b.put_providers.push_back(&p);
-  if (auto s = commit(b); !s) return errorResponse(r, 503, s.error().message);
+  if (auto s = commit(b); !s) return Error::make(ErrorCode::kUnavailable, s.error().message);
   auto res =
       jsonResponse(200, {{"traits", p.traits}, {"resource_provider_generation", p.generation}});
-  addCacheHeaders(res, r, p.updated_at);
+  cacheHeaders(res, r, p.updated_at);
   applyProvider(std::move(p));
   return res;
 }
 
-HttpResponse PlacementService::deleteProviderTraits(const HttpRequest& r,
-                                                    const PathParams& params) {
+Result<HttpResponse> PlacementService::deleteProviderTraits(const HttpRequest& r,
+                                                            const PathParams& params) {
   std::unique_lock lock(mu_);
   auto it = providers_.find(canonicalUuid(params[0]));
   if (it == providers_.end()) return providerNotFound(r, params[0]);
   Provider p = it->second;
   p.traits.clear();
   ++p.generation;
-  p.updated_at = nowUnix();
+  p.updated_at = now();
   WriteBatch b;
   b.put_providers.push_back(&p);
-  if (auto s = commit(b); !s) return errorResponse(r, 503, s.error().message);
+  if (auto s = commit(b); !s) return Error::make(ErrorCode::kUnavailable, s.error().message);
   applyProvider(std::move(p));
   return emptyResponse(204);
 }
@@ -397,7 +407,7 @@ namespace {
 // Placement's checks on one inventory record; empty when valid.
 std::string inventoryProblem(const HttpRequest& r, const std::string& rp, const std::string& rc,
                              const Inventory& i) {
-  const bool equal_ok = r.version.atLeast(26);
+  const bool equal_ok = versionOf(r).atLeast(kReservedEqualsTotal);
   if (i.reserved > i.total ||
       (!equal_ok && i.reserved == i.total && i.total != 0 && i.reserved != 0)) {
     return "Unable to update inventory for resource provider " + rp + ": Invalid inventory for '" +
@@ -413,7 +423,8 @@ std::string inventoryProblem(const HttpRequest& r, const std::string& rp, const 
 
 }  // namespace
 
-HttpResponse PlacementService::getInventories(const HttpRequest& r, const PathParams& params) {
+Result<HttpResponse> PlacementService::getInventories(const HttpRequest& r,
+                                                      const PathParams& params) {
   std::shared_lock lock(mu_);
   auto it = providers_.find(canonicalUuid(params[0]));
   if (it == providers_.end()) return providerNotFound(r, params[0]);
@@ -421,22 +432,22 @@ HttpResponse PlacementService::getInventories(const HttpRequest& r, const PathPa
   for (const auto& [rc, i] : it->second.inventories) inv[rc] = inventoryJson(i);
   auto res = jsonResponse(
       200, {{"inventories", inv}, {"resource_provider_generation", it->second.generation}});
-  addCacheHeaders(res, r, it->second.updated_at);
+  cacheHeaders(res, r, it->second.updated_at);
   return res;
 }
 
-HttpResponse PlacementService::putInventories(const HttpRequest& r, const PathParams& params) {
-  HttpResponse err;
-  auto body = parseBody(r, err);
-  if (!body) return err;
+Result<HttpResponse> PlacementService::putInventories(const HttpRequest& r,
+                                                      const PathParams& params) {
+  auto body = parseBody(r);
+  if (!body) return body.takeError();
   using T = SchemaField::Type;
   ObjectSchema schema;
   schema.fields["inventories"] = SchemaField(T::kObject, true);
   schema.fields["resource_provider_generation"] = SchemaField(T::kInteger, true);
-  if (auto e = validateObject(*body, schema)) return errorResponse(r, 400, *e);
+  if (auto e = validateObject(*body, schema)) return Error::make(ErrorCode::kInvalidArgument, *e);
   for (const auto& [rc, j] : (*body)["inventories"].items()) {
     if (auto e = validateObject(j, inventorySchema(false, false))) {
-      return errorResponse(r, 400, *e);
+      return Error::make(ErrorCode::kInvalidArgument, *e);
     }
   }
   std::unique_lock lock(mu_);
@@ -449,50 +460,51 @@ HttpResponse PlacementService::putInventories(const HttpRequest& r, const PathPa
   std::map<std::string, Inventory> next;
   for (const auto& [rc, j] : (*body)["inventories"].items()) {
     if (!isResourceClass(rc)) {
-      return errorResponse(
-          r, 400,
+      return Error::make(
+          ErrorCode::kInvalidArgument,
           "Unknown resource class in inventory for resource provider " + p.uuid + ": " + rc);
     }
     Inventory i = inventoryFrom(j);
     if (auto problem = inventoryProblem(r, p.uuid, rc, i); !problem.empty()) {
-      return errorResponse(r, 400, problem);
+      return Error::make(ErrorCode::kInvalidArgument, problem);
     }
     next[rc] = i;
   }
   const std::string in_use =
       classesInUse(p, [&](const std::string& rc) { return next.count(rc) == 0; });
   if (!in_use.empty()) {
-    return errorResponse(r, 409,
-                         "update conflict: Inventory for '" + in_use + "' on resource provider '" +
-                             p.uuid + "' in use.",
-                         kCodeInventoryInUse);
+    return Error::make(ErrorCode::kFailedPrecondition,
+                       "update conflict: Inventory for '" + in_use + "' on resource provider '" +
+                           p.uuid + "' in use.",
+                       kCodeInventoryInUse);
   }
   p.inventories = std::move(next);
   ++p.generation;
-  p.updated_at = nowUnix();
+  p.updated_at = now();
   WriteBatch b;
   b.put_providers.push_back(&p);
-  if (auto s = commit(b); !s) return errorResponse(r, 503, s.error().message);
+  if (auto s = commit(b); !s) return Error::make(ErrorCode::kUnavailable, s.error().message);
   json inv = json::object();
   for (const auto& [rc, i] : p.inventories) inv[rc] = inventoryJson(i);
   auto res =
       jsonResponse(200, {{"inventories", inv}, {"resource_provider_generation", p.generation}});
-  addCacheHeaders(res, r, p.updated_at);
+  cacheHeaders(res, r, p.updated_at);
   applyProvider(std::move(p));
   return res;
 }
 
-HttpResponse PlacementService::postInventory(const HttpRequest& r, const PathParams& params) {
-  HttpResponse err;
-  auto body = parseBody(r, err);
-  if (!body) return err;
-  if (auto e = validateObject(*body, inventorySchema(true, true))) return errorResponse(r, 400, *e);
+Result<HttpResponse> PlacementService::postInventory(const HttpRequest& r,
+                                                     const PathParams& params) {
+  auto body = parseBody(r);
+  if (!body) return body.takeError();
+  if (auto e = validateObject(*body, inventorySchema(true, true)))
+    return Error::make(ErrorCode::kInvalidArgument, *e);
   const std::string rc = (*body)["resource_class"];
   std::unique_lock lock(mu_);
   auto it = providers_.find(canonicalUuid(params[0]));
   if (it == providers_.end()) return providerNotFound(r, params[0]);
   if (!isResourceClass(rc)) {
-    return errorResponse(r, 400, "No such resource class " + rc + ".");
+    return Error::make(ErrorCode::kInvalidArgument, "No such resource class " + rc + ".");
   }
   if (body->contains("resource_provider_generation") &&
       (*body)["resource_provider_generation"].get<std::int64_t>() != it->second.generation) {
@@ -500,22 +512,22 @@ HttpResponse PlacementService::postInventory(const HttpRequest& r, const PathPar
   }
   Provider p = it->second;
   if (p.inventories.count(rc)) {
-    return errorResponse(r, 409,
-                         "Update conflict: Inventory for requested resource class " + rc +
-                             " already exists for resource provider " + p.uuid + ".");
+    return Error::make(ErrorCode::kFailedPrecondition,
+                       "Update conflict: Inventory for requested resource class " + rc +
+                           " already exists for resource provider " + p.uuid + ".");
   }
   Inventory i = inventoryFrom(*body);
   if (auto problem = inventoryProblem(r, p.uuid, rc, i); !problem.empty()) {
     const std::string update = "Unable to update inventory";
     problem.replace(0, update.size(), "Unable to create inventory");
-    return errorResponse(r, 400, problem);
+    return Error::make(ErrorCode::kInvalidArgument, problem);
   }
   p.inventories[rc] = i;
   ++p.generation;
-  p.updated_at = nowUnix();
+  p.updated_at = now();
   WriteBatch b;
   b.put_providers.push_back(&p);
-  if (auto s = commit(b); !s) return errorResponse(r, 503, s.error().message);
+  if (auto s = commit(b); !s) return Error::make(ErrorCode::kUnavailable, s.error().message);
   json out = inventoryJson(i);
   out["resource_provider_generation"] = p.generation;
   auto res = jsonResponse(201, out);
@@ -524,11 +536,13 @@ HttpResponse PlacementService::postInventory(const HttpRequest& r, const PathPar
   return res;
 }
 
-HttpResponse PlacementService::deleteInventories(const HttpRequest& r, const PathParams& params) {
-  if (!r.version.atLeast(5)) {
-    auto res = errorResponse(r, 405, "The method specified is not allowed for this resource.");
-    res.setHeader("allow", "GET, PUT, POST");
-    return res;
+Result<HttpResponse> PlacementService::deleteInventories(const HttpRequest& r,
+                                                         const PathParams& params) {
+  if (!versionOf(r).atLeast(kDeleteInventories)) {
+    auto e = Error::make(ErrorCode::kMethodNotAllowed,
+                         "The method specified is not allowed for this resource.");
+    e.allowed = "GET, PUT, POST";
+    return e;
   }
   std::unique_lock lock(mu_);
   auto it = providers_.find(canonicalUuid(params[0]));
@@ -536,65 +550,69 @@ HttpResponse PlacementService::deleteInventories(const HttpRequest& r, const Pat
   Provider p = it->second;
   const std::string in_use = classesInUse(p, [](const std::string&) { return true; });
   if (!in_use.empty()) {
-    return errorResponse(
-        r, 409, "Inventory for '" + in_use + "' on resource provider '" + p.uuid + "' in use.",
+    return Error::make(
+        ErrorCode::kFailedPrecondition,
+        "Inventory for '" + in_use + "' on resource provider '" + p.uuid + "' in use.",
         kCodeInventoryInUse);
   }
   p.inventories.clear();
   ++p.generation;
-  p.updated_at = nowUnix();
+  p.updated_at = now();
   WriteBatch b;
   b.put_providers.push_back(&p);
-  if (auto s = commit(b); !s) return errorResponse(r, 503, s.error().message);
+  if (auto s = commit(b); !s) return Error::make(ErrorCode::kUnavailable, s.error().message);
   applyProvider(std::move(p));
   return emptyResponse(204);
 }
 
-HttpResponse PlacementService::getInventory(const HttpRequest& r, const PathParams& params) {
+Result<HttpResponse> PlacementService::getInventory(const HttpRequest& r,
+                                                    const PathParams& params) {
   std::shared_lock lock(mu_);
   auto it = providers_.find(canonicalUuid(params[0]));
   if (it == providers_.end()) return providerNotFound(r, params[0]);
   auto inv = it->second.inventories.find(params[1]);
   if (inv == it->second.inventories.end()) {
-    return errorResponse(r, 404, "No inventory of class " + params[1] + " for " + it->second.uuid);
+    return Error::make(ErrorCode::kNotFound,
+                       "No inventory of class " + params[1] + " for " + it->second.uuid);
   }
   json out = inventoryJson(inv->second);
   out["resource_provider_generation"] = it->second.generation;
   auto res = jsonResponse(200, out);
-  addCacheHeaders(res, r, it->second.updated_at);
+  cacheHeaders(res, r, it->second.updated_at);
   return res;
 }
 
-HttpResponse PlacementService::putInventory(const HttpRequest& r, const PathParams& params) {
-  HttpResponse err;
-  auto body = parseBody(r, err);
-  if (!body) return err;
+Result<HttpResponse> PlacementService::putInventory(const HttpRequest& r,
+                                                    const PathParams& params) {
+  auto body = parseBody(r);
+  if (!body) return body.takeError();
   if (auto e = validateObject(*body, inventorySchema(true, false))) {
-    return errorResponse(r, 400, *e);
+    return Error::make(ErrorCode::kInvalidArgument, *e);
   }
   const std::string rc = params[1];
   std::unique_lock lock(mu_);
   auto it = providers_.find(canonicalUuid(params[0]));
   if (it == providers_.end()) return providerNotFound(r, params[0]);
-  if (!isResourceClass(rc)) return errorResponse(r, 400, "No such resource class " + rc + ".");
+  if (!isResourceClass(rc))
+    return Error::make(ErrorCode::kInvalidArgument, "No such resource class " + rc + ".");
   if ((*body)["resource_provider_generation"].get<std::int64_t>() != it->second.generation) {
     return generationConflict(r);
   }
   Provider p = it->second;
   Inventory i = inventoryFrom(*body);
   if (auto problem = inventoryProblem(r, p.uuid, rc, i); !problem.empty()) {
-    return errorResponse(r, 400, problem);
+    return Error::make(ErrorCode::kInvalidArgument, problem);
   }
   if (!p.inventories.count(rc)) {
-    return errorResponse(r, 400,
-                         "No inventory record with resource class for resource provider " + p.uuid);
+    return Error::make(ErrorCode::kInvalidArgument,
+                       "No inventory record with resource class for resource provider " + p.uuid);
   }
   p.inventories[rc] = i;
   ++p.generation;
-  p.updated_at = nowUnix();
+  p.updated_at = now();
   WriteBatch b;
   b.put_providers.push_back(&p);
-  if (auto s = commit(b); !s) return errorResponse(r, 503, s.error().message);
+  if (auto s = commit(b); !s) return Error::make(ErrorCode::kUnavailable, s.error().message);
   json out = inventoryJson(i);
   out["resource_provider_generation"] = p.generation;
   auto res = jsonResponse(200, out);
@@ -602,68 +620,73 @@ HttpResponse PlacementService::putInventory(const HttpRequest& r, const PathPara
   return res;
 }
 
-HttpResponse PlacementService::deleteInventory(const HttpRequest& r, const PathParams& params) {
+Result<HttpResponse> PlacementService::deleteInventory(const HttpRequest& r,
+                                                       const PathParams& params) {
   const std::string rc = params[1];
   std::unique_lock lock(mu_);
   auto it = providers_.find(canonicalUuid(params[0]));
   if (it == providers_.end()) return providerNotFound(r, params[0]);
   Provider p = it->second;
   if (!p.inventories.count(rc)) {
-    return errorResponse(r, 404, "No inventory of class " + rc + " found for delete");
+    return Error::make(ErrorCode::kNotFound, "No inventory of class " + rc + " found for delete");
   }
   if (used(p.uuid, rc) > 0) {
-    return errorResponse(r, 409,
-                         "Unable to delete inventory of class " + rc + ": Inventory for '" + rc +
-                             "' on resource provider '" + p.uuid + "' in use.",
-                         kCodeInventoryInUse);
+    return Error::make(ErrorCode::kFailedPrecondition,
+                       "Unable to delete inventory of class " + rc + ": Inventory for '" + rc +
+                           "' on resource provider '" + p.uuid + "' in use.",
+                       kCodeInventoryInUse);
   }
   p.inventories.erase(rc);
   ++p.generation;
-  p.updated_at = nowUnix();
+  p.updated_at = now();
   WriteBatch b;
   b.put_providers.push_back(&p);
-  if (auto s = commit(b); !s) return errorResponse(r, 503, s.error().message);
+  if (auto s = commit(b); !s) return Error::make(ErrorCode::kUnavailable, s.error().message);
   applyProvider(std::move(p));
   return emptyResponse(204);
 }
 
 // ---- aggregates, usages, provider allocations -----------------------------
 
-HttpResponse PlacementService::getAggregates(const HttpRequest& r, const PathParams& params) {
-  if (!r.version.atLeast(1)) return errorResponse(r, 404, "The resource could not be found.");
+Result<HttpResponse> PlacementService::getAggregates(const HttpRequest& r,
+                                                     const PathParams& params) {
+  if (!versionOf(r).atLeast(kAggregatesApi))
+    return Error::make(ErrorCode::kNotFound, "The resource could not be found.");
   std::shared_lock lock(mu_);
   auto it = providers_.find(canonicalUuid(params[0]));
   if (it == providers_.end()) return providerNotFound(r, params[0]);
   json out = {{"aggregates", it->second.aggregates}};
-  if (r.version.atLeast(19)) out["resource_provider_generation"] = it->second.generation;
+  if (versionOf(r).atLeast(kAggregatesGeneration))
+    out["resource_provider_generation"] = it->second.generation;
   auto res = jsonResponse(200, out);
-  addCacheHeaders(res, r, it->second.updated_at);
+  cacheHeaders(res, r, it->second.updated_at);
   return res;
 }
 
-HttpResponse PlacementService::putAggregates(const HttpRequest& r, const PathParams& params) {
-  if (!r.version.atLeast(1)) return errorResponse(r, 404, "The resource could not be found.");
+Result<HttpResponse> PlacementService::putAggregates(const HttpRequest& r,
+                                                     const PathParams& params) {
+  if (!versionOf(r).atLeast(kAggregatesApi))
+    return Error::make(ErrorCode::kNotFound, "The resource could not be found.");
   {
     std::shared_lock lock(mu_);
     if (!providers_.count(canonicalUuid(params[0]))) return providerNotFound(r, params[0]);
   }
-  HttpResponse err;
-  auto body = parseBody(r, err);
-  if (!body) return err;
+  auto body = parseBody(r);
+  if (!body) return body.takeError();
   json list;
   std::optional<std::int64_t> generation;
-  if (r.version.atLeast(19)) {
+  if (versionOf(r).atLeast(kAggregatesGeneration)) {
     using T = SchemaField::Type;
     ObjectSchema schema;
     schema.fields["aggregates"] = SchemaField(T::kArray, true);
     schema.fields["resource_provider_generation"] = SchemaField(T::kInteger, true);
-    if (auto e = validateObject(*body, schema)) return errorResponse(r, 400, *e);
+    if (auto e = validateObject(*body, schema)) return Error::make(ErrorCode::kInvalidArgument, *e);
     list = (*body)["aggregates"];
     generation = (*body)["resource_provider_generation"].get<std::int64_t>();
   } else {
     if (!body->is_array()) {
-      return errorResponse(r, 400,
-                           "JSON does not validate: " + body->dump() + " is not of type 'array'");
+      return Error::make(ErrorCode::kInvalidArgument,
+                         "JSON does not validate: " + body->dump() + " is not of type 'array'");
     }
     list = *body;
   }
@@ -671,11 +694,12 @@ HttpResponse PlacementService::putAggregates(const HttpRequest& r, const PathPar
   json in_request_order = json::array();  // what the reply lists, as Placement does
   for (const auto& a : list) {
     if (!a.is_string() || !isUuid(a.get<std::string>())) {
-      return errorResponse(r, 400, "JSON does not validate: " + pyRepr(a) + " is not a 'uuid'");
+      return Error::make(ErrorCode::kInvalidArgument,
+                         "JSON does not validate: " + pyRepr(a) + " is not a 'uuid'");
     }
     if (!aggs.insert(canonicalUuid(a.get<std::string>())).second) {
-      return errorResponse(r, 400,
-                           "JSON does not validate: " + pyRepr(list) + " has non-unique elements");
+      return Error::make(ErrorCode::kInvalidArgument,
+                         "JSON does not validate: " + pyRepr(list) + " has non-unique elements");
     }
     in_request_order.push_back(canonicalUuid(a.get<std::string>()));
   }
@@ -685,20 +709,22 @@ HttpResponse PlacementService::putAggregates(const HttpRequest& r, const PathPar
   if (generation && *generation != it->second.generation) return generationConflict(r);
   Provider p = it->second;
   p.aggregates = std::move(aggs);
-  if (r.version.atLeast(19)) ++p.generation;
-  p.updated_at = nowUnix();
+  if (versionOf(r).atLeast(kAggregatesGeneration)) ++p.generation;
+  p.updated_at = now();
   WriteBatch b;
   b.put_providers.push_back(&p);
-  if (auto s = commit(b); !s) return errorResponse(r, 503, s.error().message);
+  if (auto s = commit(b); !s) return Error::make(ErrorCode::kUnavailable, s.error().message);
   json out = {{"aggregates", std::move(in_request_order)}};
-  if (r.version.atLeast(19)) out["resource_provider_generation"] = p.generation;
+  if (versionOf(r).atLeast(kAggregatesGeneration))
+    out["resource_provider_generation"] = p.generation;
   auto res = jsonResponse(200, out);
-  addCacheHeaders(res, r, p.updated_at);
+  cacheHeaders(res, r, p.updated_at);
   applyProvider(std::move(p));
   return res;
 }
 
-HttpResponse PlacementService::getProviderUsages(const HttpRequest& r, const PathParams& params) {
+Result<HttpResponse> PlacementService::getProviderUsages(const HttpRequest& r,
+                                                         const PathParams& params) {
   std::shared_lock lock(mu_);
   auto it = providers_.find(canonicalUuid(params[0]));
   if (it == providers_.end()) return providerNotFound(r, params[0]);
@@ -706,12 +732,12 @@ HttpResponse PlacementService::getProviderUsages(const HttpRequest& r, const Pat
   for (const auto& [rc, i] : it->second.inventories) usages[rc] = used(it->second.uuid, rc);
   auto res = jsonResponse(
       200, {{"usages", usages}, {"resource_provider_generation", it->second.generation}});
-  addCacheHeaders(res, r, it->second.updated_at);
+  cacheHeaders(res, r, it->second.updated_at);
   return res;
 }
 
-HttpResponse PlacementService::getProviderAllocations(const HttpRequest& r,
-                                                      const PathParams& params) {
+Result<HttpResponse> PlacementService::getProviderAllocations(const HttpRequest& r,
+                                                              const PathParams& params) {
   std::shared_lock lock(mu_);
   const std::string uuid = canonicalUuid(params[0]);
   auto it = providers_.find(uuid);
@@ -724,7 +750,7 @@ HttpResponse PlacementService::getProviderAllocations(const HttpRequest& r,
   }
   auto res = jsonResponse(
       200, {{"allocations", allocs}, {"resource_provider_generation", it->second.generation}});
-  addCacheHeaders(res, r, it->second.updated_at);
+  cacheHeaders(res, r, it->second.updated_at);
   return res;
 }
 

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
+#include "placement/service_under_test.h"
 #include "placement/store.h"
 
 using namespace stratus;
@@ -16,46 +17,6 @@ using nlohmann::json;
 namespace fs = std::filesystem;
 
 namespace {
-
-class ServiceUnderTest {
- public:
-  explicit ServiceUnderTest(ServiceOptions options = {}) {
-    fs::remove_all(dir_);
-    auto store = openStore("sqlite://" + (dir_ / "placement.db").string());
-    REQUIRE(store.ok());
-    auto service = PlacementService::create(std::move(*store), std::move(options));
-    REQUIRE(service.ok());
-    service_ = std::move(*service);
-  }
-  ~ServiceUnderTest() { fs::remove_all(dir_); }
-
-  HttpResponse call(const std::string& method, const std::string& target,
-                    const std::string& body = "", const std::string& version = "latest",
-                    const std::optional<std::string>& token = "admin") {
-    HttpRequest r;
-    r.method = method;
-    REQUIRE(http::splitTarget(target, r.path, r.query));
-    if (token) r.headers["x-auth-token"] = *token;
-    r.headers["openstack-api-version"] = "placement " + version;
-    r.headers["accept"] = "application/json";
-    if (!body.empty()) r.headers["content-type"] = "application/json";
-    r.body = body;
-    return service_->handle(r);
-  }
-
-  // The message of the one error, without the status explanation Placement's
-  // details open with ("...incorrect.\n\n <message>  ").
-  static std::string detail(const HttpResponse& res) {
-    std::string d = json::parse(res.body)["errors"][0]["detail"].get<std::string>();
-    if (auto at = d.find("\n\n "); at != std::string::npos) d.erase(0, at + 3);
-    while (!d.empty() && d.back() == ' ') d.pop_back();
-    return d;
-  }
-
- private:
-  fs::path dir_ = fs::temp_directory_path() / ("stratus-service-" + std::to_string(::getpid()));
-  std::unique_ptr<PlacementService> service_;
-};
 
 constexpr const char* kRp = "7b0a2a8e-0000-4000-8000-0000000000a1";
 constexpr const char* kConsumer = "7b0a2a8e-0000-4000-8000-0000000000c1";
@@ -444,4 +405,16 @@ TEST_CASE("provider trait PUT: a stale generation is found before unknown traits
           .dump());
   CHECK(unknown.status == 400);
   CHECK(ServiceUnderTest::detail(unknown) == "No such trait CUSTOM_ALSO_NOPE, CUSTOM_NOPE");
+}
+
+TEST_CASE("the service's clock stamps Last-Modified of what it writes and of documents it makes") {
+  SimulatedClock clock;  // 2027-01-15T08:00:00Z
+  ServiceUnderTest s({}, clock);
+  REQUIRE(
+      s.call("POST", "/resource_providers", json{{"name", "cn1"}, {"uuid", kRp}}.dump()).status ==
+      200);
+  clock.advance(std::chrono::hours(1));
+  const std::string path = std::string("/resource_providers/") + kRp;
+  CHECK(s.call("GET", path).header("last-modified") == "Fri, 15 Jan 2027 08:00:00 GMT");
+  CHECK(s.call("GET", "/traits").header("last-modified") == "Fri, 15 Jan 2027 09:00:00 GMT");
 }

@@ -59,21 +59,20 @@ HttpResponse errorResponse(const HttpRequest& r, int status, const std::string& 
                         {"title", std::string(reasonPhrase(status))},
                         {"detail", explanation(status) + "\n\n " + detail + "  "},
                         {"request_id", r.request_id}};
-  if (r.version.atLeast(23)) err["code"] = code;
+  if (versionOf(r).atLeast(kErrorCodes)) err["code"] = code;
   return jsonResponse(status, {{"errors", nlohmann::json::array({err})}});
 }
 
-std::optional<HttpResponse> rejectUnknownQuery(const HttpRequest& r,
-                                               const std::set<std::string>& allowed) {
+Status rejectUnknownQuery(const HttpRequest& r, const std::set<std::string>& allowed) {
   for (const auto& [k, v] : r.query) {
     if (!allowed.count(k)) {
-      return errorResponse(r, 400,
-                           "Invalid query string parameters: Additional properties are not "
-                           "allowed ('" +
-                               k + "' was unexpected)");
+      return Error::make(ErrorCode::kInvalidArgument,
+                         "Invalid query string parameters: Additional properties are not "
+                         "allowed ('" +
+                             k + "' was unexpected)");
     }
   }
-  return std::nullopt;
+  return okStatus();
 }
 
 std::string httpDate(std::int64_t unix_seconds) {
@@ -85,16 +84,11 @@ std::string httpDate(std::int64_t unix_seconds) {
   return buf;
 }
 
-void addCacheHeaders(HttpResponse& res, const HttpRequest& r, std::int64_t modified_unix) {
-  if (!r.version.atLeast(15)) return;
-  res.setHeader("last-modified", httpDate(modified_unix != 0 ? modified_unix : nowUnix()));
+void addCacheHeaders(HttpResponse& res, const HttpRequest& r, std::int64_t modified_unix,
+                     std::int64_t now_unix) {
+  if (!versionOf(r).atLeast(kCacheHeaders)) return;
+  res.setHeader("last-modified", httpDate(modified_unix != 0 ? modified_unix : now_unix));
   res.setHeader("cache-control", "no-cache");
-}
-
-std::int64_t nowUnix() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
 }
 
 }  // namespace stratus::placement

@@ -9,6 +9,7 @@
 
 #include "common/uuid.h"
 #include "placement/http_types.h"
+#include "placement/microversion.h"
 
 namespace stratus::placement {
 
@@ -29,13 +30,13 @@ HttpResponse emptyResponse(int status);
 // {"errors": [{"status", "title", "detail", "code" (1.23+), "request_id"}]}
 HttpResponse errorResponse(const HttpRequest& r, int status, const std::string& detail,
                            const std::string& code = kCodeUndefined);
-// The 400 for a query key the microversion does not know, or nullopt when all are known.
-std::optional<HttpResponse> rejectUnknownQuery(const HttpRequest& r,
-                                               const std::set<std::string>& allowed);
-// Last-Modified and Cache-Control from 1.15 on.
-void addCacheHeaders(HttpResponse& res, const HttpRequest& r, std::int64_t modified_unix);
+// InvalidArgument for a query key the microversion does not know.
+Status rejectUnknownQuery(const HttpRequest& r, const std::set<std::string>& allowed);
+// Last-Modified (`modified_unix`, or `now_unix` when that is 0: a document made
+// for this request) and Cache-Control, from 1.15 on.
+void addCacheHeaders(HttpResponse& res, const HttpRequest& r, std::int64_t modified_unix,
+                     std::int64_t now_unix);
 std::string httpDate(std::int64_t unix_seconds);
-std::int64_t nowUnix();
 using stratus::newUuid;
 
 }  // namespace stratus::placement
