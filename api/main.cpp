@@ -12,12 +12,12 @@
 #include "api/image/image_api.h"
 #include "common/auth.h"
 #include "common/exit_code.h"
-#include "pci/pci_config.h"
 #include "common/ini_config.h"
 #include "common/log.h"
 #include "common/token_file.h"
 #include "http/request_log.h"
 #include "http/server.h"
+#include "pci/pci_config.h"
 
 namespace {
 

@@ -7,9 +7,9 @@
 #include <iostream>
 
 #include "common/exit_code.h"
-#include "pci/pci_config.h"
 #include "common/log.h"
 #include "compute/agent.h"
+#include "pci/pci_config.h"
 
 namespace {
 

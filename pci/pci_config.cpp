@@ -259,8 +259,7 @@ Result<AddressGlob> parseGlob(const Fields& f, const std::string& address) {
     start = colon + 1;
   }
   if (parts.size() > 3) {
-    return f.fail("address " + quote(address) + " has more than three ':' fields",
-                  kAddressAllowed);
+    return f.fail("address " + quote(address) + " has more than three ':' fields", kAddressAllowed);
   }
   while (parts.size() < 3) parts.insert(parts.begin(), "*");
   AddressGlob g;
