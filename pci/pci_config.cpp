@@ -9,7 +9,10 @@
 #include <regex>
 #include <set>
 
+#include "traits/resource_classes.h"
+
 #include "traits/catalog.h"
+#include "traits/resource_classes.h"
 
 namespace stratus::pci {
 
@@ -501,30 +504,7 @@ std::string normaliseName(std::string_view name, bool (*is_standard)(std::string
 }
 
 bool isStandardResourceClass(std::string_view name) {
-  // os-resource-classes 1.1 (the list placement/ serves).
-  static constexpr std::array<std::string_view, 21> kClasses = {
-      "VCPU",
-      "MEMORY_MB",
-      "DISK_GB",
-      "PCI_DEVICE",
-      "SRIOV_NET_VF",
-      "NUMA_SOCKET",
-      "NUMA_CORE",
-      "NUMA_THREAD",
-      "NUMA_MEMORY_MB",
-      "IPV4_ADDRESS",
-      "VGPU",
-      "VGPU_DISPLAY_HEAD",
-      "NET_BW_EGR_KILOBIT_PER_SEC",
-      "NET_BW_IGR_KILOBIT_PER_SEC",
-      "PCPU",
-      "MEM_ENCRYPTION_CONTEXT",
-      "FPGA",
-      "PGPU",
-      "NET_PACKET_RATE_KILOPACKET_PER_SEC",
-      "NET_PACKET_RATE_EGR_KILOPACKET_PER_SEC",
-      "NET_PACKET_RATE_IGR_KILOPACKET_PER_SEC"};
-  return std::find(kClasses.begin(), kClasses.end(), name) != kClasses.end();
+  return traits::isStandardResourceClass(name);
 }
 
 std::string defaultResourceClass(std::string_view vendor_id, std::string_view product_id) {
