@@ -9,8 +9,6 @@
 #include <regex>
 #include <set>
 
-#include "traits/resource_classes.h"
-
 #include "traits/catalog.h"
 #include "traits/resource_classes.h"
 
