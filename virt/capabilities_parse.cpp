@@ -7,25 +7,15 @@
 #include <charconv>
 #include <memory>
 
+#include "virt/xml_handles.h"
+
 namespace stratus::virt {
 namespace {
 
-struct DocFree {
-  void operator()(xmlDocPtr d) const { xmlFreeDoc(d); }
-};
-struct ContextFree {
-  void operator()(xmlXPathContextPtr c) const { xmlXPathFreeContext(c); }
-};
-struct ObjectFree {
-  void operator()(xmlXPathObjectPtr o) const { xmlXPathFreeObject(o); }
-};
-using Doc = std::unique_ptr<xmlDoc, DocFree>;
-using Context = std::unique_ptr<xmlXPathContext, ContextFree>;
-using Object = std::unique_ptr<xmlXPathObject, ObjectFree>;
-
-const xmlChar* X(const char* s) {
-  return reinterpret_cast<const xmlChar*>(s);
-}
+using xml::Context;
+using xml::Doc;
+using xml::Object;
+using xml::X;
 
 std::string attr(xmlNodePtr node, const char* name) {
   xmlChar* v = xmlGetProp(node, X(name));
