@@ -1,5 +1,7 @@
 #include "common/uuid.h"
 
+#include <boost/uuid/name_generator_sha1.hpp>
+#include <boost/uuid/uuid_io.hpp>
 #include <cctype>
 #include <cstdint>
 #include <cstdio>
@@ -29,6 +31,14 @@ bool isCanonicalUuid(const std::string& s) {
     if (dash ? s[i] != '-' : !std::isxdigit(static_cast<unsigned char>(s[i]))) return false;
   }
   return true;
+}
+
+std::string providerUuidFor(const std::string& provider_name) {
+  // Never change these bytes: every provider already published is found by them.
+  static const boost::uuids::uuid kNamespace = {{0x6b, 0x1f, 0x3c, 0x52, 0x8e, 0x4d, 0x4a, 0x17,
+                                                 0x9c, 0x2e, 0x51, 0x7a, 0xd0, 0x93, 0x44, 0xe8}};
+  boost::uuids::name_generator_sha1 gen(kNamespace);
+  return boost::uuids::to_string(gen(provider_name));
 }
 
 }  // namespace stratus

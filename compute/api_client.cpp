@@ -85,6 +85,8 @@ Result<HostWork> ComputeApiClient::work(const std::string& host) {
         task.flavor.disk_gib = f.at("disk").get<std::uint64_t>();
         task.flavor.extra_specs = f.at("extra_specs").get<std::map<std::string, std::string>>();
         task.image = t.at("image_properties").get<virt::ImageProperties>();
+        // Older APIs send none; a guest without PCI devices needs none.
+        task.allocations = t.value("allocations", json::object());
       }
       out.tasks.push_back(std::move(task));
     }

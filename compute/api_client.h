@@ -19,6 +19,9 @@ struct AgentTask {
   std::string instance_name;
   virt::Flavor flavor;  // spawn: name is the instance name
   virt::ImageProperties image;
+  // spawn: the claimed allocation, {"<provider uuid>": {"resources": {"<RC>": N}}}: the
+  // compute node and, for PCI passthrough, the device providers it draws from.
+  nlohmann::json allocations = nlohmann::json::object();
 };
 
 struct HostWork {

@@ -1,7 +1,5 @@
 #include "compute/provider_plan.h"
 
-#include <boost/uuid/name_generator_sha1.hpp>
-#include <boost/uuid/uuid_io.hpp>
 
 #include "virt/host_traits.h"
 
@@ -64,14 +62,6 @@ std::set<std::string> mergeTraits(const std::set<std::string>& current,
   }
   out.insert(derived.begin(), derived.end());
   return out;
-}
-
-std::string providerUuidFor(const std::string& host_name) {
-  // A fixed namespace of Stratus' own, so the same host name always gives the same UUID.
-  static const boost::uuids::uuid kNamespace = {{0x6b, 0x1f, 0x3c, 0x52, 0x8e, 0x4d, 0x4a, 0x17,
-                                                 0x9c, 0x2e, 0x51, 0x7a, 0xd0, 0x93, 0x44, 0xe8}};
-  boost::uuids::name_generator_sha1 gen(kNamespace);
-  return boost::uuids::to_string(gen(host_name));
 }
 
 }  // namespace stratus::compute

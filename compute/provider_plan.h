@@ -6,6 +6,7 @@
 #include <set>
 #include <string>
 
+#include "common/uuid.h"
 #include "compute/compute_config.h"
 #include "placement_client/client.h"
 #include "virt/host_facts.h"
@@ -39,8 +40,7 @@ std::set<std::string> mergeTraits(const std::set<std::string>& current,
                                   const std::set<std::string>& derived,
                                   const traits::TraitsConfig& config);
 
-// The provider UUID for a host name: a name-based (version 5) UUID, so an agent finds
-// its provider again after a restart or a reinstall without keeping state.
-std::string providerUuidFor(const std::string& host_name);
+// The compute node provider's UUID: common/uuid.h's providerUuidFor(host name).
+using stratus::providerUuidFor;
 
 }  // namespace stratus::compute
