@@ -1,6 +1,5 @@
 #include "compute/provider_plan.h"
 
-
 #include "virt/host_traits.h"
 
 namespace stratus::compute {

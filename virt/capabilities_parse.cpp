@@ -91,8 +91,11 @@ Result<CapabilitiesInfo> parseCapabilities(const std::string& xml) {
       pf.total = number<std::uint64_t>(content(p));
       c.pages.push_back(pf);
     }
-    for (auto* cpu : select(ctx.get(), "cpus/cpu", cell))
+    for (auto* cpu : select(ctx.get(), "cpus/cpu", cell)) {
       c.cpus.push_back(number<int>(attr(cpu, "id")));
+      const std::string socket = attr(cpu, "socket_id");
+      if (!c.socket_id && !socket.empty()) c.socket_id = number<int>(socket);
+    }
     info.cells.push_back(std::move(c));
   }
 

@@ -67,8 +67,9 @@ json hostFactsToJson(const HostFacts& f) {
     for (const auto& p : c.pages) {
       pages.push_back({{"size_kib", p.size_kib}, {"total", p.total}, {"free", p.free}});
     }
-    cells.push_back(
-        {{"id", c.id}, {"cpus", c.cpus}, {"memory_kib", c.memory_kib}, {"pages", pages}});
+    json cell = {{"id", c.id}, {"cpus", c.cpus}, {"memory_kib", c.memory_kib}, {"pages", pages}};
+    if (c.socket_id) cell["socket_id"] = *c.socket_id;
+    cells.push_back(std::move(cell));
   }
   return {{"hostname", f.hostname},
           {"arch", f.arch},
@@ -180,6 +181,11 @@ Result<HostFacts> parse(const json& doc) {
     STRATUS_RETURN_IF_ERROR(c.get("id", cell.id));
     STRATUS_RETURN_IF_ERROR(c.get("cpus", cell.cpus));
     STRATUS_RETURN_IF_ERROR(c.get("memory_kib", cell.memory_kib));
+    if (cells[i].contains("socket_id")) {
+      int socket = 0;
+      STRATUS_RETURN_IF_ERROR(c.get("socket_id", socket));
+      cell.socket_id = socket;
+    }
     json pages;
     STRATUS_RETURN_IF_ERROR(c.get("pages", pages));
     if (!pages.is_array()) return Error::invalid(c.path("pages"), pages.dump(), "a list");

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <nlohmann/json_fwd.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -37,6 +38,9 @@ struct PageFacts {
 struct NumaCellFacts {
   int id = 0;
   std::vector<int> cpus;
+  // libvirt capabilities' <cpu socket_id> of the cell's first CPU; absent in documents
+  // captured before it was recorded ("socket_id", optional).
+  std::optional<int> socket_id;
   std::uint64_t memory_kib = 0;
   std::vector<PageFacts> pages;
 };
