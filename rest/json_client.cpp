@@ -2,9 +2,14 @@
 
 #include <cpprest/http_client.h>
 
+#include <chrono>
 #include <exception>
+#include <future>
+#include <memory>
+#include <utility>
 
 #include "common/http_status.h"
+#include "common/log.h"
 
 namespace stratus::rest {
 namespace {
@@ -26,9 +31,38 @@ class CppRestJsonClient final : public JsonClient {
       request.set_request_uri(path_and_query);
       for (const auto& [k, v] : options_.headers) request.headers().add(k, v);
       if (body) request.set_body(body->dump(), "application/json");
-      web::http::http_response response = client_.request(request).get();
-      const int status = response.status_code();
-      const std::string raw = response.extract_string(true).get();
+      // cpprestsdk's own timeout restarts on every chunk, so a peer that trickles or a
+      // half-open connection can hold a call far longer than asked. The whole request
+      // (connect, send, answer, body) gets one hard bound here, and an overrun is logged.
+      auto answer = std::make_shared<std::promise<std::pair<int, std::string>>>();
+      auto answered = answer->get_future();
+      pplx::cancellation_token_source cancel;
+      const auto started = std::chrono::steady_clock::now();
+      client_.request(request, cancel.get_token())
+          .then([](const web::http::http_response& response) {
+            return response.extract_string(true).then(
+                [status = response.status_code()](const std::string& text) {
+                  return std::make_pair(static_cast<int>(status), text);
+                });
+          })
+          .then([answer](const pplx::task<std::pair<int, std::string>>& done) {
+            try {
+              answer->set_value(done.get());
+            } catch (...) {
+              answer->set_exception(std::current_exception());
+            }
+          });
+      if (answered.wait_for(options_.timeout) != std::future_status::ready) {
+        cancel.cancel();
+        const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(
+            std::chrono::steady_clock::now() - started);
+        const std::string message = what + ": no answer within its bound of " +
+                                    std::to_string(options_.timeout.count()) +
+                                    " ms (gave up after " + std::to_string(took.count()) + " ms)";
+        logLine(message);
+        return Error::make(ErrorCode::kUnavailable, message);
+      }
+      auto [status, raw] = answered.get();
       json parsed = raw.empty() ? json() : json::parse(raw, nullptr, false);
       if (parsed.is_discarded()) {
         if (status >= 200 && status < 300) {
