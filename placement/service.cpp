@@ -47,8 +47,7 @@ Result<std::unique_ptr<PlacementService>> PlacementService::create(std::unique_p
 Status PlacementService::loadFromStore() {
   auto snap = store_->load();
   if (!snap) return snap.takeError();
-  // Before the providers: their summaries list traits in this order.
-  trait_order_ = TraitOrder(snap->custom_traits);
+  trait_order_ = TraitOrder(snap->custom_traits);  // the providers' summaries use it
   for (auto& p : snap->providers) applyProvider(std::move(p));
   for (auto& c : snap->consumers) applyConsumer(std::move(c));
   custom_classes_ = std::move(snap->custom_resource_classes);

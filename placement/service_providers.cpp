@@ -377,7 +377,6 @@ Result<HttpResponse> PlacementService::putProviderTraits(const HttpRequest& r,
   WriteBatch b;
   b.put_providers.push_back(&p);
   if (auto s = commit(b); !s) return Error::make(ErrorCode::kUnavailable, s.error().message);
-  // Placement answers a PUT with the traits it looked up by name, by name.
   auto res =
       jsonResponse(200, {{"traits", p.traits}, {"resource_provider_generation", p.generation}});
   cacheHeaders(res, r, p.updated_at);
