@@ -20,14 +20,12 @@ struct Microversion {
 };
 
 // The version as a request carries it, whatever the service: negotiated by the
-// service's front door, read by its handlers through as<Major>().
-// Transitional: atLeast(int) and the comparison operators compare minors of any
-// major and go once placement/ and api/ use their Microversion types.
+// service's front door, read by its handlers through as<Major>(). Feature checks
+// go through the typed Microversion, never through a bare minor of this type.
 struct ApiVersion {
   int major = 1;
   int minor = 0;
   auto operator<=>(const ApiVersion&) const = default;
-  bool atLeast(int mi) const { return minor >= mi; }
   std::string str() const { return std::to_string(major) + "." + std::to_string(minor); }
 
   template <int Major>

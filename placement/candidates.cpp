@@ -2,140 +2,7 @@
 
 #include <algorithm>
 
-#include "placement/json_writer.h"
-
 namespace stratus::placement {
-namespace {
-
-std::int64_t usedOf(const ResourceAmounts* usage, const std::string& rc) {
-  if (usage == nullptr) return 0;
-  auto it = usage->find(rc);
-  return it == usage->end() ? 0 : it->second;
-}
-
-}  // namespace
-
-std::uint32_t NameIds::intern(const std::string& name) {
-  return ids_.try_emplace(name, static_cast<std::uint32_t>(ids_.size())).first->second;
-}
-
-std::optional<std::uint32_t> NameIds::find(const std::string& name) const {
-  auto it = ids_.find(name);
-  if (it == ids_.end()) return std::nullopt;
-  return it->second;
-}
-
-void indexTraits(Provider& p, NameIds& ids) {
-  p.trait_ids.clear();
-  p.trait_ids.reserve(p.traits.size());
-  for (const auto& t : p.traits) p.trait_ids.push_back(ids.intern(t));
-  std::sort(p.trait_ids.begin(), p.trait_ids.end());
-}
-
-void indexRooms(Provider& p, const ResourceAmounts* usage, NameIds& classes) {
-  p.rooms.clear();
-  p.rooms.reserve(p.inventories.size());
-  for (const auto& [rc, inv] : p.inventories) {
-    p.rooms.push_back({classes.intern(rc), inv.capacity() - usedOf(usage, rc), inv.min_unit,
-                       inv.max_unit, inv.step_size});
-  }
-  std::sort(p.rooms.begin(), p.rooms.end(), [](const Provider::Room& a, const Provider::Room& b) {
-    return a.resource_class < b.resource_class;
-  });
-}
-
-CandidateSet::Range CandidateSet::addAmounts(const ResourceAmounts& amounts) {
-  const std::size_t begin = amounts_.size();
-  for (const auto& [rc, n] : amounts) amounts_.push_back({name(rc), n});
-  return rangeFrom(begin, amounts_.size());
-}
-
-void CandidateSet::addSingle(const Provider* p, Range amounts, std::string_view suffix,
-                             RootRef root) {
-  Request r;
-  r.root = root;
-  r.allocations = rangeFrom(allocations_.size(), allocations_.size() + 1);
-  allocations_.push_back({p, amounts});
-  r.mappings = rangeFrom(mappings_.size(), mappings_.size() + 1);
-  mappings_.push_back({suffix, rangeFrom(mapped_.size(), mapped_.size() + 1)});
-  mapped_.push_back(p);
-  requests_.push_back(r);
-}
-
-void CandidateSet::add(const AllocationRequest& ar,
-                       const std::function<const Provider*(const std::string&)>& provider,
-                       RootRef root) {
-  Request r;
-  r.root = root;
-  const std::size_t first_allocation = allocations_.size();
-  for (const auto& [u, amounts] : ar.allocations) {
-    allocations_.push_back({provider(u), addAmounts(amounts)});
-  }
-  r.allocations = rangeFrom(first_allocation, allocations_.size());
-  const std::size_t first_mapping = mappings_.size();
-  for (const auto& [suffix, uuids] : ar.mappings) {
-    const std::size_t first = mapped_.size();
-    for (const auto& u : uuids) mapped_.push_back(provider(u));
-    mappings_.push_back({name(suffix), rangeFrom(first, mapped_.size())});
-  }
-  r.mappings = rangeFrom(first_mapping, mappings_.size());
-  requests_.push_back(r);
-}
-
-AllocationRequest CandidateSet::materialize(std::size_t i) const {
-  AllocationRequest ar;
-  const Request& r = requests_[i];
-  for (const auto& a : allocations(r)) {
-    auto& amounts = ar.allocations[a.provider->uuid];
-    for (const auto& [rc, n] : this->amounts(a)) amounts[std::string(rc)] = n;
-  }
-  for (const auto& m : mappings(r)) {
-    auto& uuids = ar.mappings[std::string(m.suffix)];
-    for (const Provider* p : providers(m)) uuids.push_back(p->uuid);
-  }
-  return ar;
-}
-
-void writeSummaryResources(JsonWriter& w, const Provider& p, const ResourceAmounts* usage,
-                           const std::set<std::string>* only) {
-  w.beginObject();
-  for (const auto& [rc, inv] : p.inventories) {
-    if (only != nullptr && !only->count(rc)) continue;
-    w.key(rc);
-    w.beginObject();
-    w.key("capacity");
-    w.value(inv.capacity());
-    w.key("used");
-    w.value(usedOf(usage, rc));
-    w.endObject();
-  }
-  w.endObject();
-}
-
-void renderSummary(Provider& p, const ResourceAmounts* usage) {
-  std::string& out = p.summary_json;
-  out.clear();
-  JsonWriter w(out);
-  w.beginObject();
-  w.key("resources");
-  writeSummaryResources(w, p, usage);
-  w.key("traits");
-  p.traits_at = out.size();
-  w.beginArray();
-  for (const auto& t : p.traits) w.value(t);
-  w.endArray();
-  p.traits_len = out.size() - p.traits_at;
-  w.key("parent_provider_uuid");
-  if (p.parent_uuid.empty())
-    w.null();
-  else
-    w.value(p.parent_uuid);
-  w.key("root_provider_uuid");
-  w.value(p.root_uuid);
-  w.endObject();
-  out.shrink_to_fit();
-}
-
 namespace {
 
 // A TraitFilter over interned ids, for testing one provider at a time.
@@ -275,17 +142,51 @@ std::vector<const Provider*> sharingFor(const CandidateView& v, const std::set<s
   return out;
 }
 
+// Whether p meets a group's member_of; `tree_rule` for the unsuffixed group, whose
+// providers Placement 8.0 checks together with their roots: an aggregate on a root
+// covers its whole tree, so p passes when p or its root is in all the wanted
+// aggregates, and fails when either is in a forbidden one. A sharing provider
+// counts with its own root, not the tree it serves (measured against Placement
+// 8.0: an aggregate on the served root alone does not admit it). Numbered groups
+// are checked per provider.
+bool memberOf(const CandidateView& v, const AggregateFilter& f, const Provider& p,
+              const Provider& tree_root, bool tree_rule) {
+  if (f.empty()) return true;
+  const Provider* anchor = nullptr;
+  if (tree_rule && !p.parent_uuid.empty()) {
+    anchor = p.root_uuid == tree_root.uuid ? &tree_root : &v.providers.at(p.root_uuid);
+  }
+  if (anchor == nullptr) return f.matches(p.aggregates);
+  auto hits = [](const AggregateFilter::Clause& c, const std::set<std::string>& aggs) {
+    return std::any_of(c.any.begin(), c.any.end(),
+                       [&](const std::string& a) { return aggs.count(a) != 0; });
+  };
+  bool self_in = true;
+  bool anchor_in = true;
+  for (const auto& c : f.clauses) {
+    if (c.forbidden) {
+      if (hits(c, p.aggregates) || hits(c, anchor->aggregates)) return false;
+    } else {
+      self_in = self_in && hits(c, p.aggregates);
+      anchor_in = anchor_in && hits(c, anchor->aggregates);
+    }
+  }
+  return self_in || anchor_in;
+}
+
 // One way to satisfy a group: class -> provider. A group without resources (1.36)
 // is served by one matching provider that takes nothing: kNoClass -> provider.
 using Choice = std::map<std::string, std::string>;
 constexpr const char* kNoClass = "";
 
-// Every way the group can be satisfied from `pool` (tree members plus sharing providers).
+// Every way the group can be satisfied from `pool` (tree members plus sharing
+// providers of the tree rooted at `root`).
 std::vector<Choice> groupChoices(const CandidateView& v, const RequestGroup& g,
                                  const CompiledTraits& compiled,
-                                 const std::vector<const Provider*>& pool, bool single_provider,
-                                 std::size_t cap) {
+                                 const std::vector<const Provider*>& pool, const Provider& root,
+                                 bool single_provider, std::size_t cap) {
   std::vector<Choice> out;
+  const bool tree_rule = !single_provider;
   auto providerOk = [&](const Provider& p) {
     if (!g.in_tree.empty()) {
       auto it = v.providers.find(g.in_tree);
@@ -296,7 +197,7 @@ std::vector<Choice> groupChoices(const CandidateView& v, const RequestGroup& g,
   if (single_provider || g.resources.empty()) {
     for (const auto* p : pool) {
       if (!providerOk(*p) || !compiled.matches(p->trait_ids) ||
-          !g.aggregates.matches(p->aggregates)) {
+          !memberOf(v, g.aggregates, *p, root, tree_rule)) {
         continue;
       }
       bool all = true;
@@ -333,7 +234,7 @@ std::vector<Choice> groupChoices(const CandidateView& v, const RequestGroup& g,
     }
     // member_of holds for each provider giving resources.
     for (const auto& [rc, u] : c) {
-      ok = ok && g.aggregates.matches(v.providers.at(u).aggregates);
+      ok = ok && memberOf(v, g.aggregates, v.providers.at(u), root, tree_rule);
     }
     if (ok && g.traits.matches(traits)) out.push_back(std::move(c));
     // Next combination.
@@ -411,16 +312,16 @@ CandidateSet findCandidates(const CandidateQuery& q, const CandidateView& v) {
       const auto& traits = group_traits[gi];
       std::vector<Choice> choices;
       if (!g.suffix.empty()) {
-        choices = groupChoices(v, g, traits, pool, true, per_group_cap);
+        choices = groupChoices(v, g, traits, pool, root_p, true, per_group_cap);
       } else if (q.nested) {
-        choices = groupChoices(v, g, traits, pool, false, per_group_cap);
+        choices = groupChoices(v, g, traits, pool, root_p, false, per_group_cap);
       } else {
         // Before 1.29 one provider of the tree serves the group, helped only by
         // sharing providers.
         for (const auto& u : tree) {
           std::vector<const Provider*> anchored = {&v.providers.at(u)};
           anchored.insert(anchored.end(), shared.begin(), shared.end());
-          auto more = groupChoices(v, g, traits, anchored, false, per_group_cap);
+          auto more = groupChoices(v, g, traits, anchored, root_p, false, per_group_cap);
           choices.insert(choices.end(), more.begin(), more.end());
         }
       }

@@ -14,6 +14,7 @@
 
 #include "placement/model.h"
 #include "placement/query_parse.h"
+#include "placement/trait_order.h"
 
 namespace stratus::placement {
 
@@ -21,6 +22,8 @@ struct RequestGroup {
   std::string suffix;  // "" for the unsuffixed group
   ResourceAmounts resources;
   TraitFilter traits;
+  // member_of: per provider in a numbered group; in the unsuffixed one a provider
+  // also qualifies through its root's aggregates (Placement 8.0's nested rule).
   AggregateFilter aggregates;
   std::string in_tree;  // a provider uuid; its tree only
 };
@@ -141,8 +144,9 @@ void writeSummaryResources(JsonWriter& w, const Provider& p, const ResourceAmoun
 
 // Renders p's provider summary as allocation candidates return it from 1.29:
 // every class with capacity and used, traits, parent and root. `usage` is what
-// p's consumers hold (null: nothing). Sets p.summary_json and the traits span.
-void renderSummary(Provider& p, const ResourceAmounts* usage);
+// p's consumers hold (null: nothing); traits come in `order`, as Placement lists
+// them. Sets p.summary_json and the traits span.
+void renderSummary(Provider& p, const ResourceAmounts* usage, const TraitOrder& order);
 
 // Roots by (created_at, uuid): the order candidates come out in, so `limit` is
 // repeatable.

@@ -47,9 +47,9 @@ Result<std::unique_ptr<PlacementService>> PlacementService::create(std::unique_p
 Status PlacementService::loadFromStore() {
   auto snap = store_->load();
   if (!snap) return snap.takeError();
+  trait_order_ = TraitOrder(snap->custom_traits);  // the providers' summaries use it
   for (auto& p : snap->providers) applyProvider(std::move(p));
   for (auto& c : snap->consumers) applyConsumer(std::move(c));
-  custom_traits_ = std::move(snap->custom_traits);
   custom_classes_ = std::move(snap->custom_resource_classes);
   classes_updated_at_ = now();
   return okStatus();
@@ -114,7 +114,7 @@ std::string PlacementService::classesInUse(
 }
 
 bool PlacementService::traitExists(const std::string& name) const {
-  return traits::isStandardTrait(name) || custom_traits_.count(name) != 0;
+  return traits::isStandardTrait(name) || trait_order_.hasCustom(name);
 }
 
 const ResourceAmounts* PlacementService::usageOf(const std::string& rp) const {
@@ -161,7 +161,7 @@ void PlacementService::applyProvider(Provider p) {
 void PlacementService::indexUsage(Provider& p) {
   const ResourceAmounts* usage = usageOf(p.uuid);
   indexRooms(p, usage, class_ids_);
-  renderSummary(p, usage);
+  renderSummary(p, usage, trait_order_);
 }
 
 void PlacementService::reindexUsage(const std::string& rp) {
@@ -260,7 +260,7 @@ Result<HttpResponse> PlacementService::listTraits(const HttpRequest& r, const Pa
   for (const auto& t : traits::standardTraits()) {
     if (want(t)) out.push_back(t);
   }
-  for (const auto& t : custom_traits_) {
+  for (const auto& t : trait_order_.custom()) {
     if (want(t)) out.push_back(t);
   }
   auto res = jsonResponse(200, {{"traits", out}});
@@ -286,13 +286,13 @@ Result<HttpResponse> PlacementService::putTrait(const HttpRequest& r, const Path
   }
   std::unique_lock lock(mu_);
   HttpResponse res;
-  if (custom_traits_.count(name)) {
+  if (trait_order_.hasCustom(name)) {
     res = emptyResponse(204);
   } else {
     WriteBatch b;
     b.put_traits.push_back(name);
     if (auto s = commit(b); !s) return Error::make(ErrorCode::kUnavailable, s.error().message);
-    custom_traits_.insert(name);
+    trait_order_.addCustom(name);
     res = emptyResponse(201);
   }
   res.setHeader("location", "/traits/" + name);
@@ -306,7 +306,7 @@ Result<HttpResponse> PlacementService::deleteTrait(const HttpRequest&, const Pat
   if (traits::isStandardTrait(name)) {
     return Error::make(ErrorCode::kInvalidArgument, "Cannot delete standard trait " + name + ".");
   }
-  if (!custom_traits_.count(name))
+  if (!trait_order_.hasCustom(name))
     return Error::make(ErrorCode::kNotFound, "No such trait(s): " + name);
   for (const auto& [u, prov] : providers_) {
     if (prov.traits.count(name)) {
@@ -317,7 +317,7 @@ Result<HttpResponse> PlacementService::deleteTrait(const HttpRequest&, const Pat
   WriteBatch b;
   b.delete_traits.push_back(name);
   if (auto s = commit(b); !s) return Error::make(ErrorCode::kUnavailable, s.error().message);
-  custom_traits_.erase(name);
+  trait_order_.eraseCustom(name);
   return emptyResponse(204);
 }
 

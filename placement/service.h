@@ -24,6 +24,7 @@
 #include "placement/model.h"
 #include "placement/service_util.h"
 #include "placement/store.h"
+#include "placement/trait_order.h"
 
 namespace stratus::placement {
 
@@ -147,7 +148,7 @@ class PlacementService {
   mutable std::shared_mutex mu_;
   std::unordered_map<std::string, Provider> providers_;   // by uuid
   std::unordered_map<std::string, std::string> by_name_;  // name -> uuid
-  std::set<std::string> custom_traits_;
+  TraitOrder trait_order_;  // the custom traits, and the order traits are listed in
   std::map<std::string, int> custom_classes_;  // name -> id
   std::int64_t classes_updated_at_ = 0;
   std::unordered_map<std::string, Consumer> consumers_;

@@ -334,7 +334,7 @@ Result<HttpResponse> PlacementService::getProviderTraits(const HttpRequest& r,
   std::shared_lock lock(mu_);
   auto it = providers_.find(canonicalUuid(params[0]));
   if (it == providers_.end()) return providerNotFound(r, params[0]);
-  auto res = jsonResponse(200, {{"traits", it->second.traits},
+  auto res = jsonResponse(200, {{"traits", trait_order_.sorted(it->second.traits)},
                                 {"resource_provider_generation", it->second.generation}});
   cacheHeaders(res, r, it->second.updated_at);
   return res;

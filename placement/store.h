@@ -18,7 +18,7 @@ namespace stratus::placement {
 struct StoreSnapshot {
   std::vector<Provider> providers;
   std::vector<Consumer> consumers;
-  std::set<std::string> custom_traits;
+  std::vector<std::string> custom_traits;              // oldest first
   std::map<std::string, int> custom_resource_classes;  // name -> id
 };
 

@@ -46,9 +46,9 @@ class SqliteStore final : public Store {
       STRATUS_RETURN_IF_ERROR(rows("SELECT doc FROM consumers", [&](sqlite3_stmt* s) {
         snap.consumers.push_back(consumerFromJson(nlohmann::json::parse(text(s, 0))));
       }));
-      STRATUS_RETURN_IF_ERROR(rows("SELECT name FROM custom_traits", [&](sqlite3_stmt* s) {
-        snap.custom_traits.insert(text(s, 0));
-      }));
+      STRATUS_RETURN_IF_ERROR(
+          rows("SELECT name FROM custom_traits ORDER BY rowid",
+               [&](sqlite3_stmt* s) { snap.custom_traits.push_back(text(s, 0)); }));
       STRATUS_RETURN_IF_ERROR(rows("SELECT name, id FROM resource_classes", [&](sqlite3_stmt* s) {
         snap.custom_resource_classes[text(s, 0)] = sqlite3_column_int(s, 1);
       }));

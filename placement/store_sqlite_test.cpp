@@ -50,7 +50,7 @@ TEST_CASE("what a batch commits is there after reopening") {
   CHECK(providerToJson(snap->providers[0]) == providerToJson(p));
   REQUIRE(snap->consumers.size() == 1);
   CHECK(consumerToJson(snap->consumers[0]) == consumerToJson(c));
-  CHECK(snap->custom_traits == std::set<std::string>{"CUSTOM_GOLD"});
+  CHECK(snap->custom_traits == std::vector<std::string>{"CUSTOM_GOLD"});
   CHECK(snap->custom_resource_classes.at("CUSTOM_FPGA") == 10000);
 
   WriteBatch del;
