@@ -88,10 +88,9 @@ TEST_CASE("no device_spec: no PCI children") {
 
 TEST_CASE("a [pci] that does not fit the host's devices is the plan's error") {
   REQUIRE_LAB_CAPTURE();
-  auto plan = desiredPciProviders(
-      "cn1", virt::testing::labHostDevices(),
-      pciConfig({R"({"vendor_id": "8086", "product_id": "10c9"})",
-                 R"({"vendor_id": "8086", "product_id": "10ca"})"}));
+  auto plan = desiredPciProviders("cn1", virt::testing::labHostDevices(),
+                                  pciConfig({R"({"vendor_id": "8086", "product_id": "10c9"})",
+                                             R"({"vendor_id": "8086", "product_id": "10ca"})"}));
   REQUIRE_FALSE(plan.ok());
   CHECK(plan.error().code == ErrorCode::kInvalidArgument);
   CHECK(plan.error().message ==

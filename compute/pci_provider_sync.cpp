@@ -101,8 +101,7 @@ Status PciProviderSync::syncOne(const std::string& root_uuid, const DesiredPciPr
         // A shrink below what guests hold, for one: the old inventory stays until
         // they are gone, and each sync tries again.
         report.warnings.push_back(who + ": placement refused inventory " +
-                                  inventoryText(desired.inventories) + ": " +
-                                  gen.error().message);
+                                  inventoryText(desired.inventories) + ": " + gen.error().message);
       } else {
         view.generation = it->second.generation = *gen;
         view.inventories = desired.inventories;
@@ -124,8 +123,7 @@ Status PciProviderSync::syncOne(const std::string& root_uuid, const DesiredPciPr
           ++report.conflicts;
           again = true;
         } else {
-          report.warnings.push_back(who + ": placement refused its traits: " +
-                                    gen.error().message);
+          report.warnings.push_back(who + ": placement refused its traits: " + gen.error().message);
         }
       } else {
         view.generation = it->second.generation = *gen;
@@ -137,10 +135,9 @@ Status PciProviderSync::syncOne(const std::string& root_uuid, const DesiredPciPr
     if (wrote && !report.added.contains(desired.name)) report.updated.insert(desired.name);
     return okStatus();
   }
-  return Error::make(ErrorCode::kConflict, who + ": gave up after " +
-                                               std::to_string(kMaxAttempts) +
-                                               " generation conflicts in a row; last: " +
-                                               last_conflict);
+  return Error::make(ErrorCode::kConflict,
+                     who + ": gave up after " + std::to_string(kMaxAttempts) +
+                         " generation conflicts in a row; last: " + last_conflict);
 }
 
 Status PciProviderSync::removeStale(const std::string& host, const Provider& provider,
@@ -174,8 +171,8 @@ Result<PciSyncReport> PciProviderSync::sync(const std::string& host, const std::
   PciSyncReport report;
   auto in_tree = client_.listProviders("in_tree=" + root_uuid);
   if (!in_tree) return in_tree.takeError();
-  auto managed = client_.listProviders("in_tree=" + root_uuid + "&required=" +
-                                       std::string(pci::kManagedPciTrait));
+  auto managed = client_.listProviders("in_tree=" + root_uuid +
+                                       "&required=" + std::string(pci::kManagedPciTrait));
   if (!managed) return managed.takeError();
   std::map<std::string, Provider> tree;
   for (const auto& p : *in_tree) tree[p.uuid] = p;

@@ -39,8 +39,8 @@ Result<std::map<std::string, std::string>> parseMachineTypeMap(std::string_view 
 }
 
 Result<VirtConfig> virtConfigFrom(const IniConfig& config) {
-  STRATUS_RETURN_IF_ERROR(
-      requireKnownKeys(config, "libvirt", {"connection_uri", "virt_type", "hw_machine_type", "kernel_root"}));
+  STRATUS_RETURN_IF_ERROR(requireKnownKeys(
+      config, "libvirt", {"connection_uri", "virt_type", "hw_machine_type", "kernel_root"}));
   VirtConfig out;
   if (auto uri = config.get("libvirt", "connection_uri")) out.connection_uri = *uri;
   if (auto v = config.get("libvirt", "kernel_root")) {
