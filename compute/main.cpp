@@ -38,7 +38,7 @@ int main(int argc, char** argv) {
   setLogProgram("stratus-compute");
   CLI::App app{"stratus-compute: publishes this host to placement and keeps it true"};
   std::string config_path, host, libvirt_uri, placement_url, auth_token, api_url, host_facts,
-      viommu_prefix, virt_type, instances_path;
+      viommu_prefix, virt_type, instances_path, kernel_root;
   bool once = false;
   std::string guest_driver = "libvirt";
   app.add_option("--config", config_path,

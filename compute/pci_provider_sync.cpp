@@ -89,6 +89,11 @@ Status PciProviderSync::syncOne(const std::string& root_uuid, const DesiredPciPr
     View& view = views_[uuid];
     bool again = false;
     if (view.inventories != desired.inventories) {
+      for (const auto& [rc, inv] : desired.inventories) {
+        if (!view.inventories.contains(rc) && rc.rfind("CUSTOM_", 0) == 0) {
+          STRATUS_RETURN_IF_ERROR(client_.ensureResourceClass(rc));
+        }
+      }
       beforeWrite();
       auto gen = client_.putInventories(uuid, view.generation, desired.inventories);
       if (!gen) {

@@ -283,6 +283,12 @@ Result<std::vector<std::string>> PlacementClient::listTraits(const std::string& 
   return out;
 }
 
+Status PlacementClient::ensureResourceClass(const std::string& name) {
+  auto r = call("PUT", "/resource_classes/" + name);
+  if (!r) return r.takeError();
+  return okStatus();
+}
+
 Status PlacementClient::ensureTrait(const std::string& name) {
   auto r = call("PUT", "/traits/" + name);
   if (!r) return r.takeError();

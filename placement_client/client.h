@@ -96,6 +96,9 @@ class PlacementClient {
   Result<std::vector<std::string>> listTraits(const std::string& query = {});
   // Creates a custom trait; an existing one is fine.
   Status ensureTrait(const std::string& name);
+  // Creates a custom resource class (PUT /resource_classes/{name}, microversion >= 1.7);
+  // an existing one is fine.
+  Status ensureResourceClass(const std::string& name);
 };
 
 // "value" percent-encoded for a query string.

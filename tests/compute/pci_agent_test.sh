@@ -38,7 +38,7 @@ for f in pcie-root-port-of-igb igb-pf-with-2-vfs igb-vf0 igb-vf1-bound-vfio-pci 
   lab+=(--nodedev-xml "$cap/nodedev/$f.xml")
 done
 # A host facts document: a captured x86 host with the lab's PCI devices.
-"$bin/stratus" pci devices "${lab[@]}" -f json >"$tmp/devices.json" || { echo "FAIL: stratus pci devices"; exit 1; }
+"$bin/stratus" pci devices "${lab[@]}" --host "$host" -f json >"$tmp/devices.json" || { echo "FAIL: stratus pci devices"; exit 1; }
 /usr/bin/python3 - "$src/virt/testdata/hosts/x86-kvm-libvirt9.json" "$tmp/devices.json" >"$tmp/facts.json" <<'PY'
 import json, sys
 facts = json.load(open(sys.argv[1]))
