@@ -25,7 +25,7 @@ class LibvirtFacts final : public FactsSource {
       e.code = ErrorCode::kUnavailable;
       return e;
     }
-    return virt::probeHost(*conn, config_.virt_type);
+    return virt::probeHost(*conn, config_.virt_type, config_.kernel_root);
   }
 
  private:
@@ -87,10 +87,18 @@ std::string describe(const SyncReport& report, const std::string& uuid) {
     out.append(" traits").append(joined(report.traits_added, '+'));
     out.append(joined(report.traits_removed, '-')).append(";");
   }
+  const bool pci_changed =
+      !report.pci_added.empty() || !report.pci_removed.empty() || !report.pci_updated.empty();
+  if (pci_changed) {
+    out.append(" pci providers").append(joined(report.pci_added, '+'));
+    out.append(joined(report.pci_removed, '-')).append(joined(report.pci_updated, '~'));
+    out.append(";");
+  }
+  if (report.pci_skipped) out += " pci providers left as they were ([pci] does not fit the host);";
   if (report.conflicts > 0) {
     out += " " + std::to_string(report.conflicts) + " generation conflict(s) retried;";
   }
-  if (!report.created && !report.inventories_written && !report.traits_written) {
+  if (!report.created && !report.inventories_written && !report.traits_written && !pci_changed) {
     out += " in sync, nothing written";
   }
   if (out.back() == ';') out.pop_back();
@@ -105,7 +113,8 @@ Agent::Agent(AgentConfig config, std::unique_ptr<FactsSource> facts,
       placement_(std::move(placement)),
       api_(std::move(api)),
       guests_(std::move(guests)),
-      sync_(*placement_, config_.traits) {}
+      sync_(*placement_, config_.traits),
+      pci_sync_(*placement_) {}
 
 Result<SyncReport> Agent::syncOnce() {
   auto facts = facts_->facts();
@@ -114,8 +123,28 @@ Result<SyncReport> Agent::syncOnce() {
   if (!disk) return disk.takeError();
   auto desired = desiredProvider(config_.host, *facts, *disk, config_);
   if (!desired) return desired.takeError();
+  // Checked before anything is written, so a bad [pci] at start publishes nothing.
+  auto pci = desiredPciProviders(config_.host, facts->pci_devices, config_.pci);
+  if (!pci && !pci_checked_) {
+    start_error_ = pci.error();
+    return pci.takeError();
+  }
+  pci_checked_ = true;
   auto report = sync_.sync(*desired);
   if (!report) return report;
+  if (!pci) {
+    logLine("warning: PCI providers left as they were: " + pci.error().message);
+    report->pci_skipped = true;
+  } else {
+    auto pci_report = pci_sync_.sync(config_.host, sync_.providerUuid(), *pci);
+    if (!pci_report) return pci_report.takeError();
+    for (const auto& w : pci_report->warnings) logLine("warning: " + w);
+    report->pci_added = std::move(pci_report->added);
+    report->pci_removed = std::move(pci_report->removed);
+    report->pci_updated = std::move(pci_report->updated);
+    report->pci_warnings = std::move(pci_report->warnings);
+    report->conflicts += pci_report->conflicts;
+  }
   bool reported = false;
   Status api_status = okStatus();
   if (api_) {
@@ -179,12 +208,15 @@ Result<int> Agent::workOnce() {
   return done;
 }
 
-void Agent::run(const std::atomic<bool>& stop) {
+Status Agent::run(const std::atomic<bool>& stop) {
+  // Set when the first facts show a [pci] that does not fit the host: everything stops.
+  std::atomic<bool> halt{false};
+  const auto stopping = [&] { return stop.load() || halt.load(); };
   std::thread worker;
   if (api_ && guests_) {
-    worker = std::thread([this, &stop] {
+    worker = std::thread([this, &stopping] {
       int failures = 0;
-      while (!stop.load()) {
+      while (!stopping()) {
         auto done = workOnce();
         if (!done) {
           if (failures++ == 0) logLine("taking work failed: " + done.error().message);
@@ -195,7 +227,7 @@ void Agent::run(const std::atomic<bool>& stop) {
         const auto wait =
             failures > 0 ? std::chrono::milliseconds(1000) : config_.work_poll_interval;
         const auto until = std::chrono::steady_clock::now() + wait;
-        while (!stop.load() && std::chrono::steady_clock::now() < until) {
+        while (!stopping() && std::chrono::steady_clock::now() < until) {
           std::this_thread::sleep_for(std::chrono::milliseconds(20));
         }
       }
@@ -211,6 +243,10 @@ void Agent::run(const std::atomic<bool>& stop) {
       if (failures > 0) logLine("sync recovered after " + std::to_string(failures) + " failure(s)");
       failures = 0;
       logLine(describe(*report, sync_.providerUuid()));
+    } else if (start_error_) {
+      halt.store(true);
+      if (worker.joinable()) worker.join();
+      return *start_error_;
     } else {
       ++failures;
       // 1 s, 2 s, 4 s ... up to the sync interval, each +-20% so a fleet that lost
@@ -228,6 +264,7 @@ void Agent::run(const std::atomic<bool>& stop) {
     }
   }
   if (worker.joinable()) worker.join();
+  return okStatus();
 }
 
 }  // namespace stratus::compute

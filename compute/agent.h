@@ -12,6 +12,7 @@
 #include "compute/api_client.h"
 #include "compute/compute_config.h"
 #include "compute/guest_driver.h"
+#include "compute/pci_provider_sync.h"
 #include "compute/provider_sync.h"
 #include "placement_client/client.h"
 #include "virt/host_facts.h"
@@ -38,17 +39,23 @@ class Agent {
         std::unique_ptr<ComputeApiClient> api = nullptr,
         std::unique_ptr<GuestDriver> guests = nullptr);
 
-  // One sync; the report says what was written. With a compute API, the host's facts
-  // are reported to it after the provider is in sync.
+  // One sync of the compute node provider and its PCI children; the report says what
+  // was written. With a compute API, the host's facts are reported to it after the
+  // providers are in sync. [pci] is checked against the host's devices
+  // (pci::validateAgainstHost) before anything is written: on the first facts read a
+  // failure is this call's error (InvalidArgument, the agent stops: exit 2); later,
+  // the PCI providers are left as they are and the report says pci_skipped.
   Result<SyncReport> syncOnce();
   // Takes this host's work from the compute API and does it: spawn and delete guests,
   // and remove managed guests whose server the API places on no host. Returns tasks done.
   Result<int> workOnce();
   // Syncs every interval and takes work every poll interval until `stop` is set;
-  // never returns early on peer failures.
-  void run(const std::atomic<bool>& stop);
+  // never returns early on peer failures. Returns early with the error only when the
+  // first facts read show a [pci] that does not fit the host.
+  Status run(const std::atomic<bool>& stop);
 
   ProviderSync& providerSync() { return sync_; }
+  PciProviderSync& pciSync() { return pci_sync_; }
   const AgentConfig& config() const { return config_; }
 
  private:
@@ -58,13 +65,17 @@ class Agent {
   std::unique_ptr<ComputeApiClient> api_;
   std::unique_ptr<GuestDriver> guests_;
   ProviderSync sync_;
+  PciProviderSync pci_sync_;
+  bool pci_checked_ = false;  // [pci] validated once against the host's devices
+  std::optional<Error> start_error_;
   // Written by the sync loop, read by the work loop.
   std::mutex facts_mu_;
   std::optional<virt::HostFacts> last_facts_;
   bool host_reported_ = false;
 };
 
-// "created provider ...; inventories written; traits +A -B" or "no change".
+// "created provider ...; inventories written; traits +A -B; pci providers +N -N ~N" or
+// "... in sync, nothing written".
 std::string describe(const SyncReport& report, const std::string& uuid);
 
 }  // namespace stratus::compute

@@ -9,7 +9,6 @@
 #include "common/exit_code.h"
 #include "common/log.h"
 #include "compute/agent.h"
-#include "pci/pci_config.h"
 
 namespace {
 
@@ -39,15 +38,17 @@ int main(int argc, char** argv) {
   setLogProgram("stratus-compute");
   CLI::App app{"stratus-compute: publishes this host to placement and keeps it true"};
   std::string config_path, host, libvirt_uri, placement_url, auth_token, api_url, host_facts,
-      viommu_prefix, virt_type, instances_path;
+      viommu_prefix, virt_type, instances_path, kernel_root;
   bool once = false;
   std::string guest_driver = "libvirt";
   app.add_option("--config", config_path,
-                 "INI file ([DEFAULT] [libvirt] [placement] [compute] [traits])");
+                 "INI file ([DEFAULT] [libvirt] [placement] [compute] [traits] [pci])");
   app.add_option("--host", host,
                  "host name, also the resource provider's name (default: hostname)");
   app.add_option("--libvirt-uri", libvirt_uri, "libvirt URI (default qemu:///system)");
   app.add_option("--virt-type", virt_type, "auto, kvm or qemu");
+  app.add_option("--kernel-root", kernel_root,
+                 "where sysfs is read for IOMMU units and VFIO devices (default /)");
   app.add_option("--placement-url", placement_url,
                  "placement base URL (default http://127.0.0.1:8778)");
   app.add_option("--auth-token", auth_token, "X-Auth-Token for placement and the API");
@@ -74,13 +75,14 @@ int main(int argc, char** argv) {
   if (!config_path.empty()) {
     auto ini = IniConfig::load(config_path);
     if (!ini) return fail(ini.error());
+    // [pci] is parsed and checked here too, as by every command that reads the config;
+    // the rules that need the host's devices are checked on the first facts read.
     if (auto s = applyIni(*ini, config); !s) return fail(s.error());
-    // [pci] is checked at start, as by every command that reads the config.
-    if (auto pci = pci::pciConfigFrom(*ini); !pci) return fail(pci.error());
   }
   // Flags win over the file.
   if (!host.empty()) config.host = host;
   if (!libvirt_uri.empty()) config.virt.connection_uri = libvirt_uri;
+  if (!kernel_root.empty()) config.virt.kernel_root = kernel_root;
   if (!virt_type.empty()) {
     auto v = virt::parseVirtTypeSetting(virt_type, "--virt-type");
     if (!v) return fail(v.error());
@@ -134,7 +136,7 @@ int main(int argc, char** argv) {
           (config.api_url.empty()
                ? std::string(", no compute API")
                : ", compute API " + config.api_url + ", guests: " + guest_driver));
-  agent.run(g_stop);
+  if (auto s = agent.run(g_stop); !s) return fail(s.error());
   logLine("stopped");
   return 0;
 }

@@ -7,6 +7,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "compute/provider_plan.h"
 #include "placement_client/client.h"
@@ -21,6 +22,11 @@ struct SyncReport {
   int conflicts = 0;  // generation conflicts met and retried
   std::set<std::string> traits_added;
   std::set<std::string> traits_removed;
+  // The PCI child providers (compute/pci_provider_sync.h); `pci_skipped` when [pci]
+  // did not validate against the host's devices and no PCI change was published.
+  std::set<std::string> pci_added, pci_removed, pci_updated;
+  std::vector<std::string> pci_warnings;
+  bool pci_skipped = false;
 };
 
 class ProviderSync {

@@ -1,5 +1,6 @@
 #include "placement_client/client.h"
 
+#include <algorithm>
 #include <cctype>
 #include <exception>
 
@@ -154,7 +155,32 @@ Result<std::optional<Provider>> PlacementClient::findProviderByName(const std::s
 }
 
 Result<Provider> PlacementClient::createProvider(const std::string& uuid, const std::string& name) {
-  auto r = call("POST", "/resource_providers", json{{"uuid", uuid}, {"name", name}});
+  return createProvider(uuid, name, std::string());
+}
+
+Status PlacementClient::deleteProvider(const std::string& uuid) {
+  auto r = call("DELETE", "/resource_providers/" + uuid);
+  if (!r && r.error().code != ErrorCode::kNotFound) return r.takeError();
+  return okStatus();
+}
+
+Result<std::vector<std::string>> PlacementClient::getProviderConsumers(const std::string& uuid) {
+  auto r = call("GET", "/resource_providers/" + uuid + "/allocations");
+  if (!r) return r.takeError();
+  std::vector<std::string> out;
+  const json allocations = r->body.value("allocations", json::object());
+  if (allocations.is_object()) {
+    for (auto it = allocations.begin(); it != allocations.end(); ++it) out.push_back(it.key());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+Result<Provider> PlacementClient::createProvider(const std::string& uuid, const std::string& name,
+                                                 const std::string& parent_uuid) {
+  json body{{"uuid", uuid}, {"name", name}};
+  if (!parent_uuid.empty()) body["parent_provider_uuid"] = parent_uuid;
+  auto r = call("POST", "/resource_providers", body);
   if (!r) return r.takeError();
   if (r->body.is_object() && !r->body.empty()) return providerFromJson(r->body);
   // Before 1.20 placement answers 201 with no body.
@@ -255,6 +281,12 @@ Result<std::vector<std::string>> PlacementClient::listTraits(const std::string& 
     if (t.is_string()) out.push_back(t.get<std::string>());
   }
   return out;
+}
+
+Status PlacementClient::ensureResourceClass(const std::string& name) {
+  auto r = call("PUT", "/resource_classes/" + name);
+  if (!r) return r.takeError();
+  return okStatus();
 }
 
 Status PlacementClient::ensureTrait(const std::string& name) {

@@ -74,6 +74,14 @@ class PlacementClient {
   Result<std::optional<Provider>> findProviderByName(const std::string& name);
   Result<std::vector<Provider>> listProviders(const std::string& query = {});
   Result<Provider> createProvider(const std::string& uuid, const std::string& name);
+  // A child provider (parent_provider_uuid needs microversion >= 1.14).
+  Result<Provider> createProvider(const std::string& uuid, const std::string& name,
+                                  const std::string& parent_uuid);
+  // kFailedPrecondition when placement refuses (the provider holds allocations or has
+  // children); a provider already gone is fine.
+  Status deleteProvider(const std::string& uuid);
+  // The consumers holding allocations on the provider, sorted.
+  Result<std::vector<std::string>> getProviderConsumers(const std::string& uuid);
 
   Result<ProviderInventories> getInventories(const std::string& uuid);
   // Returns the provider's new generation.
@@ -88,6 +96,9 @@ class PlacementClient {
   Result<std::vector<std::string>> listTraits(const std::string& query = {});
   // Creates a custom trait; an existing one is fine.
   Status ensureTrait(const std::string& name);
+  // Creates a custom resource class (PUT /resource_classes/{name}, microversion >= 1.7);
+  // an existing one is fine.
+  Status ensureResourceClass(const std::string& name);
 };
 
 // "value" percent-encoded for a query string.

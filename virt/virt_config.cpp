@@ -39,10 +39,17 @@ Result<std::map<std::string, std::string>> parseMachineTypeMap(std::string_view 
 }
 
 Result<VirtConfig> virtConfigFrom(const IniConfig& config) {
-  STRATUS_RETURN_IF_ERROR(
-      requireKnownKeys(config, "libvirt", {"connection_uri", "virt_type", "hw_machine_type"}));
+  STRATUS_RETURN_IF_ERROR(requireKnownKeys(
+      config, "libvirt", {"connection_uri", "virt_type", "hw_machine_type", "kernel_root"}));
   VirtConfig out;
   if (auto uri = config.get("libvirt", "connection_uri")) out.connection_uri = *uri;
+  if (auto v = config.get("libvirt", "kernel_root")) {
+    if (v->empty()) {
+      return Error::invalid("[libvirt] kernel_root", *v,
+                            "a directory, / for this host's own kernel");
+    }
+    out.kernel_root = *v;
+  }
   if (auto v = config.get("libvirt", "virt_type")) {
     auto parsed = parseVirtTypeSetting(*v, "[libvirt] virt_type");
     if (!parsed) return parsed.takeError();

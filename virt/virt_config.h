@@ -19,6 +19,9 @@ struct VirtConfig {
   VirtTypeSetting virt_type = VirtTypeSetting::kAuto;
   // Guest arch -> machine type used when the image sets no hw_machine_type.
   std::map<std::string, std::string> hw_machine_type = {{"x86_64", "q35"}, {"aarch64", "virt"}};
+  // Where the probe reads sysfs (IOMMU units, VFIO cdevs): "/" on the host itself, a
+  // snapshot directory when libvirt is remote (../shared/labs/vfio `lab.sh sysfs`).
+  std::string kernel_root = "/";
 
   std::optional<std::string> machineTypeFor(const std::string& arch) const;
 };

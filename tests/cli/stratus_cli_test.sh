@@ -71,7 +71,7 @@ expect bad-prefix 2 "stratus: --viommu-trait-prefix='COMPUTE_X_' is invalid: onl
   "$stratus" host traits --host-facts "$hosts/x86-kvm-libvirt9.json" --viommu-trait-prefix COMPUTE_X_
 
 printf '[libvirt]\nvirt_typ = kvm\n' >"$tmp/typo.conf"
-expect config-typo 2 "stratus: [libvirt] virt_typ='kvm' is invalid: unknown setting; allowed: connection_uri, virt_type, hw_machine_type" \
+expect config-typo 2 "stratus: [libvirt] virt_typ='kvm' is invalid: unknown setting; allowed: connection_uri, virt_type, hw_machine_type, kernel_root" \
   "$stratus" host traits --config "$tmp/typo.conf" --host-facts "$hosts/x86-kvm-libvirt9.json"
 
 expect render-intel 0 "" "$stratus" guest render --host-facts "$hosts/x86-kvm-libvirt9.json" \
