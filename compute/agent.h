@@ -13,6 +13,7 @@
 #include "compute/compute_config.h"
 #include "compute/guest_driver.h"
 #include "compute/provider_sync.h"
+#include "compute/spawner.h"
 #include "placement_client/client.h"
 #include "virt/host_facts.h"
 
@@ -57,6 +58,7 @@ class Agent {
   std::unique_ptr<placement_client::PlacementClient> placement_;
   std::unique_ptr<ComputeApiClient> api_;
   std::unique_ptr<GuestDriver> guests_;
+  std::unique_ptr<Spawner> spawner_;  // with guests_: spawns and deletes, PCI devices included
   ProviderSync sync_;
   // Written by the sync loop, read by the work loop.
   std::mutex facts_mu_;

@@ -82,6 +82,9 @@ Status applyIni(const IniConfig& ini, AgentConfig& config) {
   auto traits = traits::traitsConfigFrom(ini);
   if (!traits) return traits.takeError();
   config.traits = *traits;
+  auto pci = pci::pciConfigFrom(ini);
+  if (!pci) return pci.takeError();
+  config.pci = std::move(*pci);
   return okStatus();
 }
 

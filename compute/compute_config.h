@@ -1,5 +1,5 @@
 // The agent's settings: flags and the same keys in the INI file ([DEFAULT] host,
-// [libvirt], [placement], [compute], [traits]). Parsed and validated once at start.
+// [libvirt], [placement], [compute], [traits], [pci]). Parsed and validated once at start.
 #pragma once
 
 #include <chrono>
@@ -9,6 +9,7 @@
 
 #include "common/ini_config.h"
 #include "common/result.h"
+#include "pci/pci_config.h"
 #include "traits/catalog.h"
 #include "virt/virt_config.h"
 
@@ -37,6 +38,7 @@ struct AgentConfig {
   std::chrono::milliseconds work_poll_interval{1000};
   ResourceConfig resources;
   traits::TraitsConfig traits;
+  pci::PciConfig pci;  // [pci] device_spec and alias
 };
 
 // Applies the INI file's keys to `config` (unknown keys are errors). Flags are applied
