@@ -56,7 +56,12 @@ Result<std::vector<AssignedDevice>> assignPciDevices(
                           "an object of provider uuid -> {\"resources\": {...}}");
   }
   std::vector<AssignedDevice> out;
-  if (allocations.empty()) return out;
+  // A guest that draws only from the compute node needs no device plan (and must boot
+  // even where [pci] does not fit this host's devices).
+  const std::string node = providerUuidFor(host);
+  bool any_other = false;
+  for (const auto& [uuid, allocation] : allocations.items()) any_other |= uuid != node;
+  if (!any_other) return out;
   auto providers = pci::planPciProviders(host, facts.pci_devices, config);
   if (!providers) return providers.takeError();
   for (const auto& provider : *providers) {

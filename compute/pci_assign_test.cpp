@@ -123,6 +123,12 @@ TEST_CASE("pci assign: the compute node alone gives no devices; bad shapes are r
   REQUIRE(none.ok());
   CHECK(none->empty());
   CHECK(assignPciDevices(json::object(), "cn1", labHost(), labConfig(), kServerA, {})->empty());
+  // A [pci] that does not fit the host's devices does not stop a guest without devices.
+  const auto both = config({R"({"address": "0000:01:00.0"})", R"({"address": "0000:01:10.0"})"});
+  CHECK(assignPciDevices(node_only, "cn1", labHost(), both, kServerA, {})->empty());
+  auto refused = assignPciDevices(vfAllocation(1), "cn1", labHost(), both, kServerA, {});
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().code == ErrorCode::kInvalidArgument);
 
   auto list = assignPciDevices(json::array(), "cn1", labHost(), labConfig(), kServerA, {});
   REQUIRE_FALSE(list.ok());
