@@ -113,6 +113,7 @@ Agent::Agent(AgentConfig config, std::unique_ptr<FactsSource> facts,
       placement_(std::move(placement)),
       api_(std::move(api)),
       guests_(std::move(guests)),
+      spawner_(guests_ ? std::make_unique<Spawner>(config_, *guests_) : nullptr),
       sync_(*placement_, config_.traits),
       pci_sync_(*placement_) {}
 
@@ -178,7 +179,7 @@ Result<int> Agent::workOnce() {
   int done = 0;
   for (const AgentTask& task : work->tasks) {
     if (task.action == "spawn") {
-      auto model = guests_->spawn(task.flavor, task.image, *facts);
+      auto model = spawner_->spawn(task, *facts);
       if (!model && model.error().code == ErrorCode::kUnavailable) return model.takeError();
       const std::string resolved = model ? std::string(virt::viommuModelName(*model)) : "";
       logLine("server " + task.server_id + ": spawn " +
@@ -186,7 +187,7 @@ Result<int> Agent::workOnce() {
       STRATUS_RETURN_IF_ERROR(api_->reportEvent(task.server_id, "spawn", model.ok(), config_.host,
                                                 model ? "" : model.error().message, resolved));
     } else if (task.action == "delete") {
-      auto s = guests_->destroy(task.instance_name);
+      auto s = spawner_->destroy(task.server_id, task.instance_name);
       if (!s) {
         logLine("server " + task.server_id + ": delete failed: " + s.error().message);
         continue;  // the task stays; the next poll tries again
@@ -201,9 +202,14 @@ Result<int> Agent::workOnce() {
   for (const auto& name : *managed) {
     const std::string id = name.substr(kManagedGuestPrefix.size());
     if (work->placed.contains(id)) continue;
-    if (auto s = guests_->destroy(name); s) {
+    if (auto s = spawner_->destroy(id, name); s) {
       logLine("removed orphan guest " + name + " (the API places no such server on any host)");
     }
+  }
+  // Devices recorded for a server that has neither a guest here nor a place anywhere
+  // (a spawn cut short, then the server deleted) are free again.
+  if (auto s = spawner_->releaseUnplaced(work->placed); !s) {
+    logLine("freeing PCI devices of unplaced servers failed: " + s.error().message);
   }
   return done;
 }

@@ -14,6 +14,7 @@
 #include "compute/guest_driver.h"
 #include "compute/pci_provider_sync.h"
 #include "compute/provider_sync.h"
+#include "compute/spawner.h"
 #include "placement_client/client.h"
 #include "virt/host_facts.h"
 
@@ -64,6 +65,7 @@ class Agent {
   std::unique_ptr<placement_client::PlacementClient> placement_;
   std::unique_ptr<ComputeApiClient> api_;
   std::unique_ptr<GuestDriver> guests_;
+  std::unique_ptr<Spawner> spawner_;  // with guests_: spawns and deletes, PCI devices included
   ProviderSync sync_;
   PciProviderSync pci_sync_;
   bool pci_checked_ = false;  // [pci] validated once against the host's devices

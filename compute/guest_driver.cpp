@@ -1,5 +1,6 @@
 #include "compute/guest_driver.h"
 
+#include <map>
 #include <mutex>
 
 #include "common/uuid.h"
@@ -20,9 +21,11 @@ namespace {
 Result<std::pair<virt::ViommuModel, std::string>> planAndRender(const virt::Flavor& flavor,
                                                                 const virt::ImageProperties& image,
                                                                 const virt::HostFacts& host,
-                                                                const virt::VirtConfig& config) {
+                                                                const virt::VirtConfig& config,
+                                                                const virt::GuestPassthrough& pt) {
   auto plan = virt::planGuest(flavor, image, host, config);
   if (!plan) return plan.takeError();
+  virt::addPassthrough(*plan, pt, host);
   auto xml = virt::renderDomainXml(plan->domain);
   if (!xml) return xml.takeError();
   return std::make_pair(plan->resolved, std::move(*xml));
@@ -33,8 +36,9 @@ class LibvirtDriver final : public GuestDriver {
   explicit LibvirtDriver(virt::VirtConfig config) : config_(std::move(config)) {}
 
   Result<virt::ViommuModel> spawn(const virt::Flavor& flavor, const virt::ImageProperties& image,
-                                  const virt::HostFacts& host) override {
-    auto rendered = planAndRender(flavor, image, host, config_);
+                                  const virt::HostFacts& host,
+                                  const virt::GuestPassthrough& passthrough) override {
+    auto rendered = planAndRender(flavor, image, host, config_, passthrough);
     if (!rendered) return rendered.takeError();
     auto conn = open();
     if (!conn) return conn.takeError();
@@ -72,6 +76,12 @@ class LibvirtDriver final : public GuestDriver {
     return out;
   }
 
+  Result<std::string> guestXml(const std::string& name) override {
+    auto conn = open();
+    if (!conn) return conn.takeError();
+    return virt::LibvirtGuests(*conn).liveXml(name);
+  }
+
  private:
   Result<virt::LibvirtConnection> open() {
     auto conn = virt::LibvirtConnection::open(config_.connection_uri);
@@ -90,11 +100,13 @@ class DryRunDriver final : public GuestDriver {
   explicit DryRunDriver(virt::VirtConfig config) : config_(std::move(config)) {}
 
   Result<virt::ViommuModel> spawn(const virt::Flavor& flavor, const virt::ImageProperties& image,
-                                  const virt::HostFacts& host) override {
-    auto rendered = planAndRender(flavor, image, host, config_);
+                                  const virt::HostFacts& host,
+                                  const virt::GuestPassthrough& passthrough) override {
+    auto rendered = planAndRender(flavor, image, host, config_, passthrough);
     if (!rendered) return rendered.takeError();
     std::lock_guard lock(mu_);
-    guests_.insert(flavor.name);
+    // Like libvirt: a guest of that name that is there already stays as it is.
+    guests_.emplace(flavor.name, std::move(rendered->second));
     return rendered->first;
   }
   Status destroy(const std::string& name) override {
@@ -104,13 +116,23 @@ class DryRunDriver final : public GuestDriver {
   }
   Result<std::set<std::string>> managedGuests() override {
     std::lock_guard lock(mu_);
-    return guests_;
+    std::set<std::string> out;
+    for (const auto& [name, xml] : guests_) out.insert(name);
+    return out;
+  }
+  Result<std::string> guestXml(const std::string& name) override {
+    std::lock_guard lock(mu_);
+    auto it = guests_.find(name);
+    if (it == guests_.end()) {
+      return Error::make(ErrorCode::kNotFound, "no guest named " + name + " (dry run)");
+    }
+    return it->second;
   }
 
  private:
   virt::VirtConfig config_;
   std::mutex mu_;
-  std::set<std::string> guests_;
+  std::map<std::string, std::string> guests_;  // name -> the rendered domain XML
 };
 
 }  // namespace

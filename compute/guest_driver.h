@@ -8,6 +8,7 @@
 #include <string>
 
 #include "common/result.h"
+#include "virt/guest_plan.h"
 #include "virt/guest_request.h"
 #include "virt/host_facts.h"
 #include "virt/viommu_model.h"
@@ -22,15 +23,20 @@ bool isManagedGuestName(const std::string& name);
 class GuestDriver {
  public:
   virtual ~GuestDriver() = default;
-  // Plans for this host, renders, defines and starts `flavor.name`. A guest of that
+  // Plans for this host, adds the assigned PCI devices and NUMA placement
+  // (virt::addPassthrough), renders, defines and starts `flavor.name`. A guest of that
   // name that already runs is success (a task repeated after a restart).
   virtual Result<virt::ViommuModel> spawn(const virt::Flavor& flavor,
                                           const virt::ImageProperties& image,
-                                          const virt::HostFacts& host) = 0;
+                                          const virt::HostFacts& host,
+                                          const virt::GuestPassthrough& passthrough) = 0;
   // Stops and undefines; a guest that is not there is success.
   virtual Status destroy(const std::string& name) = 0;
   // The managed guests that exist, running or not.
   virtual Result<std::set<std::string>> managedGuests() = 0;
+  // A defined guest's domain XML (libvirt's, or what the dry-run driver rendered);
+  // NotFound when there is no such guest.
+  virtual Result<std::string> guestXml(const std::string& name) = 0;
 };
 
 std::unique_ptr<GuestDriver> libvirtGuestDriver(const virt::VirtConfig& config);

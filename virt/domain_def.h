@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "virt/viommu_model.h"
 
@@ -35,12 +36,26 @@ struct CpuDef {
   std::string model;  // for mode custom
 };
 
+// <hostdev mode='subsystem' type='pci' managed='yes|no'>: one host PCI device the guest
+// owns through VFIO (libvirt formatdomain "PCI devices").
+struct HostdevDef {
+  std::string address;  // "0000:01:10.0" (virt::isPciAddress form)
+  bool managed = true;  // libvirt detaches it from the host driver and reattaches it
+};
+
+// <numatune><memory mode='strict|preferred' nodeset='...'/></numatune>.
+struct NumaTuneDef {
+  bool strict = true;
+  std::string nodeset;  // libvirt's syntax, "1" or "0-1"
+};
+
 struct DomainDef {
   std::string type;  // libvirt domain type: kvm or qemu
   std::string name;
   std::string uuid;  // empty: libvirt assigns one
   std::uint64_t memory_kib = 0;
   unsigned vcpus = 1;
+  std::string vcpu_cpuset;  // <vcpu cpuset='2-3'>; empty: the vCPUs float
   std::string arch;
   std::string machine;
   bool firmware_efi = false;
@@ -50,6 +65,9 @@ struct DomainDef {
   bool locked_memory = false;
   std::optional<CpuDef> cpu;
   std::optional<IommuDef> iommu;
+  std::vector<HostdevDef> hostdevs;
+  std::optional<NumaTuneDef> numatune;
+  std::optional<std::uint64_t> memtune_hard_limit_kib;  // <memtune><hard_limit unit='KiB'>
 };
 
 }  // namespace stratus::virt

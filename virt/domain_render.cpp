@@ -4,6 +4,8 @@
 
 #include <memory>
 
+#include "virt/pci_facts.h"
+
 namespace stratus::virt {
 namespace {
 
@@ -64,6 +66,29 @@ void writeIommu(Writer& w, const IommuDef& iommu) {
   w.end();
 }
 
+// "0000:01:10.0" -> <address domain='0x0000' bus='0x01' slot='0x10' function='0x0'/>, the
+// form libvirt itself writes back.
+Status writeHostdev(Writer& w, const HostdevDef& dev) {
+  if (!isPciAddress(dev.address)) {
+    return Error::invalid("hostdev address", dev.address,
+                          "a PCI address of the form 0000:01:10.0 (lower-case hex)");
+  }
+  w.start("hostdev");
+  w.attr("mode", "subsystem");
+  w.attr("type", "pci");
+  w.attr("managed", dev.managed ? "yes" : "no");
+  w.start("source");
+  w.start("address");
+  w.attr("domain", "0x" + dev.address.substr(0, 4));
+  w.attr("bus", "0x" + dev.address.substr(5, 2));
+  w.attr("slot", "0x" + dev.address.substr(8, 2));
+  w.attr("function", "0x" + dev.address.substr(11, 1));
+  w.end();
+  w.end();
+  w.end();
+  return okStatus();
+}
+
 }  // namespace
 
 Result<std::string> renderDomainXml(const DomainDef& def) {
@@ -83,6 +108,14 @@ Result<std::string> renderDomainXml(const DomainDef& def) {
   w.attr("unit", "KiB");
   w.text(std::to_string(def.memory_kib));
   w.end();
+  if (def.memtune_hard_limit_kib) {
+    w.start("memtune");
+    w.start("hard_limit");
+    w.attr("unit", "KiB");
+    w.text(std::to_string(*def.memtune_hard_limit_kib));
+    w.end();
+    w.end();
+  }
   if (def.hugepage_kib || def.locked_memory) {
     w.start("memoryBacking");
     if (def.hugepage_kib) {
@@ -98,8 +131,17 @@ Result<std::string> renderDomainXml(const DomainDef& def) {
   }
   w.start("vcpu");
   w.attr("placement", "static");
+  if (!def.vcpu_cpuset.empty()) w.attr("cpuset", def.vcpu_cpuset);
   w.text(std::to_string(def.vcpus));
   w.end();
+  if (def.numatune) {
+    w.start("numatune");
+    w.start("memory");
+    w.attr("mode", def.numatune->strict ? "strict" : "preferred");
+    w.attr("nodeset", def.numatune->nodeset);
+    w.end();
+    w.end();
+  }
   w.start("os");
   if (def.firmware_efi) w.attr("firmware", "efi");
   w.start("type");
@@ -145,6 +187,7 @@ Result<std::string> renderDomainXml(const DomainDef& def) {
   w.start("memballoon");
   w.attr("model", "none");
   w.end();
+  for (const auto& dev : def.hostdevs) STRATUS_RETURN_IF_ERROR(writeHostdev(w, dev));
   if (def.iommu) writeIommu(w, *def.iommu);
   w.end();  // devices
   w.end();  // domain

@@ -72,3 +72,65 @@ TEST_CASE("memory backing carries huge pages and locking") {
                                  "    <locked/>\n"
                                  "  </memoryBacking>\n") != std::string::npos);
 }
+
+TEST_CASE("hostdevs: libvirt's subsystem PCI form, managed from the device spec") {
+  DomainDef d = minimal();
+  d.hostdevs = {{"0000:01:10.0", true}, {"0000:81:1f.7", false}};
+  auto xml = renderDomainXml(d);
+  REQUIRE(xml.ok());
+  CHECK(xml->find("    <memballoon model=\"none\"/>\n"
+                  "    <hostdev mode=\"subsystem\" type=\"pci\" managed=\"yes\">\n"
+                  "      <source>\n"
+                  "        <address domain=\"0x0000\" bus=\"0x01\" slot=\"0x10\" "
+                  "function=\"0x0\"/>\n"
+                  "      </source>\n"
+                  "    </hostdev>\n"
+                  "    <hostdev mode=\"subsystem\" type=\"pci\" managed=\"no\">\n"
+                  "      <source>\n"
+                  "        <address domain=\"0x0000\" bus=\"0x81\" slot=\"0x1f\" "
+                  "function=\"0x7\"/>\n"
+                  "      </source>\n"
+                  "    </hostdev>\n"
+                  "  </devices>\n") != std::string::npos);
+}
+
+TEST_CASE("a hostdev address that is not a PCI address is refused, naming it") {
+  DomainDef d = minimal();
+  d.hostdevs = {{"01:10.0", true}};
+  auto xml = renderDomainXml(d);
+  REQUIRE_FALSE(xml.ok());
+  CHECK(xml.error().code == stratus::ErrorCode::kInvalidArgument);
+  CHECK(xml.error().message ==
+        "hostdev address='01:10.0' is invalid; allowed: a PCI address of the form 0000:01:10.0 "
+        "(lower-case hex)");
+}
+
+TEST_CASE("memtune hard_limit, numatune and the vCPU cpuset") {
+  DomainDef d = minimal();
+  d.vcpus = 2;
+  d.vcpu_cpuset = "2-3";
+  d.numatune = NumaTuneDef{true, "1"};
+  d.memtune_hard_limit_kib = 1572864;
+  auto xml = renderDomainXml(d);
+  REQUIRE(xml.ok());
+  CHECK(xml->find("  <memory unit=\"KiB\">262144</memory>\n"
+                  "  <memtune>\n"
+                  "    <hard_limit unit=\"KiB\">1572864</hard_limit>\n"
+                  "  </memtune>\n"
+                  "  <vcpu placement=\"static\" cpuset=\"2-3\">2</vcpu>\n"
+                  "  <numatune>\n"
+                  "    <memory mode=\"strict\" nodeset=\"1\"/>\n"
+                  "  </numatune>\n"
+                  "  <os>\n") != std::string::npos);
+  d.vcpu_cpuset.clear();
+  d.numatune = NumaTuneDef{false, "0-1"};
+  d.memtune_hard_limit_kib.reset();
+  xml = renderDomainXml(d);
+  REQUIRE(xml.ok());
+  CHECK(xml->find("  <memory unit=\"KiB\">262144</memory>\n"
+                  "  <vcpu placement=\"static\">2</vcpu>\n"
+                  "  <numatune>\n"
+                  "    <memory mode=\"preferred\" nodeset=\"0-1\"/>\n"
+                  "  </numatune>\n") != std::string::npos);
+  CHECK(xml->find("memtune") == std::string::npos);
+}

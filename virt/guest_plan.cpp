@@ -220,4 +220,21 @@ Result<GuestPlan> planGuest(const Flavor& flavor, const ImageProperties& image,
   return planGuest(*req, host, config);
 }
 
+std::optional<std::uint64_t> vfioMemlockHardLimitKib(std::size_t devices, bool viommu,
+                                                     std::uint64_t memory_kib,
+                                                     const Version& libvirt) {
+  if (devices == 0 || !viommu || libvirt >= kLibvirtSizesVfioMemlock) return std::nullopt;
+  constexpr std::uint64_t kOneGibKib = 1024ULL * 1024;
+  return devices * memory_kib + kOneGibKib;
+}
+
+void addPassthrough(GuestPlan& plan, const GuestPassthrough& passthrough, const HostFacts& host) {
+  DomainDef& d = plan.domain;
+  d.hostdevs = passthrough.hostdevs;
+  d.numatune = passthrough.numatune;
+  d.vcpu_cpuset = passthrough.vcpu_cpuset;
+  d.memtune_hard_limit_kib = vfioMemlockHardLimitKib(d.hostdevs.size(), d.iommu.has_value(),
+                                                     d.memory_kib, host.libvirt_version);
+}
+
 }  // namespace stratus::virt

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "common/result.h"
 #include "virt/domain_def.h"
@@ -31,6 +32,33 @@ Result<GuestPlan> planGuest(const GuestRequest& request, const HostFacts& host,
 // the same, else small pages.
 Result<std::optional<std::uint64_t>> choosePageSize(const Sourced<PageSizeRequest>& request,
                                                     std::uint64_t ram_mib, const HostFacts& host);
+
+// Host PCI devices a guest owns and where its vCPUs and memory must live, as the
+// agent decided them (compute/pci_assign, pci::numaPlacementFor).
+struct GuestPassthrough {
+  std::vector<HostdevDef> hostdevs;
+  std::optional<NumaTuneDef> numatune;
+  std::string vcpu_cpuset;  // empty: the vCPUs float
+};
+
+// From this libvirt on, QEMU's locked-memory limit is sized by libvirt for every VFIO
+// device behind a vIOMMU (libvirt 8.7.0 qemuDomainGetMemLockLimitBytes, per issue 14);
+// before it libvirt allows for one mapping of guest RAM only.
+inline constexpr Version kLibvirtSizesVfioMemlock{8, 7, 0};
+
+// The locked-memory rule: behind a vIOMMU each VFIO device maps all guest RAM on its
+// own, so the guest needs devices x RAM + 1 GiB (the 1 GiB is libvirt's own allowance
+// for QEMU's non-RAM mappings). Rendered only where libvirt does not size it itself
+// (libvirt < 8.7.0), only with a vIOMMU (without one all devices share one mapping,
+// which libvirt covers) and only with devices. KiB; nullopt: render no <memtune>.
+std::optional<std::uint64_t> vfioMemlockHardLimitKib(std::size_t devices, bool viommu,
+                                                     std::uint64_t memory_kib,
+                                                     const Version& libvirt);
+
+// Adds the devices and the NUMA placement to a planned guest and applies the
+// locked-memory rule for `host`'s libvirt. Intel's caching_mode='on' (which VFIO behind
+// an emulated Intel IOMMU needs) is already part of every intel plan.
+void addPassthrough(GuestPlan& plan, const GuestPassthrough& passthrough, const HostFacts& host);
 
 // Convenience for the CLI and tests: parse then plan.
 Result<GuestPlan> planGuest(const Flavor& flavor, const ImageProperties& image,

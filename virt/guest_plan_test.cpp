@@ -2,6 +2,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "virt/domain_render.h"
 #include "virt/test_hosts.h"
 
 using namespace stratus;
@@ -96,4 +97,45 @@ TEST_CASE("intel gets eim only under kvm and aw_bits only from libvirt 6.5.0") {
   CHECK(virtio->domain.iommu->driver.empty());
   CHECK_FALSE(virtio->domain.ioapic_qemu);
   CHECK(virtio->domain.acpi);
+}
+
+TEST_CASE("locked memory for VFIO behind a vIOMMU: devices x RAM + 1 GiB before libvirt 8.7.0") {
+  const Version old{8, 6, 0};
+  CHECK(vfioMemlockHardLimitKib(2, true, 262144, old) == 2 * 262144 + 1048576);
+  CHECK(vfioMemlockHardLimitKib(1, true, 262144, old) == 262144 + 1048576);
+  CHECK_FALSE(vfioMemlockHardLimitKib(0, true, 262144, old));
+  CHECK_FALSE(vfioMemlockHardLimitKib(2, false, 262144, old));
+  CHECK_FALSE(vfioMemlockHardLimitKib(2, true, 262144, Version{8, 7, 0}));
+}
+
+TEST_CASE("passthrough on a planned intel guest: hostdevs, caching_mode on, memtune, numatune") {
+  HostFacts host = testing::testHost("x86-kvm-libvirt8.2");
+  auto p =
+      planGuest(Flavor{"g", 2, 256, 0, {{"hw:viommu_model", "intel"}}}, {}, host, VirtConfig{});
+  REQUIRE(p.ok());
+  addPassthrough(
+      *p, {{{"0000:01:10.0", true}, {"0000:01:10.2", false}}, NumaTuneDef{true, "1"}, "2-3"}, host);
+  auto xml = renderDomainXml(p->domain);
+  REQUIRE(xml.ok());
+  CHECK(xml->find("  <memtune>\n"
+                  "    <hard_limit unit=\"KiB\">1572864</hard_limit>\n"
+                  "  </memtune>\n") != std::string::npos);
+  CHECK(xml->find("  <vcpu placement=\"static\" cpuset=\"2-3\">2</vcpu>\n"
+                  "  <numatune>\n"
+                  "    <memory mode=\"strict\" nodeset=\"1\"/>\n"
+                  "  </numatune>\n") != std::string::npos);
+  CHECK(xml->find("caching_mode=\"on\"") != std::string::npos);
+  CHECK(xml->find("<hostdev mode=\"subsystem\" type=\"pci\" managed=\"no\">") != std::string::npos);
+
+  // libvirt 9.0 sizes the limit itself; without a vIOMMU there is nothing to add either.
+  HostFacts new_host = testing::testHost("x86-kvm-libvirt9");
+  auto q =
+      planGuest(Flavor{"g", 2, 256, 0, {{"hw:viommu_model", "intel"}}}, {}, new_host, VirtConfig{});
+  REQUIRE(q.ok());
+  addPassthrough(*q, {{{"0000:01:10.0", true}}, std::nullopt, ""}, new_host);
+  CHECK(renderDomainXml(q->domain)->find("memtune") == std::string::npos);
+  auto r = planGuest(Flavor{"g", 2, 256, 0, {}}, {}, host, VirtConfig{});
+  REQUIRE(r.ok());
+  addPassthrough(*r, {{{"0000:01:10.0", true}, {"0000:01:10.2", true}}, std::nullopt, ""}, host);
+  CHECK(renderDomainXml(r->domain)->find("memtune") == std::string::npos);
 }
