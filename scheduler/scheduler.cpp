@@ -237,9 +237,9 @@ Result<Selection> Scheduler::scheduleAndClaim(const RequestSpec& spec, const Con
   auto answer = placement_.call("GET", "/allocation_candidates?" + query.queryString());
   if (!answer) {
     if (answer.error().code == ErrorCode::kUnavailable) return answer.takeError();
-    return Error::make(
-        ErrorCode::kFailedPrecondition,
-        "No valid host was found: placement refused the query: " + answer.error().message);
+    return Error::make(ErrorCode::kFailedPrecondition,
+                       "No valid host was found: placement refused the query (" + query.describe() +
+                           "): " + answer.error().message);
   }
   auto candidates = parseCandidates(answer->body);
   if (!candidates) return candidates.takeError();

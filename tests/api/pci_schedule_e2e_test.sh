@@ -66,6 +66,7 @@ check "the compute node provider's uuid is providerUuidFor(host)" test "$status"
 add_device_provider() {  # add_device_provider ADDRESS TOTAL -> uuid in $dev
   local name="${host}_$(printf '%s' "$1" | tr a-f A-F)"
   dev=$(uuid_for "$name")
+  pl PUT "/resource_classes/$rc"
   pl POST /resource_providers "{\"name\": \"$name\", \"uuid\": \"$dev\", \"parent_provider_uuid\": \"$root\"}"
   pl PUT "/resource_providers/$dev/inventories" "{\"resource_provider_generation\": 0, \"inventories\": {\"$rc\": {\"total\": $2}}}"
   pl PUT "/resource_providers/$dev/traits" "{\"resource_provider_generation\": 1, \"traits\": [\"COMPUTE_MANAGED_PCI_DEVICE\"]}"
@@ -101,7 +102,8 @@ msg=$(fault_of "$s3")
 check "its fault names the PCI request ($msg)" sh -c "printf '%s' \"\$1\" | grep -q 'No valid host was found: .*pci_passthrough:alias nic:1'" _ "$msg"
 for s in "$s1" "$s2" "$s3"; do capi DELETE "/v2.1/servers/$s"; done
 for s in "$s1" "$s2" "$s3"; do wait_status "$s" gone 30; done
-check "deletes free the devices" sh -c "curl -sf -H 'X-Auth-Token: admin' -H 'OpenStack-API-Version: placement 1.39' $placement_url/resource_providers/$dev_a/usages | grep -q '\"$rc\": 0'"
+pl GET "/resource_providers/$dev_a/usages"
+check "deletes free the devices" test "$(jget "d['usages'].get('$rc', 0)")" = 0
 
 # ---------------------------------------------------------------- group_policy
 make_flavor pci.nic2 128 '{"pci_passthrough:alias": "nic:2"}'; nic2=$flavor_id
