@@ -9,6 +9,7 @@
 
 #include "common/auth.h"
 #include "http/message.h"
+#include "pci/pci_config.h"
 #include "traits/catalog.h"
 #include "virt/virt_config.h"
 
@@ -20,6 +21,8 @@ struct ApiOptions {
   std::string image_url = "http://127.0.0.1:9292";
   virt::VirtConfig virt;
   traits::TraitsConfig traits;
+  // [pci] as parsed at start: the aliases flavors may ask for (pci_passthrough:alias).
+  pci::PciConfig pci;
   // An agent that has not reported for this long is shown as down.
   std::chrono::seconds host_down_after{60};
 };

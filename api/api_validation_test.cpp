@@ -20,7 +20,9 @@ struct Fixture {
   std::unique_ptr<ComputeApi> compute;
   std::unique_ptr<ImageApi> images;
 
-  Fixture() {
+  Fixture() { open(); }
+  explicit Fixture(ApiOptions o) : options(std::move(o)) { open(); }
+  void open() {
     fs::create_directories(dir);
     auto store = openDocStore("sqlite://" + (dir / "api.db").string());
     REQUIRE(store.ok());
@@ -348,4 +350,135 @@ TEST_CASE("token auth: only the token file's tokens, and only admins write flavo
   version.method = "GET";
   version.path = "/v2.1/";
   CHECK(compute.handle(version).status == 200);
+}
+
+namespace {
+
+ApiOptions withAliases() {
+  ApiOptions o;
+  for (const char* text : {R"({"name": "nic", "vendor_id": "8086", "product_id": "10ca"})",
+                           R"({"name": "nvme", "resource_class": "nvme_disk"})"}) {
+    auto a = pci::parseAlias(text);
+    REQUIRE(a.ok());
+    o.pci.aliases.insert(o.pci.aliases.end(), a->begin(), a->end());
+  }
+  return o;
+}
+
+}  // namespace
+
+TEST_CASE("PCI extra specs: the alias syntax, defined aliases, the NUMA policy, group_policy") {
+  Fixture fx(withAliases());
+  const std::string id = fx.createFlavor();
+  const std::string path = "/v2.1/flavors/" + id + "/os-extra_specs";
+  const std::string form = "; allowed: NAME:COUNT[, NAME:COUNT...] with COUNT an integer >= 1";
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {R"({"pci_passthrough:alias": "nic"})",
+       "pci_passthrough:alias='nic' is invalid: item 'nic' has no ':COUNT'" + form},
+      {R"({"pci_passthrough:alias": "nic:0"})",
+       "pci_passthrough:alias='nic:0' is invalid: the count of 'nic' is '0', not an integer >= 1" +
+           form},
+      {R"({"pci_passthrough:alias": "nic:1,,nvme:1"})",
+       "pci_passthrough:alias='nic:1,,nvme:1' is invalid: it has an empty item" + form},
+      {R"({"pci_passthrough:alias": "nic:1, gpu:2"})",
+       "pci_passthrough:alias='nic:1, gpu:2' is invalid: alias 'gpu' is not defined in [pci] "
+       "alias; allowed: nic, nvme"},
+      {R"({"hw:pci_numa_affinity_policy": "strict"})",
+       "hw:pci_numa_affinity_policy='strict' is invalid; allowed: required, legacy, preferred, "
+       "socket"},
+      {R"({"group_policy": "spread"})",
+       "group_policy='spread' is invalid: not a placement group policy; allowed: none, isolate"},
+  };
+  for (const auto& [specs, message] : cases) {
+    INFO(specs);
+    auto res = fx.call(false, "POST", path, R"({"extra_specs": )" + specs + "}");
+    CHECK(res.status == 400);
+    CHECK(messageOf(res) == message);
+    // One key at a time (openstack flavor set sends PUT per key too).
+    const std::string key = nlohmann::json::parse(specs).begin().key();
+    auto put = fx.call(false, "PUT", path + "/" + key, specs);
+    CHECK(put.status == 400);
+    CHECK(messageOf(put) == message);
+  }
+  CHECK(fx.call(false, "GET", path).body == R"({"extra_specs":{}})");
+  auto ok = fx.call(
+      false, "POST", path,
+      R"({"extra_specs": {"pci_passthrough:alias": "nic:2, nvme:1", "hw:pci_numa_affinity_policy": "socket", "group_policy": "isolate"}})");
+  CHECK(ok.status == 200);
+}
+
+TEST_CASE("PCI aliases need [pci] alias: without it every alias is refused") {
+  Fixture fx;
+  const std::string id = fx.createFlavor();
+  auto res = fx.call(false, "POST", "/v2.1/flavors/" + id + "/os-extra_specs",
+                     R"({"extra_specs": {"pci_passthrough:alias": "nic:1"}})");
+  CHECK(res.status == 400);
+  CHECK(messageOf(res) ==
+        "pci_passthrough:alias='nic:1' is invalid: alias 'nic' is not defined in [pci] alias; "
+        "allowed: none: [pci] alias defines no alias");
+}
+
+TEST_CASE("the image's PCI NUMA policy is checked when set, by create and by patch") {
+  Fixture fx(withAliases());
+  const std::string message =
+      "hw_pci_numa_affinity_policy='Required' is invalid; allowed: required, legacy, preferred, "
+      "socket";
+  auto create =
+      fx.call(true, "POST", "/v2/images", R"({"hw_pci_numa_affinity_policy": "Required"})");
+  CHECK(create.status == 400);
+  CHECK(messageOf(create) == message);
+  const std::string id = fx.createImage(R"("name": "p")");
+  auto patch =
+      fx.call(true, "PATCH", "/v2/images/" + id,
+              R"([{"op": "add", "path": "/hw_pci_numa_affinity_policy", "value": "Required"}])",
+              "application/openstack-images-v2.1-json-patch", "");
+  CHECK(patch.status == 400);
+  CHECK(messageOf(patch) == message);
+  CHECK(fx.createImage(R"("name": "q", "hw_pci_numa_affinity_policy": "preferred")").size() == 36);
+}
+
+TEST_CASE("server create checks the whole PCI request: flavor and image policies must agree") {
+  Fixture fx(withAliases());
+  const std::string flavor = fx.createFlavor(
+      R"({"pci_passthrough:alias": "nic:1", "hw:pci_numa_affinity_policy": "required"})");
+  const std::string differs =
+      fx.createImage(R"("name": "i", "hw_pci_numa_affinity_policy": "preferred")");
+  const std::string agrees =
+      fx.createImage(R"("name": "j", "hw_pci_numa_affinity_policy": "required")");
+  auto body = [&](const std::string& image) {
+    return R"({"server": {"name": "s", "flavorRef": ")" + flavor + R"(", "imageRef": ")" + image +
+           R"(", "networks": "none"}})";
+  };
+  auto res = fx.call(false, "POST", "/v2.1/servers", body(differs));
+  CHECK(res.status == 400);
+  CHECK(messageOf(res) ==
+        "hw:pci_numa_affinity_policy='required' is invalid: the image's "
+        "hw_pci_numa_affinity_policy='preferred' differs from the flavor's; allowed: the same "
+        "value in both, or only one of them");
+  CHECK(fx.call(false, "POST", "/v2.1/servers", body(agrees)).status == 202);
+  // A flavor stored before its alias was removed from [pci] is refused at create.
+  ApiOptions none;
+  ComputeApi without(*fx.state, none);
+  http::HttpRequest r;
+  r.method = "POST";
+  r.path = "/v2.1/servers";
+  r.body = body(agrees);
+  r.headers = {{"x-auth-token", "admin"},
+               {"openstack-api-version", "compute 2.92"},
+               {"content-type", "application/json"}};
+  auto stale = without.handle(r);
+  CHECK(stale.status == 400);
+  CHECK(messageOf(stale) ==
+        "pci_passthrough:alias='nic:1' is invalid: alias 'nic' is not defined in [pci] alias; "
+        "allowed: none: [pci] alias defines no alias");
+}
+
+TEST_CASE("a server's claimed allocation is stored and survives a restart; old records read {}") {
+  ServerRecord s;
+  s.id = "x";
+  s.allocations = nlohmann::json::parse(R"({"cn": {"resources": {"VCPU": 1}}})");
+  CHECK(serverFromDoc(toDoc(s)).allocations == s.allocations);
+  nlohmann::json old = toDoc(s);
+  old.erase("allocations");
+  CHECK(serverFromDoc(old).allocations == nlohmann::json::object());
 }

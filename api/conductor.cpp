@@ -125,7 +125,8 @@ void Conductor::scheduleServer(const std::string& id) {
   if (auto s = releaseClaim(placement_, id); !s) return backOff(id, s.error());
   virt::Flavor flavor{server.flavor.name, server.flavor.vcpus, server.flavor.ram_mb,
                       server.flavor.disk_gb, server.flavor.extra_specs};
-  auto spec = scheduler::buildRequestSpec(flavor, server.image_properties, options_.virt);
+  auto spec =
+      scheduler::buildRequestSpec(flavor, server.image_properties, options_.virt, options_.pci);
   Result<scheduler::Selection> chosen =
       spec ? scheduler_.scheduleAndClaim(*spec, {id, server.project_id, server.user_id})
            : Result<scheduler::Selection>(spec.error());
@@ -158,6 +159,7 @@ void Conductor::scheduleServer(const std::string& id) {
     s.viommu_resolved = std::string(virt::viommuModelName(chosen->resolved));
     s.task = ServerTask::kSpawning;
     s.allocation_held = true;
+    s.allocations = chosen->allocations;
     logLine("server " + id + " (" + s.name + ") scheduled to " + s.host + ", vIOMMU " +
             s.viommu_requested + " -> " + s.viommu_resolved);
   }

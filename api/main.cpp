@@ -76,7 +76,9 @@ int main(int argc, char** argv) {
     auto ini = IniConfig::load(config_path);
     if (!ini) return fail(ini.error());
     // [pci] is checked at start, as by every command that reads the config.
-    if (auto pci = pci::pciConfigFrom(*ini); !pci) return fail(pci.error());
+    auto pci = pci::pciConfigFrom(*ini);
+    if (!pci) return fail(pci.error());
+    options.pci = std::move(*pci);
     if (auto s = requireKnownKeys(*ini, "api", {"bind", "image_bind", "db", "auth", "token_file"});
         !s)
       return fail(s.error());

@@ -22,7 +22,8 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ServerRecord, id, name, project_
                                                 image_properties, flavor, metadata,
                                                 viommu_requested, viommu_resolved, fault_message,
                                                 fault_code, fault_created, created, updated,
-                                                launched_at, power_state, allocation_held)
+                                                launched_at, power_state, allocation_held,
+                                                allocations)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(HostRecord, name, id, facts, last_report_unix,
                                                 uptime)
 

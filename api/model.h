@@ -77,6 +77,10 @@ struct ServerRecord {
   std::string launched_at;
   int power_state = 0;           // 0 NOSTATE, 1 RUNNING
   bool allocation_held = false;  // placement holds an allocation for it that must go
+  // The claimed allocation, {"<provider uuid>": {"resources": {"<RC>": N}}}: the compute
+  // node and any PCI device providers; the agent turns the latter into devices. Records
+  // stored before it existed read as {}.
+  nlohmann::json allocations = nlohmann::json::object();
 
   std::string instanceName() const { return "stratus-" + id; }
 };

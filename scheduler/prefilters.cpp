@@ -50,11 +50,28 @@ void disabledHostPrefilter(const PrefilterContext&, PlacementQuery& query) {
   query.forbidden.insert(std::string(traits::kStatusDisabled));
 }
 
+void pciDevicesPrefilter(const PrefilterContext& ctx, PlacementQuery& query) {
+  int number = static_cast<int>(query.groups.size());
+  for (const auto& r : ctx.spec.pci.requests) {
+    const std::string origin =
+        std::string(pci::kFlavorPciAlias) + " " + r.alias + ":" + std::to_string(r.count);
+    for (int i = 0; i < r.count; ++i) {
+      RequestGroup g;
+      g.number = ++number;
+      g.resources[r.resource_class] = 1;
+      g.required.insert(r.traits.begin(), r.traits.end());
+      g.origin = origin;
+      query.groups.push_back(std::move(g));
+    }
+  }
+  query.group_policy = ctx.spec.group_policy;
+}
+
 const std::vector<Prefilter>& prefilters() {
   static const std::vector<Prefilter> list = {
       {"resources", resourcesPrefilter},        {"viommu_model", viommuModelPrefilter},
       {"architecture", archPrefilter},          {"mem_page_size", pageSizePrefilter},
-      {"disabled_host", disabledHostPrefilter},
+      {"disabled_host", disabledHostPrefilter}, {"pci_devices", pciDevicesPrefilter},
   };
   return list;
 }

@@ -34,6 +34,10 @@ void archPrefilter(const PrefilterContext& ctx, PlacementQuery& query);
 void pageSizePrefilter(const PrefilterContext& ctx, PlacementQuery& query);
 // Disabled hosts take no new guests.
 void disabledHostPrefilter(const PrefilterContext& ctx, PlacementQuery& query);
+// pci_passthrough:alias: one numbered group per device (resources<N>=<RC>:1 and the
+// alias's traits as required<N>), N = 1, 2, ... in request order, so each device may come
+// from its own provider; the flavor's group_policy (isolate: all from different ones).
+void pciDevicesPrefilter(const PrefilterContext& ctx, PlacementQuery& query);
 
 const std::vector<Prefilter>& prefilters();
 

@@ -29,7 +29,7 @@ TEST_CASE("the prefilters run in a fixed, named order") {
   std::vector<std::string> names;
   for (const auto& p : prefilters()) names.emplace_back(p.name);
   CHECK(names == std::vector<std::string>{"resources", "viommu_model", "architecture",
-                                          "mem_page_size", "disabled_host"});
+                                          "mem_page_size", "disabled_host", "pci_devices"});
 }
 
 TEST_CASE("a concrete model becomes its trait, under the configured prefix") {
@@ -86,9 +86,11 @@ TEST_CASE("candidates parse with their free memory") {
     "provider_summaries": {"a": {"resources": {"MEMORY_MB": {"capacity": 4096, "used": 1024}}}}})");
   auto c = parseCandidates(doc);
   REQUIRE(c.ok());
-  REQUIRE(c->size() == 1);
+  // The second spans two providers: its host is the one holding VCPU (scheduler_test.cpp).
+  REQUIRE(c->size() == 2);
   CHECK((*c)[0].provider_uuid == "a");
   CHECK((*c)[0].free_memory_mb == 3072);
+  CHECK((*c)[1].provider_uuid == "b");
   CHECK_FALSE(parseCandidates(nlohmann::json::object()).ok());
 }
 

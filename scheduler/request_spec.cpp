@@ -1,12 +1,42 @@
 #include "scheduler/request_spec.h"
 
 namespace stratus::scheduler {
+namespace {
+
+std::string joined(const std::set<std::string>& items, const char* sep) {
+  std::string out;
+  for (const auto& t : items) out += (out.empty() ? "" : sep) + t;
+  return out;
+}
+
+std::string resourceList(const std::map<std::string, std::int64_t>& resources, const char* kv,
+                         const char* sep) {
+  std::string out;
+  for (const auto& [rc, n] : resources)
+    out += (out.empty() ? "" : sep) + rc + kv + std::to_string(n);
+  return out;
+}
+
+}  // namespace
+
+Status validateGroupPolicy(std::string_view value) {
+  if (value == "none" || value == "isolate") return okStatus();
+  return Error::invalid(std::string(kFlavorGroupPolicy), std::string(value), "none, isolate",
+                        "not a placement group policy");
+}
 
 Result<RequestSpec> buildRequestSpec(const virt::Flavor& flavor, const virt::ImageProperties& image,
-                                     const virt::VirtConfig& config) {
+                                     const virt::VirtConfig& config, const pci::PciConfig& pci) {
   auto guest = virt::parseGuestRequest(flavor, image, config);
   if (!guest) return guest.takeError();
-  RequestSpec spec{flavor, image, std::move(*guest), {}};
+  auto devices = pci::pciRequestsFrom(flavor.extra_specs, image, pci);
+  if (!devices) return devices.takeError();
+  RequestSpec spec{flavor, image, std::move(*guest), {}, std::move(*devices), "none"};
+  if (auto gp = flavor.extra_specs.find(std::string(kFlavorGroupPolicy));
+      gp != flavor.extra_specs.end()) {
+    if (auto s = validateGroupPolicy(gp->second); !s) return s.error();
+    spec.group_policy = gp->second;
+  }
   if (spec.guest.machine_type) {
     spec.machine_type = *spec.guest.machine_type;
   } else if (spec.guest.arch) {
@@ -16,14 +46,8 @@ Result<RequestSpec> buildRequestSpec(const virt::Flavor& flavor, const virt::Ima
 }
 
 std::string PlacementQuery::queryString() const {
-  std::string q = "resources=";
-  bool first = true;
-  for (const auto& [rc, n] : resources) {
-    q += (first ? "" : ",") + rc + ":" + std::to_string(n);
-    first = false;
-  }
-  std::string req;
-  for (const auto& t : required) req += (req.empty() ? "" : ",") + t;
+  std::string q = "resources=" + resourceList(resources, ":", ",");
+  std::string req = joined(required, ",");
   for (const auto& t : forbidden) req += (req.empty() ? "!" : ",!") + t;
   if (!req.empty()) q += "&required=" + req;
   for (const auto& group : any_of) {
@@ -31,14 +55,18 @@ std::string PlacementQuery::queryString() const {
     for (const auto& t : group) in += (in.empty() ? "" : ",") + t;
     q += "&required=in:" + in;
   }
+  for (const auto& g : groups) {
+    const std::string n = std::to_string(g.number);
+    q += "&resources" + n + "=" + resourceList(g.resources, ":", ",");
+    if (!g.required.empty()) q += "&required" + n + "=" + joined(g.required, ",");
+  }
+  if (!groups.empty()) q += "&group_policy=" + group_policy;
   q += "&limit=" + std::to_string(limit);
   return q;
 }
 
 std::string PlacementQuery::describe() const {
-  std::string out;
-  for (const auto& [rc, n] : resources)
-    out += (out.empty() ? "" : ", ") + rc + "=" + std::to_string(n);
+  std::string out = resourceList(resources, "=", ", ");
   for (const auto& t : required) out += "; required " + t;
   for (const auto& group : any_of) {
     std::string in;
@@ -46,6 +74,21 @@ std::string PlacementQuery::describe() const {
     out += "; one of " + in;
   }
   for (const auto& t : forbidden) out += "; forbidden " + t;
+  // Consecutive groups from one request read as one item: "groups 1-3".
+  for (std::size_t i = 0; i < groups.size();) {
+    std::size_t j = i + 1;
+    while (j < groups.size() && groups[j].origin == groups[i].origin) ++j;
+    const RequestGroup& g = groups[i];
+    out += "; " + g.origin + " as group" +
+           (j - i == 1
+                ? " " + std::to_string(g.number)
+                : "s " + std::to_string(g.number) + "-" + std::to_string(groups[j - 1].number)) +
+           " (" + resourceList(g.resources, "=", ", ") + (j - i == 1 ? "" : " each");
+    if (!g.required.empty()) out += "; required " + joined(g.required, ", ");
+    out += ")";
+    i = j;
+  }
+  if (!groups.empty()) out += ", group_policy " + group_policy;
   return out;
 }
 

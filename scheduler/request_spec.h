@@ -1,5 +1,6 @@
 // What the scheduler works from: the flavor and the image, parsed and checked together
-// by virt/ (one set of rules), and the placement query the prefilters build from them.
+// by virt/ and pci/ (one set of rules each), and the placement query the prefilters
+// build from them.
 #pragma once
 
 #include <cstdint>
@@ -9,34 +10,63 @@
 #include <vector>
 
 #include "common/result.h"
+#include "pci/pci_config.h"
+#include "pci/pci_request.h"
 #include "virt/guest_request.h"
 #include "virt/virt_config.h"
 
 namespace stratus::scheduler {
+
+// The flavor's `group_policy` (Placement's granular request groups, microversion 1.25):
+// how the numbered groups may share providers. Absent means none.
+inline constexpr std::string_view kFlavorGroupPolicy = "group_policy";
+// "none" or "isolate"; anything else is InvalidArgument naming group_policy.
+Status validateGroupPolicy(std::string_view value);
 
 struct RequestSpec {
   virt::Flavor flavor;
   virt::ImageProperties image;
   virt::GuestRequest guest;
   std::string machine_type;  // for guest.arch, from the image or [libvirt]; empty without arch
+  pci::PciRequests pci;      // pci_passthrough:alias resolved against [pci] alias
+  std::string group_policy = "none";  // the flavor's group_policy: none or isolate
 };
 
 // Conflicts between flavor and image, locked memory without a page size, a model the
-// guest's arch and machine type cannot have: all rejected here, before scheduling.
+// guest's arch and machine type cannot have, a PCI request [pci] cannot resolve (an
+// unknown alias, policies that differ), a bad group_policy: all rejected here, before
+// scheduling. Without `pci` no alias is defined, so a PCI request is refused rather
+// than booted without its device.
 Result<RequestSpec> buildRequestSpec(const virt::Flavor& flavor, const virt::ImageProperties& image,
-                                     const virt::VirtConfig& config);
+                                     const virt::VirtConfig& config,
+                                     const pci::PciConfig& pci = {});
 
-// An allocation-candidates query: one unnamed group.
+// One numbered request group (Placement's granular syntax, resources<N>/required<N>):
+// Stratus makes one per requested PCI device, so each device is its own provider choice.
+struct RequestGroup {
+  int number = 1;  // N in resources<N>: 1, 2, ... in request order
+  std::map<std::string, std::int64_t> resources;
+  std::set<std::string> required;
+  std::string origin;  // what asked for it, for faults: "pci_passthrough:alias nic:2"
+};
+
+// An allocation-candidates query: the unnumbered group (the compute node's resources and
+// the prefilters' traits) and the numbered groups with their group_policy.
 struct PlacementQuery {
   std::map<std::string, std::int64_t> resources;
   std::set<std::string> required;
   std::vector<std::vector<std::string>> any_of;  // each becomes required=in:A,B
   std::set<std::string> forbidden;
+  std::vector<RequestGroup> groups;
+  std::string group_policy = "none";  // sent only with groups (placement requires it then)
   int limit = 100;
 
-  // "resources=DISK_GB:1,MEMORY_MB:512,VCPU:1&required=A,!B&required=in:C,D&limit=100"
+  // "resources=DISK_GB:1,MEMORY_MB:512,VCPU:1&required=A,!B&required=in:C,D
+  //  &resources1=CUSTOM_PCI_8086_10CA:1&required1=CUSTOM_X&group_policy=none&limit=100"
+  // (one line). Numbered groups need placement microversion 1.25 or later.
   std::string queryString() const;
-  // "VCPU=1, MEMORY_MB=512 ...; required A; one of C|D; forbidden B", for faults.
+  // "VCPU=1, MEMORY_MB=512 ...; required A; one of C|D; forbidden B; pci_passthrough:alias
+  // nic:2 as groups 1-2 (CUSTOM_PCI_8086_10CA=1 each), group_policy none", for faults.
   std::string describe() const;
 };
 

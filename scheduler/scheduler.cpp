@@ -1,7 +1,11 @@
 #include "scheduler/scheduler.h"
 
 #include <algorithm>
+#include <cctype>
 #include <map>
+#include <set>
+
+#include "common/uuid.h"
 
 namespace stratus::scheduler {
 namespace {
@@ -23,10 +27,29 @@ Result<std::vector<Candidate>> parseCandidates(const json& doc) {
   std::vector<Candidate> out;
   for (const json& request : doc["allocation_requests"]) {
     const json allocations = request.value("allocations", json::object());
-    // Stratus hosts are single providers; a request spanning several is not a host.
-    if (!allocations.is_object() || allocations.size() != 1) continue;
+    if (!allocations.is_object() || allocations.empty()) continue;
+    std::optional<std::string> root;
+    bool one_tree = true;
+    for (const auto& [rp, alloc] : allocations.items()) {
+      if (!summaries.contains(rp)) continue;
+      const json r = summaries[rp].value("root_provider_uuid", json());
+      if (!r.is_string()) continue;
+      if (root && *root != r.get<std::string>()) one_tree = false;
+      root = r.get<std::string>();
+    }
+    if (!one_tree) continue;  // one guest lives on one host
+    if (!root) {
+      // Before 1.29 the summaries do not name roots: the compute node holds the VCPU.
+      for (const auto& [rp, alloc] : allocations.items()) {
+        if (alloc.is_object() && alloc.value("resources", json::object()).contains("VCPU")) {
+          root = rp;
+        }
+      }
+    }
+    if (!root && allocations.size() == 1) root = allocations.begin().key();
+    if (!root) continue;
     Candidate c;
-    c.provider_uuid = allocations.begin().key();
+    c.provider_uuid = *root;
     c.allocations = allocations;
     if (summaries.contains(c.provider_uuid)) {
       const json mem = summaries[c.provider_uuid]
@@ -40,39 +63,128 @@ Result<std::vector<Candidate>> parseCandidates(const json& doc) {
   return out;
 }
 
+Result<std::vector<pci::DeviceNode>> pciDevicesOf(const Candidate& candidate,
+                                                  const HostRecord& host) {
+  const auto& devices = host.facts.pci_devices;
+  std::map<std::string, pci::DeviceNode> by_uuid;
+  for (const auto& d : devices) {
+    std::string name = host.name + "_" + d.address;
+    std::transform(name.begin() + static_cast<std::ptrdiff_t>(host.name.size()), name.end(),
+                   name.begin() + static_cast<std::ptrdiff_t>(host.name.size()),
+                   [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+    pci::DeviceNode node{d.address, d.numa_node};
+    if (d.dev_type == virt::PciDevType::kPf && !node.numa_node) {
+      for (const auto& vf : d.vfs) {
+        const auto* f = virt::findPciDevice(devices, vf);
+        if (f && f->numa_node) {
+          node.numa_node = f->numa_node;
+          break;
+        }
+      }
+    }
+    by_uuid[providerUuidFor(name)] = node;
+  }
+  std::vector<pci::DeviceNode> out;
+  for (const auto& [rp, alloc] : candidate.allocations.items()) {
+    if (rp == candidate.provider_uuid) continue;
+    auto it = by_uuid.find(rp);
+    if (it == by_uuid.end()) {
+      return Error::make(
+          ErrorCode::kFailedPrecondition,
+          "provider " + rp + " is none of the PCI devices " + host.name + " reports");
+    }
+    std::int64_t units = 0;
+    const json resources = alloc.value("resources", json::object());
+    for (const auto& [rc, n] : resources.items()) {
+      if (n.is_number_integer()) units += n.get<std::int64_t>();
+    }
+    for (std::int64_t i = 0; i < units; ++i) out.push_back(it->second);
+  }
+  return out;
+}
+
+namespace {
+
+// Which hosts one filter refused, each with its first reason, in the order met.
+struct Refusals {
+  std::vector<std::pair<std::string, std::string>> hosts;
+  void add(const std::string& host, const std::string& why) {
+    for (const auto& [h, w] : hosts) {
+      if (h == host) return;
+    }
+    hosts.emplace_back(host, why);
+  }
+  // Hosts that another candidate got through are not removed.
+  std::vector<std::string> removed(const std::set<std::string>& passed) const {
+    std::vector<std::string> out;
+    for (const auto& [h, w] : hosts) {
+      if (!passed.contains(h)) out.push_back(w.empty() ? h : h + ": " + w);
+    }
+    return out;
+  }
+};
+
+std::string summarize(const std::vector<std::string>& items) {
+  std::string s;
+  for (std::size_t i = 0; i < items.size() && i < 3; ++i) s += (i ? "; " : "") + items[i];
+  if (items.size() > 3) s += "; ...";
+  return s;
+}
+
+Status checkPciNuma(const RequestSpec& spec, const Candidate& c, const HostRecord& host) {
+  auto devices = pciDevicesOf(c, host);
+  if (!devices) return devices.takeError();
+  const pci::NumaPolicy policy = spec.pci.strictestPolicy();
+  std::string source;
+  for (const auto& r : spec.pci.requests) {
+    if (r.numa_policy == policy) {
+      source = r.numa_policy_source;
+      break;
+    }
+  }
+  auto placed = pci::numaPlacementFor(policy, source, *devices, spec.guest.ram_mib, host.facts);
+  if (!placed) return placed.takeError();
+  return okStatus();
+}
+
+}  // namespace
+
 FilterOutcome filterHosts(const RequestSpec& spec, const std::vector<Candidate>& candidates,
                           const HostLookup& lookup, const virt::VirtConfig& config) {
   FilterOutcome out;
-  std::vector<std::string> unreported;
-  std::vector<std::string> refused;
+  Refusals unreported, virt_rules, pci_numa;
+  std::set<std::string> passed;
   for (const Candidate& c : candidates) {
     auto host = lookup(c.provider_uuid);
     if (!host) {
-      unreported.push_back(c.provider_uuid);
+      unreported.add(c.provider_uuid, "");
       continue;
     }
     auto plan = virt::planGuest(spec.guest, host->facts, config);
     if (!plan) {
-      refused.push_back(host->name + ": " + plan.error().message);
+      virt_rules.add(host->name, plan.error().message);
       continue;
     }
+    if (!spec.pci.empty()) {
+      if (auto s = checkPciNuma(spec, c, *host); !s) {
+        pci_numa.add(host->name, s.error().message);
+        continue;
+      }
+    }
+    passed.insert(host->name);
     out.passed.push_back({c, std::move(*host), std::move(*plan)});
   }
-  const auto summarize = [](const std::vector<std::string>& items) {
-    std::string s;
-    for (std::size_t i = 0; i < items.size() && i < 3; ++i) s += (i ? "; " : "") + items[i];
-    if (items.size() > 3) s += "; ...";
-    return s;
-  };
-  if (!unreported.empty()) {
-    out.removed.push_back("host filter host_reported removed " +
-                          plural(unreported.size(), "host", "hosts") +
-                          " whose agent has not reported facts (" + summarize(unreported) + ")");
+  if (auto r = unreported.removed(passed); !r.empty()) {
+    out.removed.push_back("host filter host_reported removed " + plural(r.size(), "host", "hosts") +
+                          " whose agent has not reported facts (" + summarize(r) + ")");
   }
-  if (!refused.empty()) {
-    out.removed.push_back("host filter virt_rules removed " +
-                          plural(refused.size(), "host", "hosts") + " (" + summarize(refused) +
-                          ")");
+  if (auto r = virt_rules.removed(passed); !r.empty()) {
+    out.removed.push_back("host filter virt_rules removed " + plural(r.size(), "host", "hosts") +
+                          " (" + summarize(r) + ")");
+  }
+  if (auto r = pci_numa.removed(passed); !r.empty()) {
+    out.removed.push_back("host filter pci_numa_affinity removed " +
+                          plural(r.size(), "host", "hosts") + " (" + summarize(r) + ")");
   }
   return out;
 }
@@ -100,7 +212,12 @@ std::string Scheduler::explainNoCandidates(const RequestSpec& spec) {
     if (!answer)
       return why + (why.empty() ? "" : "; ") + "could not ask placement: " + answer.error().message;
     auto candidates = parseCandidates(answer->body);
-    const std::size_t count = candidates ? candidates->size() : 0;
+    // Several allocation requests may come from one host (one per device choice).
+    std::set<std::string> hosts;
+    if (candidates) {
+      for (const auto& c : *candidates) hosts.insert(c.provider_uuid);
+    }
+    const std::size_t count = hosts.size();
     if (p.name == "resources") {
       why = plural(count, "host has", "hosts have") + " " + next.describe();
       if (count == 0) return why;
@@ -120,9 +237,9 @@ Result<Selection> Scheduler::scheduleAndClaim(const RequestSpec& spec, const Con
   auto answer = placement_.call("GET", "/allocation_candidates?" + query.queryString());
   if (!answer) {
     if (answer.error().code == ErrorCode::kUnavailable) return answer.takeError();
-    return Error::make(
-        ErrorCode::kFailedPrecondition,
-        "No valid host was found: placement refused the query: " + answer.error().message);
+    return Error::make(ErrorCode::kFailedPrecondition,
+                       "No valid host was found: placement refused the query (" + query.describe() +
+                           "): " + answer.error().message);
   }
   auto candidates = parseCandidates(answer->body);
   if (!candidates) return candidates.takeError();
@@ -143,7 +260,10 @@ Result<Selection> Scheduler::scheduleAndClaim(const RequestSpec& spec, const Con
       body["allocations"][rp] = {{"resources", alloc.value("resources", json::object())}};
     }
     auto claimed = placement_.call("PUT", "/allocations/" + consumer.uuid, body);
-    if (claimed) return Selection{h.host.name, h.candidate.provider_uuid, h.plan.resolved};
+    if (claimed) {
+      return Selection{h.host.name, h.candidate.provider_uuid, h.plan.resolved,
+                       body["allocations"]};
+    }
     if (claimed.error().code == ErrorCode::kUnavailable) return claimed.takeError();
     // Someone else took the room first: the next host.
     claim_failures.push_back(h.host.name + ": " + claimed.error().message);

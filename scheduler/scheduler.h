@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "pci/pci_numa.h"
 #include "placement_client/client.h"
 #include "scheduler/prefilters.h"
 #include "scheduler/request_spec.h"
@@ -19,12 +20,16 @@
 namespace stratus::scheduler {
 
 struct Candidate {
-  std::string provider_uuid;
-  nlohmann::json allocations;  // the allocation request's "allocations" object
-  std::int64_t free_memory_mb = 0;
+  std::string provider_uuid;        // the host: the root of the tree the request draws from
+  nlohmann::json allocations;       // the allocation request's "allocations" object, every provider
+  std::int64_t free_memory_mb = 0;  // the root's MEMORY_MB capacity - used
 };
 
-// Placement's allocation candidates answer, one candidate per single-provider request.
+// Placement's allocation candidates answer, one candidate per allocation request. A
+// request may span the compute node and its children (PCI device providers); its host
+// is the tree's root: provider_summaries' root_provider_uuid (microversion 1.29), else
+// the provider holding VCPU, else the only provider. A request spanning two trees, or
+// whose root cannot be told, is no host and is skipped.
 Result<std::vector<Candidate>> parseCandidates(const nlohmann::json& doc);
 
 struct HostRecord {
@@ -46,8 +51,19 @@ struct FilterOutcome {
   std::vector<std::string> removed;
 };
 
+// The PCI devices a candidate's allocation draws from, one entry per unit, from the
+// host's reported facts: a provider's uuid is providerUuidFor("<host>_<ADDRESS>")
+// (pci_providers.h); a PF's provider stands for its VFs, whose NUMA node is the PF's
+// (else the first VF's that is known). The root's own allocation is not a device. A
+// provider that is none of the host's devices is FailedPrecondition naming it.
+Result<std::vector<pci::DeviceNode>> pciDevicesOf(const Candidate& candidate,
+                                                  const HostRecord& host);
+
 // host_reported: the host's agent has reported its facts; virt_rules: the guest plans
-// on that exact host (model boots there, page size with enough free pages on one cell).
+// on that exact host (model boots there, page size with enough free pages on one cell);
+// pci_numa_affinity: for a guest with PCI requests, the devices of the candidate's
+// allocation satisfy the strictest PCI-NUMA policy (pci_numa.h) on that host. A line
+// counts the hosts left with no candidate by that filter.
 FilterOutcome filterHosts(const RequestSpec& spec, const std::vector<Candidate>& candidates,
                           const HostLookup& lookup, const virt::VirtConfig& config);
 
@@ -58,6 +74,9 @@ struct Selection {
   std::string host;
   std::string provider_uuid;
   virt::ViommuModel resolved = virt::ViommuModel::kNone;
+  // What was claimed: {"<provider uuid>": {"resources": {"<RC>": N}}}, the compute node
+  // and any device providers (compute/api_client.h AgentTask::allocations).
+  nlohmann::json allocations = nlohmann::json::object();
 };
 
 struct Consumer {

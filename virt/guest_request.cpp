@@ -52,9 +52,9 @@ Status validateMachineType(std::string_view value) {
 }
 
 std::string supportedKeys(bool flavor) {
-  return flavor ? "hw:viommu_model, hw:locked_memory, hw:mem_page_size"
+  return flavor ? "hw:viommu_model, hw:locked_memory, hw:mem_page_size, hw:pci_numa_affinity_policy"
                 : "hw_viommu_model, hw_locked_memory, hw_mem_page_size, hw_architecture, "
-                  "hw_machine_type";
+                  "hw_machine_type, hw_pci_numa_affinity_policy";
 }
 
 Error conflict(std::string_view flavor_key, std::string_view flavor_value,
@@ -110,6 +110,8 @@ Status validateExtraSpec(std::string_view key, std::string_view value) {
   if (key == kFlavorViommu) return toStatus(parseViommuModel(value, key));
   if (key == kFlavorLocked) return toStatus(parseBoolSpec(value, key));
   if (key == kFlavorPageSize) return toStatus(parsePageSize(value, key));
+  // PCI passthrough's key: pci/ judges its value (pci_request.h), virt/ only lets it in.
+  if (key == kFlavorPciNumaPolicy) return okStatus();
   if (key.starts_with("hw:")) {
     return Error::invalid(std::string(key), std::string(value), supportedKeys(true),
                           "Stratus does not support this extra spec");
@@ -123,6 +125,7 @@ Status validateImageProperty(std::string_view key, std::string_view value) {
   if (key == kImagePageSize) return toStatus(parsePageSize(value, key));
   if (key == kImageArch) return validateArch(value);
   if (key == kImageMachine) return validateMachineType(value);
+  if (key == kImagePciNumaPolicy) return okStatus();  // pci/'s to judge, as above
   if (key.starts_with("hw_")) {
     return Error::invalid(std::string(key), std::string(value), supportedKeys(false),
                           "Stratus does not support this image property");

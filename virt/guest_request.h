@@ -35,6 +35,9 @@ inline constexpr std::string_view kFlavorPageSize = "hw:mem_page_size";
 inline constexpr std::string_view kImagePageSize = "hw_mem_page_size";
 inline constexpr std::string_view kImageArch = "hw_architecture";
 inline constexpr std::string_view kImageMachine = "hw_machine_type";
+// PCI-NUMA affinity (pci/pci_request.h validates the value; it needs nothing of virt/).
+inline constexpr std::string_view kFlavorPciNumaPolicy = "hw:pci_numa_affinity_policy";
+inline constexpr std::string_view kImagePciNumaPolicy = "hw_pci_numa_affinity_policy";
 
 // A setting and which key it came from, so that errors name what the user wrote.
 template <typename T>

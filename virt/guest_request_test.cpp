@@ -57,6 +57,22 @@ TEST_CASE("extra specs and image properties are checked one at a time") {
         "pc-q35-7.2 or virt (letters, digits, '-', '_', '.')");
 }
 
+TEST_CASE("the PCI-NUMA policy keys pass virt: pci/ judges them; other unknown hw keys do not") {
+  CHECK(validateExtraSpec("hw:pci_numa_affinity_policy", "required").ok());
+  CHECK(validateImageProperty("hw_pci_numa_affinity_policy", "socket").ok());
+  auto numa = validateExtraSpec("hw:numa_nodes", "2");
+  REQUIRE_FALSE(numa.ok());
+  CHECK(numa.error().message ==
+        "hw:numa_nodes='2' is invalid: Stratus does not support this extra spec; allowed: "
+        "hw:viommu_model, hw:locked_memory, hw:mem_page_size, hw:pci_numa_affinity_policy");
+  auto image = validateImageProperty("hw_disk_bus", "scsi");
+  REQUIRE_FALSE(image.ok());
+  CHECK(image.error().message ==
+        "hw_disk_bus='scsi' is invalid: Stratus does not support this image property; allowed: "
+        "hw_viommu_model, hw_locked_memory, hw_mem_page_size, hw_architecture, hw_machine_type, "
+        "hw_pci_numa_affinity_policy");
+}
+
 TEST_CASE("a request records which key each setting came from") {
   Flavor flavor{"f", 2, 1024, 10, {{"hw:mem_page_size", "any"}}};
   ImageProperties image{{"hw_viommu_model", "smmuv3"},

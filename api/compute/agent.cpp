@@ -44,16 +44,18 @@ Reply hostTasks(const Context& c, const HttpRequest& r, const PathParams& p) {
     if (!s.host.empty()) placed.push_back(id);
     if (s.host != p[0]) continue;
     if (s.task == ServerTask::kSpawning) {
-      tasks.push_back({{"server_id", id},
-                       {"action", "spawn"},
-                       {"instance_name", s.instanceName()},
-                       {"flavor",
-                        {{"name", s.flavor.name},
-                         {"vcpus", s.flavor.vcpus},
-                         {"ram", s.flavor.ram_mb},
-                         {"disk", s.flavor.disk_gb},
-                         {"extra_specs", s.flavor.extra_specs}}},
-                       {"image_properties", s.image_properties}});
+      tasks.push_back(
+          {{"server_id", id},
+           {"action", "spawn"},
+           {"instance_name", s.instanceName()},
+           {"flavor",
+            {{"name", s.flavor.name},
+             {"vcpus", s.flavor.vcpus},
+             {"ram", s.flavor.ram_mb},
+             {"disk", s.flavor.disk_gb},
+             {"extra_specs", s.flavor.extra_specs}}},
+           {"image_properties", s.image_properties},
+           {"allocations", s.allocations.is_object() ? s.allocations : json::object()}});
     } else if (s.task == ServerTask::kDeleting) {
       tasks.push_back(
           {{"server_id", id}, {"action", "delete"}, {"instance_name", s.instanceName()}});

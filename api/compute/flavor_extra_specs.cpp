@@ -1,7 +1,9 @@
 // A flavor's extra specs (Nova's flavors_extraspecs.py): Nova's key shape, string
-// values, then virt's rules for the keys Stratus understands.
+// values, then virt's, pci's and the scheduler's rules for the keys Stratus understands.
 #include "api/compute/handlers.h"
 #include "api/compute/schemas.h"
+#include "pci/pci_request.h"
+#include "scheduler/request_spec.h"
 #include "virt/guest_request.h"
 
 namespace stratus::api::compute {
@@ -9,7 +11,22 @@ namespace {
 
 using nlohmann::json;
 
-Status checkExtraSpec(const std::string& key, const json& value) {
+// The keys whose values are not virt/'s: PCI passthrough's and placement's group policy.
+// An alias must be defined in [pci] now; server create checks the whole request again.
+Status checkNonVirtSpec(const std::string& key, const std::string& value,
+                        const pci::PciConfig& config) {
+  if (key == pci::kFlavorPciAlias) {
+    auto r = pci::pciRequestsFrom({{key, value}}, {}, config);
+    if (!r) return r.takeError();
+  } else if (key == pci::kFlavorPciNumaPolicy) {
+    return pci::validatePciNumaPolicy(key, value);
+  } else if (key == scheduler::kFlavorGroupPolicy) {
+    return scheduler::validateGroupPolicy(value);
+  }
+  return okStatus();
+}
+
+Status checkExtraSpec(const std::string& key, const json& value, const pci::PciConfig& config) {
   if (key.empty() || key.size() > 255) {
     return badRequest("Invalid extra spec key '" + key + "': it must be 1 to 255 characters");
   }
@@ -28,6 +45,9 @@ Status checkExtraSpec(const std::string& key, const json& value) {
     return badRequest("Invalid extra spec " + key + ": the value is longer than 255 characters");
   }
   if (auto s = virt::validateExtraSpec(key, value.get<std::string>()); !s) {
+    return badRequest(s.error().message);
+  }
+  if (auto s = checkNonVirtSpec(key, value.get<std::string>(), config); !s) {
     return badRequest(s.error().message);
   }
   return okStatus();
@@ -57,7 +77,7 @@ Reply addExtraSpecs(const Context& c, const HttpRequest& r, const PathParams& p)
   }
   const json& specs = (*doc)["extra_specs"];
   for (const auto& [k, v] : specs.items()) {
-    if (auto s = checkExtraSpec(k, v); !s) return s.error();
+    if (auto s = checkExtraSpec(k, v, c.options.pci); !s) return s.error();
   }
   std::lock_guard lock(c.state.mu);
   auto flavor = findFlavor(c.state, p[0]);
@@ -89,7 +109,7 @@ Reply putExtraSpec(const Context& c, const HttpRequest& r, const PathParams& p) 
     return badRequest("Invalid input: the body must be {\"" + p[1] +
                       "\": VALUE}, one key matching the URL");
   }
-  if (auto s = checkExtraSpec(p[1], (*doc)[p[1]]); !s) return s.error();
+  if (auto s = checkExtraSpec(p[1], (*doc)[p[1]], c.options.pci); !s) return s.error();
   std::lock_guard lock(c.state.mu);
   auto flavor = findFlavor(c.state, p[0]);
   if (!flavor) return flavor.takeError();

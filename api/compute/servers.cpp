@@ -138,7 +138,8 @@ Reply createServer(const Context& c, const HttpRequest& r, const PathParams&) {
   }
   const FlavorRecord& fr = **flavor;
   virt::Flavor vf{fr.name, fr.vcpus, fr.ram_mb, fr.disk_gb, fr.extra_specs};
-  auto spec = scheduler::buildRequestSpec(vf, image->second.properties, c.options.virt);
+  auto spec =
+      scheduler::buildRequestSpec(vf, image->second.properties, c.options.virt, c.options.pci);
   if (!spec) return badRequest(spec.error().message);
 
   ServerRecord s;

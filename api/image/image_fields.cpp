@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "pci/pci_request.h"
 #include "virt/guest_request.h"
 
 namespace stratus::api::image {
@@ -123,6 +124,10 @@ Status checkImageField(const std::string& key, const json& v) {
     return badImageValue(key, json("..."), "at most 65535 characters");
   if (auto s = virt::validateImageProperty(key, v.get<std::string>()); !s) {
     return invalid(s.error().message);
+  }
+  if (key == pci::kImagePciNumaPolicy) {
+    if (auto s = pci::validatePciNumaPolicy(key, v.get<std::string>()); !s)
+      return invalid(s.error().message);
   }
   return okStatus();
 }
