@@ -14,14 +14,15 @@ bin=$1
 src=$2
 lab=$src/../shared/labs/vfio/lab.sh
 if [ "$(id -u)" != 0 ]; then echo "SKIP: the VFIO lab needs root"; exit 77; fi
-if [ ! -e /dev/kvm ]; then echo "SKIP: no /dev/kvm: the VFIO lab cannot start here"; exit 77; fi
+# The lab runs L1 under TCG (this kind of host has no usable KVM), so /dev/kvm is not needed.
 [ -x "$lab" ] || [ -f "$lab" ] || { echo "FAIL: $lab is missing"; exit 1; }
 
 echo "== lab: build (a no-op when built) and start"
-bash "$lab" build >/tmp/stratus-vfio-lab-build.log 2>&1 || {
-  echo "FAIL: lab.sh build failed"; tail -20 /tmp/stratus-vfio-lab-build.log; exit 1; }
 started_lab=0
+# A running L1 is reused as it is (build refuses to run under it).
 if ! bash "$lab" status 2>/dev/null | grep -q running; then
+  bash "$lab" build >/tmp/stratus-vfio-lab-build.log 2>&1 || {
+    echo "FAIL: lab.sh build failed"; tail -20 /tmp/stratus-vfio-lab-build.log; exit 1; }
   bash "$lab" start || { echo "FAIL: lab.sh start failed"; exit 1; }
   started_lab=1
 fi
