@@ -115,7 +115,23 @@ Agent::Agent(AgentConfig config, std::unique_ptr<FactsSource> facts,
       guests_(std::move(guests)),
       spawner_(guests_ ? std::make_unique<Spawner>(config_, *guests_) : nullptr),
       sync_(*placement_, config_.traits),
-      pci_sync_(*placement_) {}
+      pci_sync_(*placement_),
+      record_path_(publishedRecordPath(config_.instances_path, config_.host)) {}
+
+Result<std::string> Agent::computeNodeUuid() {
+  if (!sync_.providerUuid().empty()) return sync_.providerUuid();
+  const bool by_uuid =
+      std::any_of(config_.provider_configs.entries.begin(), config_.provider_configs.entries.end(),
+                  [](const ProviderConfigEntry& e) {
+                    return e.by == ProviderConfigEntry::By::kUuid && e.id != kComputeNodeSentinel;
+                  });
+  if (!by_uuid) return providerUuidFor(config_.host);
+  // Before the first sync: an existing provider with the host's name is adopted under
+  // its own uuid, and config entries naming it by uuid must match that one.
+  auto found = placement_->findProviderByName(config_.host);
+  if (!found) return found.takeError();
+  return *found ? (*found)->uuid : providerUuidFor(config_.host);
+}
 
 Result<SyncReport> Agent::syncOnce() {
   auto facts = facts_->facts();
@@ -131,13 +147,59 @@ Result<SyncReport> Agent::syncOnce() {
     return pci.takeError();
   }
   pci_checked_ = true;
+  if (!record_) {
+    auto record = loadPublishedRecord(record_path_);
+    if (!record) {
+      start_error_ = record.error();
+      return record.takeError();
+    }
+    record_ = std::move(*record);
+  }
+  std::vector<DesiredPciProvider> pci_plan = pci ? *pci : std::vector<DesiredPciProvider>{};
+  auto root_uuid = computeNodeUuid();
+  if (!root_uuid) return root_uuid.takeError();
+  auto resolved = resolveProviderConfigs(config_.provider_configs, *desired, *root_uuid, pci_plan,
+                                         config_.traits);
+  if (!resolved) {
+    if (!config_checked_) {
+      start_error_ = resolved.error();
+      return resolved.takeError();
+    }
+    logLine("warning: provider config files kept as last matched: " + resolved.error().message);
+    resolved = last_resolved_;
+  }
+  config_checked_ = true;
+  last_resolved_ = *resolved;
+  std::set<std::string> skipped(resolved->skipped.begin(), resolved->skipped.end());
+  for (const auto& entry : skipped) {
+    if (!skipped_logged_.contains(entry)) {
+      logLine("warning: provider config " + entry +
+              " names no provider of this host; skipped until it does");
+    }
+  }
+  skipped_logged_ = std::move(skipped);
+
+  PublishedRecord next = applyProviderConfig(*desired, *root_uuid, pci_plan, *resolved, *record_);
+  if (!pci) {
+    // The PCI providers are not synced: what was recorded for them still holds.
+    for (const auto& [uuid, entry] : *record_) {
+      if (uuid != *root_uuid) next[uuid] = entry;
+    }
+  }
+  // Recorded before it is written, so a crash in between still knows it is ours.
+  if (!covers(*record_, next)) {
+    PublishedRecord ahead = unionOf(*record_, next);
+    STRATUS_RETURN_IF_ERROR(savePublishedRecord(record_path_, ahead));
+    record_ = std::move(ahead);
+  }
+
   auto report = sync_.sync(*desired);
   if (!report) return report;
   if (!pci) {
     logLine("warning: PCI providers left as they were: " + pci.error().message);
     report->pci_skipped = true;
   } else {
-    auto pci_report = pci_sync_.sync(config_.host, sync_.providerUuid(), *pci);
+    auto pci_report = pci_sync_.sync(config_.host, sync_.providerUuid(), pci_plan);
     if (!pci_report) return pci_report.takeError();
     for (const auto& w : pci_report->warnings) logLine("warning: " + w);
     report->pci_added = std::move(pci_report->added);
@@ -145,6 +207,13 @@ Result<SyncReport> Agent::syncOnce() {
     report->pci_updated = std::move(pci_report->updated);
     report->pci_warnings = std::move(pci_report->warnings);
     report->conflicts += pci_report->conflicts;
+  }
+  // A refused write (say a device class still in use) may have left what the record
+  // names on a provider: forget nothing until a sync has no refusals.
+  if (!report->pci_warnings.empty()) next = unionOf(*record_, next);
+  if (next != *record_) {
+    STRATUS_RETURN_IF_ERROR(savePublishedRecord(record_path_, next));
+    record_ = std::move(next);
   }
   bool reported = false;
   Status api_status = okStatus();

@@ -7,12 +7,14 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 
 #include "compute/api_client.h"
 #include "compute/compute_config.h"
 #include "compute/guest_driver.h"
 #include "compute/pci_provider_sync.h"
+#include "compute/provider_config_plan.h"
 #include "compute/provider_sync.h"
 #include "compute/spawner.h"
 #include "placement_client/client.h"
@@ -45,7 +47,10 @@ class Agent {
   // providers are in sync. [pci] is checked against the host's devices
   // (pci::validateAgainstHost) before anything is written: on the first facts read a
   // failure is this call's error (InvalidArgument, the agent stops: exit 2); later,
-  // the PCI providers are left as they are and the report says pci_skipped.
+  // the PCI providers are left as they are and the report says pci_skipped. The
+  // provider config files' additions (config.provider_configs) are matched to the
+  // providers (resolveProviderConfigs) before anything is written too, with the same
+  // rule: an error on the first sync stops the agent.
   Result<SyncReport> syncOnce();
   // Takes this host's work from the compute API and does it: spawn and delete guests,
   // and remove managed guests whose server the API places on no host. Returns tasks done.
@@ -60,6 +65,9 @@ class Agent {
   const AgentConfig& config() const { return config_; }
 
  private:
+  // The compute node provider's uuid: as synced, or as placement has it by name.
+  Result<std::string> computeNodeUuid();
+
   AgentConfig config_;
   std::unique_ptr<FactsSource> facts_;
   std::unique_ptr<placement_client::PlacementClient> placement_;
@@ -69,6 +77,13 @@ class Agent {
   ProviderSync sync_;
   PciProviderSync pci_sync_;
   bool pci_checked_ = false;  // [pci] validated once against the host's devices
+  // Provider config files: matched to this agent's providers once without error at
+  // the first sync (else the agent stops, exit 2); later failures keep the last match.
+  bool config_checked_ = false;
+  ResolvedProviderConfig last_resolved_;
+  std::set<std::string> skipped_logged_;  // entries naming no provider of ours, logged once
+  std::string record_path_;
+  std::optional<PublishedRecord> record_;  // read at the first sync
   std::optional<Error> start_error_;
   // Written by the sync loop, read by the work loop.
   std::mutex facts_mu_;

@@ -30,12 +30,12 @@ Status applyIni(const IniConfig& ini, AgentConfig& config) {
   STRATUS_RETURN_IF_ERROR(requireKnownKeys(ini, "DEFAULT", {"host"}));
   STRATUS_RETURN_IF_ERROR(requireKnownKeys(
       ini, "placement", {"url", "auth_token", "bind", "db", "auth", "token_file"}));
-  STRATUS_RETURN_IF_ERROR(
-      requireKnownKeys(ini, "compute",
-                       {"api_url", "host_facts", "instances_path",
-                        "resource_provider_sync_interval", "work_poll_interval_ms",
-                        "cpu_allocation_ratio", "ram_allocation_ratio", "disk_allocation_ratio",
-                        "reserved_host_cpus", "reserved_host_memory_mb", "reserved_host_disk_mb"}));
+  STRATUS_RETURN_IF_ERROR(requireKnownKeys(
+      ini, "compute",
+      {"api_url", "host_facts", "instances_path", "resource_provider_sync_interval",
+       "work_poll_interval_ms", "cpu_allocation_ratio", "ram_allocation_ratio",
+       "disk_allocation_ratio", "reserved_host_cpus", "reserved_host_memory_mb",
+       "reserved_host_disk_mb", "provider_config_location"}));
   if (auto v = ini.get("DEFAULT", "host")) config.host = *v;
   auto virt = virt::virtConfigFrom(ini);
   if (!virt) return virt.takeError();
@@ -45,6 +45,9 @@ Status applyIni(const IniConfig& ini, AgentConfig& config) {
   if (auto v = ini.get("compute", "api_url")) config.api_url = *v;
   if (auto v = ini.get("compute", "host_facts")) config.host_facts = *v;
   if (auto v = ini.get("compute", "instances_path")) config.instances_path = *v;
+  if (auto v = ini.get("compute", "provider_config_location")) {
+    config.provider_config_location = *v;
+  }
 
   const auto ratio = [&](const char* key, double& out) -> Status {
     if (auto v = ini.get("compute", key)) {

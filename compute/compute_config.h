@@ -9,6 +9,7 @@
 
 #include "common/ini_config.h"
 #include "common/result.h"
+#include "compute/provider_config.h"
 #include "pci/pci_config.h"
 #include "traits/catalog.h"
 #include "virt/virt_config.h"
@@ -39,6 +40,11 @@ struct AgentConfig {
   ResourceConfig resources;
   traits::TraitsConfig traits;
   pci::PciConfig pci;  // [pci]: which host devices become PCI providers
+  // [compute] provider_config_location: Nova's provider config files (*.yaml), read
+  // once at start. Nova's default place under Stratus' name; a directory that does not
+  // exist holds no files, as in Nova. Empty: none are read.
+  std::string provider_config_location = "/etc/stratus/provider_config/";
+  ProviderConfigs provider_configs;  // what main loaded from there
 };
 
 // Applies the INI file's keys to `config` (unknown keys are errors). Flags are applied

@@ -38,7 +38,7 @@ int main(int argc, char** argv) {
   setLogProgram("stratus-compute");
   CLI::App app{"stratus-compute: publishes this host to placement and keeps it true"};
   std::string config_path, host, libvirt_uri, placement_url, auth_token, api_url, host_facts,
-      viommu_prefix, virt_type, instances_path, kernel_root;
+      viommu_prefix, virt_type, instances_path, kernel_root, provider_config_location;
   bool once = false;
   std::string guest_driver = "libvirt";
   app.add_option("--config", config_path,
@@ -56,6 +56,9 @@ int main(int argc, char** argv) {
   app.add_option("--host-facts", host_facts,
                  "report this captured host facts document instead of probing");
   app.add_option("--instances-path", instances_path, "where guests' disks live (sizes DISK_GB)");
+  app.add_option("--provider-config-location", provider_config_location,
+                 "directory of Nova provider config files (*.yaml), read at start (default "
+                 "/etc/stratus/provider_config/; empty: none)");
   app.add_option("--viommu-trait-prefix", viommu_prefix,
                  "COMPUTE_IOMMU_MODEL_ or COMPUTE_VIOMMU_MODEL_");
   app.add_option("--guest-driver", guest_driver,
@@ -93,6 +96,9 @@ int main(int argc, char** argv) {
   if (!api_url.empty()) config.api_url = api_url;
   if (!host_facts.empty()) config.host_facts = host_facts;
   if (!instances_path.empty()) config.instances_path = instances_path;
+  if (app.count("--provider-config-location") > 0) {
+    config.provider_config_location = provider_config_location;
+  }
   if (!viommu_prefix.empty()) {
     if (auto s = traits::setViommuPrefix(config.traits, viommu_prefix, "--viommu-trait-prefix");
         !s) {
@@ -102,6 +108,17 @@ int main(int argc, char** argv) {
   config.once = once;
   if (config.host.empty()) config.host = machineHostname();
   if (auto s = validateAgentConfig(config); !s) return fail(s.error());
+  if (!config.provider_config_location.empty()) {
+    // Read once, before anything is published: a bad file stops the agent (exit 2).
+    auto loaded = loadProviderConfigDir(config.provider_config_location);
+    if (!loaded) return fail(loaded.error());
+    for (const auto& w : loaded->warnings) logLine("warning: " + w);
+    if (!loaded->entries.empty()) {
+      logLine("provider config: " + std::to_string(loaded->entries.size()) + " provider(s) from " +
+              config.provider_config_location);
+    }
+    config.provider_configs = std::move(*loaded);
+  }
 
   placement_client::ClientOptions client_options;
   client_options.base_url = config.placement_url;

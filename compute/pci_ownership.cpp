@@ -1,16 +1,12 @@
 #include "compute/pci_ownership.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <cctype>
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "compute/durable_file.h"
 #include "virt/pci_facts.h"
 #include "virt/xml_handles.h"
 
@@ -20,18 +16,6 @@ namespace {
 Error fileError(const std::string& path, const std::string& why) {
   return Error::precondition("[compute] instances_path", path,
                              "PCI ownership record " + path + ": " + why);
-}
-
-// Writes all of `data` to `fd` and fsyncs it.
-bool writeAllAndSync(int fd, const std::string& data) {
-  std::size_t done = 0;
-  while (done < data.size()) {
-    ssize_t n = ::write(fd, data.data() + done, data.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    done += static_cast<std::size_t>(n);
-  }
-  return ::fsync(fd) == 0;
 }
 
 std::string attr(xmlNodePtr node, const char* name) {
@@ -88,32 +72,8 @@ Result<DeviceOwners> loadOwnershipRecord(const std::string& path) {
 Status saveOwnershipRecord(const std::string& path, const DeviceOwners& owners) {
   nlohmann::json doc = {{"devices", nlohmann::json::object()}};
   for (const auto& [address, server] : owners) doc["devices"][address] = server;
-  const std::string data = doc.dump(2) + "\n";
-  const std::filesystem::path target(path);
-  const std::filesystem::path dir = target.parent_path().empty() ? "." : target.parent_path();
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  const std::string tmp = path + ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return fileError(path, std::string("cannot write ") + tmp + ": " + strerror(errno));
-  const bool written = writeAllAndSync(fd, data);
-  const int saved = errno;
-  ::close(fd);
-  if (!written) {
-    ::unlink(tmp.c_str());
-    return fileError(path, std::string("cannot write ") + tmp + ": " + strerror(saved));
-  }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    const int e = errno;
-    ::unlink(tmp.c_str());
-    return fileError(path, std::string("cannot rename ") + tmp + " over it: " + strerror(e));
-  }
-  // The rename is durable only once the directory entry is.
-  int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd >= 0) {
-    ::fsync(dfd);
-    ::close(dfd);
-  }
+  const std::string why = replaceFileDurably(path, doc.dump(2) + "\n");
+  if (!why.empty()) return fileError(path, why);
   return okStatus();
 }
 

@@ -27,6 +27,7 @@ Result<std::vector<DesiredPciProvider>> desiredPciProviders(
     inv.step_size = 1;
     inv.allocation_ratio = 1.0;  // a device is never shared
     d.inventories[p.resource_class] = inv;
+    d.owned_classes.insert(p.resource_class);
     d.traits.insert(p.traits.begin(), p.traits.end());
     out.push_back(std::move(d));
   }

@@ -21,7 +21,12 @@ struct DesiredPciProvider {
   // Exactly these on the provider: COMPUTE_MANAGED_PCI_DEVICE + the spec's traits.
   // The provider is wholly the agent's (as Nova's PCI-in-placement treats it), so
   // others' traits on it do not survive a sync.
+  // (plus what provider config files add, compute/provider_config_plan.h).
   std::set<std::string> traits;
+  // Classes the agent takes off the provider when they are not in `inventories`: the
+  // plan's class and those it published there before (compute/provider_config_plan.h
+  // fills it). Any other class, an operator's, stays.
+  std::set<std::string> owned_classes;
 
   bool operator==(const DesiredPciProvider&) const = default;
 };

@@ -1,5 +1,6 @@
 #include "compute/pci_provider_sync.h"
 
+#include "compute/provider_plan.h"
 #include "pci/pci_providers.h"
 
 namespace stratus::compute {
@@ -88,14 +89,16 @@ Status PciProviderSync::syncOne(const std::string& root_uuid, const DesiredPciPr
     }
     View& view = views_[uuid];
     bool again = false;
-    if (view.inventories != desired.inventories) {
-      for (const auto& [rc, inv] : desired.inventories) {
+    const placement_client::Inventories inventories =
+        mergeInventories(view.inventories, desired.inventories, desired.owned_classes);
+    if (view.inventories != inventories) {
+      for (const auto& [rc, inv] : inventories) {
         if (!view.inventories.contains(rc) && rc.rfind("CUSTOM_", 0) == 0) {
           STRATUS_RETURN_IF_ERROR(client_.ensureResourceClass(rc));
         }
       }
       beforeWrite();
-      auto gen = client_.putInventories(uuid, view.generation, desired.inventories);
+      auto gen = client_.putInventories(uuid, view.generation, inventories);
       if (!gen) {
         if (fatal(gen.error())) return gen.takeError();
         if (retryable(gen.error())) {
@@ -109,7 +112,7 @@ Status PciProviderSync::syncOne(const std::string& root_uuid, const DesiredPciPr
                                   inventoryText(desired.inventories) + ": " + gen.error().message);
       } else {
         view.generation = it->second.generation = *gen;
-        view.inventories = desired.inventories;
+        view.inventories = inventories;
         wrote = true;
       }
     }

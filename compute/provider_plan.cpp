@@ -44,7 +44,11 @@ Result<DesiredProvider> desiredProvider(const std::string& name, const virt::Hos
                                         std::uint64_t disk_gb, const AgentConfig& config) {
   auto inventories = desiredInventories(host, disk_gb, config.resources);
   if (!inventories) return inventories.takeError();
-  return DesiredProvider{name, std::move(*inventories), virt::hostTraits(host, config.traits)};
+  return DesiredProvider{name,
+                         std::move(*inventories),
+                         virt::hostTraits(host, config.traits),
+                         kComputeNodeClasses,
+                         {}};
 }
 
 bool isAgentOwnedTrait(const std::string& name, const traits::TraitsConfig& config) {
@@ -53,13 +57,25 @@ bool isAgentOwnedTrait(const std::string& name, const traits::TraitsConfig& conf
 }
 
 std::set<std::string> mergeTraits(const std::set<std::string>& current,
-                                  const std::set<std::string>& derived,
-                                  const traits::TraitsConfig& config) {
+                                  const std::set<std::string>& wanted,
+                                  const traits::TraitsConfig& config,
+                                  const std::set<std::string>& also_owned) {
   std::set<std::string> out;
   for (const auto& t : current) {
-    if (!isAgentOwnedTrait(t, config)) out.insert(t);
+    if (!isAgentOwnedTrait(t, config) && !also_owned.contains(t)) out.insert(t);
   }
-  out.insert(derived.begin(), derived.end());
+  out.insert(wanted.begin(), wanted.end());
+  return out;
+}
+
+placement_client::Inventories mergeInventories(const placement_client::Inventories& current,
+                                               const placement_client::Inventories& wanted,
+                                               const std::set<std::string>& owned) {
+  placement_client::Inventories out;
+  for (const auto& [rc, inv] : current) {
+    if (!owned.contains(rc)) out[rc] = inv;
+  }
+  for (const auto& [rc, inv] : wanted) out[rc] = inv;
   return out;
 }
 

@@ -71,6 +71,44 @@ TEST_CASE("merging keeps everyone else's traits and makes the agent's exactly th
                               "CUSTOM_MEM_PAGE_SIZE_2048", "HW_ARCH_X86_64"});
 }
 
+TEST_CASE("merging inventories keeps every class the agent does not own") {
+  const auto inv = [](std::int64_t total) {
+    placement_client::Inventory i;
+    i.total = total;
+    i.max_unit = total;
+    return i;
+  };
+  const placement_client::Inventories current = {
+      {"VCPU", inv(2)}, {"DISK_GB", inv(10)}, {"CUSTOM_X", inv(4)}, {"CUSTOM_OLD", inv(1)}};
+  const placement_client::Inventories wanted = {{"VCPU", inv(8)}, {"CUSTOM_NEW", inv(3)}};
+  // DISK_GB is the agent's and no longer wanted (a zero-sized disk); CUSTOM_OLD was the
+  // config files' before; CUSTOM_X is an operator's.
+  const std::set<std::string> owned = {"VCPU", "MEMORY_MB", "DISK_GB", "CUSTOM_OLD"};
+  CHECK(mergeInventories(current, wanted, owned) ==
+        placement_client::Inventories{
+            {"VCPU", inv(8)}, {"CUSTOM_NEW", inv(3)}, {"CUSTOM_X", inv(4)}});
+  // An operator's class that the agent comes to want is written over with its values.
+  CHECK(mergeInventories({{"CUSTOM_X", inv(4)}}, {{"CUSTOM_X", inv(9)}}, {}) ==
+        placement_client::Inventories{{"CUSTOM_X", inv(9)}});
+  CHECK(mergeInventories({}, wanted, owned) == wanted);
+  CHECK(mergeInventories(current, {}, {}) == current);
+}
+
+TEST_CASE("merging traits also takes off the traits the config files published before") {
+  traits::TraitsConfig cfg;
+  CHECK(mergeTraits({"CUSTOM_GOLD", "CUSTOM_WAS_CONFIG", "HW_ARCH_X86_64"},
+                    {"HW_ARCH_X86_64", "CUSTOM_NOW_CONFIG"}, cfg, {"CUSTOM_WAS_CONFIG"}) ==
+        std::set<std::string>{"CUSTOM_GOLD", "CUSTOM_NOW_CONFIG", "HW_ARCH_X86_64"});
+}
+
+TEST_CASE("the compute node owns exactly VCPU, MEMORY_MB and DISK_GB") {
+  AgentConfig config;
+  auto p = desiredProvider("cn1", testHost("x86-kvm-libvirt9"), 10, config);
+  REQUIRE(p.ok());
+  CHECK(p->owned_classes == std::set<std::string>{"DISK_GB", "MEMORY_MB", "VCPU"});
+  CHECK(p->owned_traits.empty());
+}
+
 TEST_CASE("the desired provider carries the traits virt/ derives for the host") {
   AgentConfig config;
   config.host = "cn1";

@@ -75,9 +75,18 @@ Result<SyncReport> ProviderSync::sync(const DesiredProvider& desired) {
     View& view = *view_;
     const std::string& uuid = view.provider.uuid;
 
-    if (view.inventories != desired.inventories) {
+    // Merged against what placement has now, so a class someone else added between
+    // two syncs is kept by the very PUT that might otherwise wipe it.
+    const placement_client::Inventories inventories =
+        mergeInventories(view.inventories, desired.inventories, desired.owned_classes);
+    if (view.inventories != inventories) {
+      for (const auto& [rc, inv] : inventories) {
+        if (!view.inventories.contains(rc) && rc.rfind("CUSTOM_", 0) == 0) {
+          STRATUS_RETURN_IF_ERROR(client_.ensureResourceClass(rc));
+        }
+      }
       if (before_write) before_write();
-      auto gen = client_.putInventories(uuid, view.provider.generation, desired.inventories);
+      auto gen = client_.putInventories(uuid, view.provider.generation, inventories);
       if (!gen) {
         if (gen.error().code != ErrorCode::kConflict) return gen.takeError();
         last_conflict = gen.error().message;
@@ -86,11 +95,12 @@ Result<SyncReport> ProviderSync::sync(const DesiredProvider& desired) {
         continue;
       }
       view.provider.generation = *gen;
-      view.inventories = desired.inventories;
+      view.inventories = inventories;
       report.inventories_written = true;
     }
 
-    const std::set<std::string> wanted = mergeTraits(view.traits, desired.traits, traits_);
+    const std::set<std::string> wanted =
+        mergeTraits(view.traits, desired.traits, traits_, desired.owned_traits);
     if (wanted != view.traits) {
       for (const auto& t : wanted) {
         if (!view.traits.contains(t) && t.rfind("CUSTOM_", 0) == 0) {

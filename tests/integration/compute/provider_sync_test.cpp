@@ -159,3 +159,179 @@ TEST_CASE("a provider lost by placement is created again under the same UUID") {
   CHECK(traits->traits.contains("CUSTOM_MEM_PAGE_SIZE_524288"));
   CHECK(traits->traits.contains("HW_ARCH_AARCH64"));
 }
+
+namespace {
+
+placement_client::Inventory customInventory(std::int64_t total) {
+  placement_client::Inventory inv;
+  inv.total = total;
+  inv.max_unit = total;
+  return inv;
+}
+
+// An operator's `openstack resource provider inventory set --resource CLASS=N --amend`:
+// the class created, then the provider's inventories PUT whole with it added.
+void operatorAmends(placement_client::PlacementClient& op, const std::string& uuid,
+                    const std::string& rc, std::int64_t total) {
+  REQUIRE(op.ensureResourceClass(rc).ok());
+  auto inv = op.getInventories(uuid);
+  REQUIRE(inv.ok());
+  auto amended = inv->inventories;
+  amended[rc] = customInventory(total);
+  REQUIRE(op.putInventories(uuid, inv->generation, amended).ok());
+}
+
+ProviderConfigs configFrom(const std::string& yaml) {
+  auto parsed = parseProviderConfig("/etc/stratus/provider_config/test.yaml", yaml);
+  REQUIRE(parsed.ok());
+  return *parsed;
+}
+
+}  // namespace
+
+TEST_CASE("an operator's inventory of another class survives every sync") {
+  TempDir tmp;
+  LivePlacement placement(tmp.path / "placement.db");
+  const fs::path facts = tmp.path / "facts.json";
+  useFacts(facts, "x86-kvm-libvirt9");
+  AgentConfig config;
+  config.host = "cn-sync-3";
+  config.instances_path = (tmp.path / "instances").string();
+  Agent agent(config, fileFactsSource(facts.string()), clientFor(placement.url()));
+  auto op = clientFor(placement.url());
+  REQUIRE(agent.syncOnce().ok());
+  const std::string uuid = agent.providerSync().providerUuid();
+  operatorAmends(*op, uuid, "CUSTOM_X", 4);
+
+  // The first sync sees the operator's write; the second has nothing to do.
+  for (int i = 0; i < 2; ++i) {
+    const auto before = placement.writes();
+    auto again = agent.syncOnce();
+    REQUIRE(again.ok());
+    CHECK_FALSE(again->inventories_written);
+    CHECK(placement.writes() == before);
+  }
+  // A change of the agent's own classes is written with the operator's class kept.
+  useFacts(facts, "aarch64-kvm-libvirt9");
+  auto changed = agent.syncOnce();
+  REQUIRE(changed.ok());
+  CHECK(changed->inventories_written);
+  auto inv = op->getInventories(uuid);
+  REQUIRE(inv.ok());
+  REQUIRE(inv->inventories.contains("CUSTOM_X"));
+  CHECK(inv->inventories.at("CUSTOM_X") == customInventory(4));
+  CHECK(inv->inventories.contains("VCPU"));
+  // And by a new agent on the same host, as after a restart.
+  Agent restarted(config, fileFactsSource(facts.string()), clientFor(placement.url()));
+  REQUIRE(restarted.syncOnce().ok());
+  auto after = op->getInventories(uuid);
+  REQUIRE(after.ok());
+  CHECK(after->inventories.contains("CUSTOM_X"));
+}
+
+TEST_CASE(
+    "provider config files add custom inventories and traits, and take them off again when "
+    "the file stops saying them; the operator's stay") {
+  TempDir tmp;
+  LivePlacement placement(tmp.path / "placement.db");
+  const fs::path facts = tmp.path / "facts.json";
+  useFacts(facts, "x86-kvm-libvirt9");
+  AgentConfig config;
+  config.host = "cn-sync-4";
+  config.instances_path = (tmp.path / "instances").string();
+  const std::string meta = "meta:\n  schema_version: '1.0'\nproviders:\n";
+  config.provider_configs = configFrom(meta + R"(  - identification: {uuid: $COMPUTE_NODE}
+    inventories:
+      additional:
+        - CUSTOM_FPGA_SLOTS: {total: 2, reserved: 1, allocation_ratio: 1.5}
+    traits:
+      additional: [CUSTOM_RACK_7, CUSTOM_SSD]
+  - identification: {name: some-other-host}
+    traits:
+      additional: [CUSTOM_NEVER]
+)");
+  auto op = clientFor(placement.url());
+  const std::string uuid = providerUuidFor("cn-sync-4");
+  {
+    Agent agent(config, fileFactsSource(facts.string()), clientFor(placement.url()));
+    auto first = agent.syncOnce();
+    REQUIRE(first.ok());
+    CHECK(first->traits_added.contains("CUSTOM_RACK_7"));
+    auto inv = op->getInventories(uuid);
+    REQUIRE(inv.ok());
+    REQUIRE(inv->inventories.contains("CUSTOM_FPGA_SLOTS"));
+    const auto& fpga = inv->inventories.at("CUSTOM_FPGA_SLOTS");
+    CHECK(fpga.total == 2);
+    CHECK(fpga.reserved == 1);
+    CHECK(fpga.min_unit == 1);
+    CHECK(fpga.max_unit == 2147483647);
+    CHECK(fpga.step_size == 1);
+    CHECK(fpga.allocation_ratio == 1.5);
+    auto traits = op->getTraits(uuid);
+    REQUIRE(traits.ok());
+    CHECK(traits->traits.contains("CUSTOM_RACK_7"));
+    CHECK(traits->traits.contains("CUSTOM_SSD"));
+    auto other = op->findProviderByName("some-other-host");
+    REQUIRE(other.ok());
+    CHECK_FALSE(other->has_value());  // a provider the agent does not manage is not made
+
+    const auto before = placement.writes();
+    auto again = agent.syncOnce();
+    REQUIRE(again.ok());
+    CHECK(placement.writes() == before);
+    // The operator adds a class and a trait of their own by hand.
+    operatorAmends(*op, uuid, "CUSTOM_BY_HAND", 3);
+    REQUIRE(op->ensureTrait("CUSTOM_HAND_TRAIT").ok());
+    auto t = op->getTraits(uuid);
+    REQUIRE(t.ok());
+    auto with_hand = t->traits;
+    with_hand.insert("CUSTOM_HAND_TRAIT");
+    REQUIRE(op->putTraits(uuid, t->generation, with_hand).ok());
+  }
+  // Restarted with the file changed: FPGA slots and CUSTOM_SSD are gone from it.
+  config.provider_configs = configFrom(meta + R"(  - identification: {name: cn-sync-4}
+    traits:
+      additional: [CUSTOM_RACK_7]
+)");
+  Agent restarted(config, fileFactsSource(facts.string()), clientFor(placement.url()));
+  auto r = restarted.syncOnce();
+  REQUIRE(r.ok());
+  CHECK(r->traits_removed == std::set<std::string>{"CUSTOM_SSD"});
+  auto inv = op->getInventories(uuid);
+  REQUIRE(inv.ok());
+  CHECK_FALSE(inv->inventories.contains("CUSTOM_FPGA_SLOTS"));
+  CHECK(inv->inventories.contains("CUSTOM_BY_HAND"));
+  CHECK(inv->inventories.contains("VCPU"));
+  auto traits = op->getTraits(uuid);
+  REQUIRE(traits.ok());
+  CHECK(traits->traits.contains("CUSTOM_RACK_7"));
+  CHECK(traits->traits.contains("CUSTOM_HAND_TRAIT"));
+  CHECK_FALSE(traits->traits.contains("CUSTOM_SSD"));
+}
+
+TEST_CASE("a provider config that names one provider twice stops the first sync, writing nothing") {
+  TempDir tmp;
+  LivePlacement placement(tmp.path / "placement.db");
+  const fs::path facts = tmp.path / "facts.json";
+  useFacts(facts, "x86-kvm-libvirt9");
+  AgentConfig config;
+  config.host = "cn-sync-5";
+  config.instances_path = (tmp.path / "instances").string();
+  config.provider_configs = configFrom(
+      "meta: {schema_version: '1.0'}\nproviders:\n"
+      "  - identification: {name: cn-sync-5}\n    traits: {additional: [CUSTOM_A]}\n"
+      "  - identification: {uuid: " +
+      providerUuidFor("cn-sync-5") + "}\n    traits: {additional: [CUSTOM_B]}\n");
+  Agent agent(config, fileFactsSource(facts.string()), clientFor(placement.url()));
+  const auto before = placement.writes();
+  auto r = agent.syncOnce();
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().code == ErrorCode::kInvalidArgument);
+  CHECK(r.error().message ==
+        "/etc/stratus/provider_config/test.yaml: providers[1].identification='uuid " +
+            providerUuidFor("cn-sync-5") +
+            "' is invalid: it names provider cn-sync-5, which "
+            "/etc/stratus/provider_config/test.yaml: providers[0] names too; allowed: one "
+            "entry per provider");
+  CHECK(placement.writes() == before);
+}

@@ -1,0 +1,14 @@
+// Replacing a small state file so that a crash leaves either the old contents or the
+// new ones, never a torn file: the agent's records under [compute] instances_path.
+#pragma once
+
+#include <string>
+
+namespace stratus::compute {
+
+// Writes `data` to "<path>.tmp", fsyncs it, renames it over `path` and fsyncs the
+// directory (created first if missing). Returns "" on success, else why it failed
+// ("cannot write <path>.tmp: No space left on device").
+std::string replaceFileDurably(const std::string& path, const std::string& data);
+
+}  // namespace stratus::compute
