@@ -154,6 +154,33 @@ if [ -x "$peer" ] && /usr/bin/python3 -c "import placement" 2>/dev/null; then
   printf '%s\n' COMPUTE_VIOMMU_MODEL_AUTO COMPUTE_VIOMMU_MODEL_INTEL CUSTOM_GOLD \
     CUSTOM_MEM_PAGE_SIZE_2048 HW_ARCH_I686 HW_ARCH_X86_64 >"$tmp/peer-expected"
   check "VIRTIO removed, CUSTOM_GOLD kept on OpenStack Placement" diff "$tmp/peer-expected" "$tmp/peer-traits"
+  # A provider config file's custom class and an operator's one, on OpenStack Placement.
+  mkdir -p "$tmp/peer-pc"
+  printf '%s\n' "meta: {schema_version: '1.0'}" "providers:" "  - identification: {uuid: \$COMPUTE_NODE}" \
+    "    inventories: {additional: [{CUSTOM_FPGA_SLOTS: {total: 4}}]}" \
+    "    traits: {additional: [CUSTOM_RACK_7]}" >"$tmp/peer-pc/compute.yaml"
+  peer_classes() {
+    curl -sf -H 'X-Auth-Token: admin' "$peer_url/resource_providers/$peer_uuid/inventories" |
+      /usr/bin/python3 -c 'import json,sys; print(" ".join(sorted(json.load(sys.stdin)["inventories"])))'
+  }
+  peer_amend() {  # peer_amend CLASS TOTAL: create the class, PUT the inventories with it added
+    local hdr=(-H 'X-Auth-Token: admin' -H 'OpenStack-API-Version: placement 1.26') body
+    curl -sf -o /dev/null -X PUT "${hdr[@]}" "$peer_url/resource_classes/$1" || return 1
+    body=$(curl -sf "${hdr[@]}" "$peer_url/resource_providers/$peer_uuid/inventories" |
+      /usr/bin/python3 -c 'import json,sys; d=json.load(sys.stdin); d["inventories"][sys.argv[1]]={"total": int(sys.argv[2])}; print(json.dumps(d))' "$1" "$2") || return 1
+    curl -sf -o /dev/null -X PUT "${hdr[@]}" -H 'Content-Type: application/json' -d "$body" \
+      "$peer_url/resource_providers/$peer_uuid/inventories"
+  }
+  check "operator adds CUSTOM_X=4 on OpenStack Placement" peer_amend CUSTOM_X 4
+  check "agent syncs to OpenStack Placement with a provider config" \
+    "$bin/stratus-compute" "${peer_agent[@]}" --provider-config-location "$tmp/peer-pc"
+  check "OpenStack Placement holds the agent's, the file's and the operator's classes" \
+    test "$(peer_classes)" = "CUSTOM_FPGA_SLOTS CUSTOM_X DISK_GB MEMORY_MB VCPU"
+  check "and the file's trait" sh -c "curl -sf -H 'X-Auth-Token: admin' -H 'OpenStack-API-Version: placement 1.26' '$peer_url/resource_providers/$peer_uuid/traits' | grep -q CUSTOM_RACK_7"
+  check "agent syncs to OpenStack Placement without the file" \
+    "$bin/stratus-compute" "${peer_agent[@]}" --provider-config-location "$tmp/no-such-dir"
+  check "the file's class is gone from OpenStack Placement, the operator's stays" \
+    test "$(peer_classes)" = "CUSTOM_X DISK_GB MEMORY_MB VCPU"
 else
   skips+=("OpenStack Placement (python3-placement from ../shared/peers/install-peers) is not available")
 fi

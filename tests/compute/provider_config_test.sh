@@ -150,6 +150,22 @@ for mode in --once ""; do
     test "$(cat "$tmp/bad.err")" = "$want"
 done
 check "... and nothing written to placement" test "$(grep -cE '^(PUT|POST|DELETE) ' "$tmp/placement.log")" = "$writes_before"
+# Files that parse but clash with this host: one provider named twice, by name and by uuid.
+rm "$tmp/pc/zz-bad.yaml"
+cat >"$tmp/pc/zz-twice.yaml" <<YAML
+meta: {schema_version: '1.0'}
+providers:
+  - identification: {uuid: $uuid}
+    traits: {additional: [CUSTOM_TWICE]}
+YAML
+want="stratus-compute: $tmp/pc/zz-twice.yaml: providers[0].identification='uuid $uuid' is invalid: it names provider $host, which $tmp/pc/compute.yaml: providers[0] names too; allowed: one entry per provider"
+for mode in --once ""; do
+  "$bin/stratus-compute" $mode --config "$tmp/stratus.conf" >"$tmp/bad.out" 2>"$tmp/bad.err"
+  rc=$?
+  check "one provider named twice: exit 2 (${mode:-running})" test "$rc" = 2
+  check "... with its one line last (${mode:-running})" test "$(tail -n 1 "$tmp/bad.err")" = "$want"
+done
+check "... and nothing written to placement" test "$(grep -cE '^(PUT|POST|DELETE) ' "$tmp/placement.log")" = "$writes_before"
 check "--provider-config-location '' reads no files" \
   "$bin/stratus-compute" --once --config "$tmp/stratus.conf" --provider-config-location ''
 check "a directory that does not exist holds no files (as in Nova)" \

@@ -335,3 +335,81 @@ TEST_CASE("a provider config that names one provider twice stops the first sync,
             "entry per provider");
   CHECK(placement.writes() == before);
 }
+
+TEST_CASE(
+    "on a PCI provider: an operator's class survives, a provider config adds by name, the "
+    "device class is still the agent's") {
+  TempDir tmp;
+  LivePlacement placement(tmp.path / "placement.db");
+  // The captured host with one whole device, bound to vfio-pci.
+  auto host = virt::loadHostFacts(kHosts + "x86-kvm-libvirt9.json");
+  REQUIRE(host.ok());
+  virt::PciDeviceFacts gpu;
+  gpu.address = "0000:05:00.0";
+  gpu.vendor_id = "10de";
+  gpu.product_id = "1eb8";
+  gpu.class_id = "030200";
+  gpu.iommu_group = 5;
+  gpu.iommu_group_members = {"0000:05:00.0"};
+  gpu.driver = "vfio-pci";
+  host->pci_devices = {gpu};
+  const fs::path facts = tmp.path / "facts.json";
+  std::ofstream(facts) << virt::hostFactsToJson(*host).dump();
+
+  AgentConfig config;
+  config.host = "cn-sync-6";
+  config.instances_path = (tmp.path / "instances").string();
+  auto spec = pci::parseDeviceSpec(R"({"vendor_id": "10de", "product_id": "1eb8"})");
+  REQUIRE(spec.ok());
+  config.pci.device_specs = *spec;
+  const std::string gpu_name = "cn-sync-6_0000:05:00.0";
+  const std::string gpu_uuid = providerUuidFor(gpu_name);
+  config.provider_configs = configFrom(
+      "meta: {schema_version: '1.0'}\nproviders:\n"
+      "  - identification: {name: " +
+      gpu_name +
+      "}\n    inventories:\n      additional:\n"
+      "        - CUSTOM_GPU_SLICES: {total: 8}\n"
+      "    traits: {additional: [CUSTOM_ML]}\n");
+  auto op = clientFor(placement.url());
+  {
+    Agent agent(config, fileFactsSource(facts.string()), clientFor(placement.url()));
+    auto first = agent.syncOnce();
+    REQUIRE(first.ok());
+    CHECK(first->pci_added == std::set<std::string>{gpu_name});
+    auto inv = op->getInventories(gpu_uuid);
+    REQUIRE(inv.ok());
+    CHECK(inv->inventories.contains("CUSTOM_PCI_10DE_1EB8"));
+    REQUIRE(inv->inventories.contains("CUSTOM_GPU_SLICES"));
+    CHECK(inv->inventories.at("CUSTOM_GPU_SLICES").total == 8);
+    auto traits = op->getTraits(gpu_uuid);
+    REQUIRE(traits.ok());
+    CHECK(traits->traits == std::set<std::string>{"COMPUTE_MANAGED_PCI_DEVICE", "CUSTOM_ML"});
+
+    operatorAmends(*op, gpu_uuid, "CUSTOM_BY_HAND", 2);
+    const auto before = placement.writes();
+    auto again = agent.syncOnce();
+    REQUIRE(again.ok());
+    CHECK(again->pci_updated.empty());
+    CHECK(placement.writes() == before);
+  }
+  // Restarted with no config files and the device given a class of its own: the files'
+  // class and trait go, the old device class goes (it was the agent's), the operator's stays.
+  config.provider_configs = {};
+  auto renamed = pci::parseDeviceSpec(
+      R"({"vendor_id": "10de", "product_id": "1eb8", "resource_class": "gpu"})");
+  REQUIRE(renamed.ok());
+  config.pci.device_specs = *renamed;
+  Agent restarted(config, fileFactsSource(facts.string()), clientFor(placement.url()));
+  auto r = restarted.syncOnce();
+  REQUIRE(r.ok());
+  CHECK(r->pci_updated == std::set<std::string>{gpu_name});
+  auto inv = op->getInventories(gpu_uuid);
+  REQUIRE(inv.ok());
+  std::set<std::string> classes;
+  for (const auto& [rc, i] : inv->inventories) classes.insert(rc);
+  CHECK(classes == std::set<std::string>{"CUSTOM_BY_HAND", "CUSTOM_GPU"});
+  auto traits = op->getTraits(gpu_uuid);
+  REQUIRE(traits.ok());
+  CHECK(traits->traits == std::set<std::string>{"COMPUTE_MANAGED_PCI_DEVICE"});
+}
