@@ -7,8 +7,6 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
-#include <limits>
-#include <map>
 #include <sstream>
 
 #include "common/uuid.h"
