@@ -341,3 +341,23 @@ TEST_CASE("the directory: *.yaml in name order; missing is empty; a file is refu
                                     "' is invalid: not a directory; allowed: a directory");
   fs::remove_all(dir);
 }
+
+TEST_CASE("odd YAML shapes are refused with a message, never thrown") {
+  for (const std::string& text : {
+           std::string("? [a]\n: b\n"),
+           kMeta + "providers:\n  - identification: {[a]: b}\n",
+           kMeta + "providers:\n  - identification: {name: a}\n    inventories:\n"
+                   "      additional: [{[x]: {total: 1}}]\n",
+           kMeta + "providers:\n  - identification: {name: a}\n    inventories:\n"
+                   "      additional: [{CUSTOM_X: {[t]: 1}}]\n",
+           kMeta + "providers:\n  - &p {identification: *p}\n",
+           kMeta + "providers: *undefined\n",
+           std::string("meta: {schema_version: !!binary aGVsbG8=}\n"),
+           std::string("\t\x01\xff"),
+       }) {
+    INFO(text);
+    auto r = parseProviderConfig(kPath, text);
+    REQUIRE_FALSE(r.ok());
+    CHECK_THAT(r.error().message, Catch::StartsWith(kPath + ": "));
+  }
+}
