@@ -164,7 +164,7 @@ TEST_CASE("applying: additions go in, and what was published before may be taken
   CHECK(plain.owned_classes == kComputeNodeClasses);
 }
 
-TEST_CASE("the published record survives a save and a load; a bad one names the file") {
+TEST_CASE("the published record survives a save and a load, and a bad one names the file") {
   namespace fs = std::filesystem;
   const fs::path dir = fs::temp_directory_path() / ("published-test-" + std::to_string(::getpid()));
   fs::remove_all(dir);

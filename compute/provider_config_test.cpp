@@ -302,7 +302,7 @@ TEST_CASE("a provider configured twice, in one file or two, is refused naming bo
         "configured at /d/c.yaml: providers[0]; allowed: each provider in one entry of one file");
 }
 
-TEST_CASE("the directory: *.yaml in name order; missing is empty; a file is refused") {
+TEST_CASE("the directory: *.yaml in name order, missing is empty, a file is refused") {
   namespace fs = std::filesystem;
   const fs::path dir =
       fs::temp_directory_path() / ("provider-config-test-" + std::to_string(::getpid()));

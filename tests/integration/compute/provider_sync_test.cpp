@@ -231,7 +231,7 @@ TEST_CASE("an operator's inventory of another class survives every sync") {
 
 TEST_CASE(
     "provider config files add custom inventories and traits, and take them off again when "
-    "the file stops saying them; the operator's stay") {
+    "the file stops saying them, and the operator's stay") {
   TempDir tmp;
   LivePlacement placement(tmp.path / "placement.db");
   const fs::path facts = tmp.path / "facts.json";
