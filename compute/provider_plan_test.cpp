@@ -145,6 +145,15 @@ TEST_CASE("agent settings from the INI file are checked and name the key") {
     CHECK(config.resources.reserved_host_memory_mb == 2048);
     CHECK(config.sync_interval == std::chrono::seconds(5));
     CHECK(config.placement_url == "http://10.0.0.1:8778");
+    CHECK(config.provider_config_location == "/etc/stratus/provider_config/");  // Nova's place
+  }
+  {
+    auto [s, config] = load("[compute]\nprovider_config_location = /srv/pc\n");
+    REQUIRE(s.ok());
+    CHECK(config.provider_config_location == "/srv/pc");
+    auto [off_s, off] = load("[compute]\nprovider_config_location =\n");
+    REQUIRE(off_s.ok());
+    CHECK(off.provider_config_location.empty());
   }
   {
     auto [s, config] = load("[compute]\ncpu_allocation_ratio = 0\n");

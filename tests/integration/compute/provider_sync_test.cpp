@@ -229,6 +229,34 @@ TEST_CASE("an operator's inventory of another class survives every sync") {
   CHECK(after->inventories.contains("CUSTOM_X"));
 }
 
+TEST_CASE("an operator's inventory written between the agent's read and its write is kept") {
+  TempDir tmp;
+  LivePlacement placement(tmp.path / "placement.db");
+  const fs::path facts = tmp.path / "facts.json";
+  useFacts(facts, "x86-kvm-libvirt9");
+  AgentConfig config;
+  config.host = "cn-sync-7";
+  config.instances_path = (tmp.path / "instances").string();
+  Agent agent(config, fileFactsSource(facts.string()), clientFor(placement.url()));
+  auto op = clientFor(placement.url());
+  REQUIRE(agent.syncOnce().ok());
+  const std::string uuid = agent.providerSync().providerUuid();
+  useFacts(facts, "aarch64-kvm-libvirt9");  // the agent's VCPU and MEMORY_MB change
+  int writes_seen = 0;
+  agent.providerSync().before_write = [&] {
+    if (writes_seen++ == 0) operatorAmends(*op, uuid, "CUSTOM_RACE", 5);
+  };
+  auto raced = agent.syncOnce();
+  REQUIRE(raced.ok());
+  CHECK(raced->conflicts == 1);
+  CHECK(raced->inventories_written);
+  auto inv = op->getInventories(uuid);
+  REQUIRE(inv.ok());
+  REQUIRE(inv->inventories.contains("CUSTOM_RACE"));
+  CHECK(inv->inventories.at("CUSTOM_RACE") == customInventory(5));
+  CHECK(inv->inventories.at("VCPU").total == 8);
+}
+
 TEST_CASE(
     "provider config files add custom inventories and traits, and take them off again when "
     "the file stops saying them, and the operator's stay") {
