@@ -64,21 +64,25 @@ void CandidateSet::addSingle(const Provider* p, Range amounts, std::string_view 
   requests_.push_back(r);
 }
 
-void CandidateSet::add(const AllocationRequest& ar,
-                       const std::function<const Provider*(const std::string&)>& provider,
-                       RootRef root) {
+void CandidateSet::addPicked(std::span<const PickedAmount> amounts,
+                             std::span<const PickedMapping> mappings, RootRef root) {
   Request r;
   r.root = root;
   const std::size_t first_allocation = allocations_.size();
-  for (const auto& [u, amounts] : ar.allocations) {
-    allocations_.push_back({provider(u), addAmounts(amounts)});
+  for (std::size_t i = 0; i < amounts.size();) {
+    const Provider* p = amounts[i].provider;
+    const std::size_t begin = amounts_.size();
+    for (; i < amounts.size() && amounts[i].provider == p; ++i) {
+      amounts_.push_back({amounts[i].resource_class, amounts[i].amount});
+    }
+    allocations_.push_back({p, rangeFrom(begin, amounts_.size())});
   }
   r.allocations = rangeFrom(first_allocation, allocations_.size());
   const std::size_t first_mapping = mappings_.size();
-  for (const auto& [suffix, uuids] : ar.mappings) {
+  for (const auto& m : mappings) {
     const std::size_t first = mapped_.size();
-    for (const auto& u : uuids) mapped_.push_back(provider(u));
-    mappings_.push_back({name(suffix), rangeFrom(first, mapped_.size())});
+    mapped_.insert(mapped_.end(), m.providers.begin(), m.providers.end());
+    mappings_.push_back({m.suffix, rangeFrom(first, mapped_.size())});
   }
   r.mappings = rangeFrom(first_mapping, mappings_.size());
   requests_.push_back(r);

@@ -101,23 +101,6 @@ bool isAncestorOrSelf(const CandidateView& v, const std::string& ancestor, std::
   return false;
 }
 
-bool sameSubtree(const CandidateView& v, const CandidateQuery& q, const AllocationRequest& ar) {
-  for (const auto& suffixes : q.same_subtree) {
-    std::set<std::string> members;
-    for (const auto& s : suffixes) {
-      auto it = ar.mappings.find(s);
-      if (it != ar.mappings.end()) members.insert(it->second.begin(), it->second.end());
-    }
-    bool ok = members.empty();
-    for (const auto& top : members) {
-      ok = ok || std::all_of(members.begin(), members.end(),
-                             [&](const std::string& m) { return isAncestorOrSelf(v, top, m); });
-    }
-    if (!ok) return false;
-  }
-  return true;
-}
-
 // Providers outside the tree whose inventory the tree may use: sharing providers
 // in an aggregate with some provider of the tree.
 std::vector<const Provider*> sharingFor(const CandidateView& v, const std::set<std::string>& tree,
@@ -245,11 +228,173 @@ std::vector<Choice> groupChoices(const CandidateView& v, const RequestGroup& g,
   return out;
 }
 
+// Interned names of the query's groups, once per request: each group's suffix and
+// the view of each class it asks for, and the groups in suffix order (mappings are
+// listed sorted by suffix).
+struct GroupNames {
+  std::vector<std::string_view> suffix;
+  std::vector<std::map<std::string, std::string_view, std::less<>>> classes;
+  std::vector<std::size_t> by_suffix;
+};
+
+GroupNames groupNames(const CandidateQuery& q, CandidateSet& out) {
+  GroupNames n;
+  for (const auto& g : q.groups) {
+    n.suffix.push_back(out.name(g.suffix));
+    auto& classes = n.classes.emplace_back();
+    for (const auto& [rc, amount] : g.resources) classes.emplace(rc, out.name(rc));
+  }
+  n.by_suffix.resize(q.groups.size());
+  for (std::size_t i = 0; i < n.by_suffix.size(); ++i) n.by_suffix[i] = i;
+  std::sort(n.by_suffix.begin(), n.by_suffix.end(),
+            [&](std::size_t a, std::size_t b) { return n.suffix[a] < n.suffix[b]; });
+  return n;
+}
+
+// One way to serve one group, resolved to providers and rooms once per tree, so the
+// combinations of groups compare pointers rather than uuids and class names.
+struct ResolvedChoice {
+  std::vector<CandidateSet::PickedAmount> amounts;  // the group's classes
+  std::vector<const Provider::Room*> rooms;         // amounts[i]'s room on its provider
+  std::vector<const Provider*> providers;           // sorted by uuid, once each
+  bool uses_tree = false;                           // some provider is of the tree
+};
+
+std::vector<ResolvedChoice> resolveChoices(
+    const CandidateView& v, const RequestGroup& g,
+    const std::map<std::string, std::string_view, std::less<>>& class_names,
+    const std::vector<Choice>& choices, const Provider& root) {
+  std::vector<ResolvedChoice> out;
+  out.reserve(choices.size());
+  for (const Choice& c : choices) {
+    ResolvedChoice r;
+    for (const auto& [rc, u] : c) {
+      const Provider* p = &v.providers.at(u);
+      if (std::find(r.providers.begin(), r.providers.end(), p) == r.providers.end()) {
+        r.providers.push_back(p);
+      }
+      r.uses_tree = r.uses_tree || p->root_uuid == root.uuid;
+      if (rc == kNoClass) continue;
+      r.amounts.push_back({p, class_names.at(rc), g.resources.at(rc)});
+      r.rooms.push_back(roomOf(v, *p, rc));
+    }
+    std::sort(r.providers.begin(), r.providers.end(),
+              [](const Provider* a, const Provider* b) { return a->uuid < b->uuid; });
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+// same_subtree (1.36) over one combination: for each list of suffixes, one provider
+// serving them is an ancestor of (or the same as) all the others.
+bool sameSubtree(const CandidateView& v, const CandidateQuery& q,
+                 const std::vector<const ResolvedChoice*>& picked) {
+  for (const auto& suffixes : q.same_subtree) {
+    std::set<std::string> members;
+    for (std::size_t gi = 0; gi < q.groups.size(); ++gi) {
+      if (std::find(suffixes.begin(), suffixes.end(), q.groups[gi].suffix) == suffixes.end()) {
+        continue;
+      }
+      for (const Provider* p : picked[gi]->providers) members.insert(p->uuid);
+    }
+    bool ok = members.empty();
+    for (const auto& top : members) {
+      ok = ok || std::all_of(members.begin(), members.end(),
+                             [&](const std::string& m) { return isAncestorOrSelf(v, top, m); });
+    }
+    if (!ok) return false;
+  }
+  return true;
+}
+
+// Every combination of one choice per group within one tree, in order, until `limit`
+// answers: isolate keeps suffixed groups on distinct providers, amounts summed over
+// groups must fit each provider (max_unit and what is free), an answer must use the
+// tree itself (only sharing providers is the sharing provider's tree's answer), and an
+// answer identical to an earlier one of this tree (allocations and mappings) comes out
+// once. Trees are disjoint, so no answer repeats across trees.
+void combineGroups(const CandidateView& v, const CandidateQuery& q,
+                   const std::vector<std::vector<Choice>>& per_group, RootRef root,
+                   const GroupNames& names, CandidateSet& out, std::size_t limit) {
+  const std::size_t groups = per_group.size();
+  std::vector<std::vector<ResolvedChoice>> resolved;
+  resolved.reserve(groups);
+  for (std::size_t gi = 0; gi < groups; ++gi) {
+    resolved.push_back(
+        resolveChoices(v, q.groups[gi], names.classes[gi], per_group[gi], *root.provider));
+  }
+  std::vector<std::size_t> idx(groups, 0);
+  std::vector<const ResolvedChoice*> picked(groups);
+  std::vector<CandidateSet::PickedAmount> sums;
+  std::vector<const Provider::Room*> sum_rooms;
+  std::vector<const Provider*> taken;
+  std::vector<CandidateSet::PickedMapping> mappings(groups);
+  std::set<std::vector<std::uintptr_t>> seen;
+  std::vector<std::uintptr_t> key;
+  while (out.size() < limit) {
+    bool ok = true;
+    bool uses_tree = false;
+    sums.clear();
+    sum_rooms.clear();
+    taken.clear();
+    for (std::size_t gi = 0; gi < groups && ok; ++gi) {
+      const ResolvedChoice& c = resolved[gi][idx[gi]];
+      picked[gi] = &c;
+      uses_tree = uses_tree || c.uses_tree;
+      if (q.isolate && !q.groups[gi].suffix.empty()) {
+        for (const Provider* p : c.providers) {
+          if (std::find(taken.begin(), taken.end(), p) != taken.end()) ok = false;
+          taken.push_back(p);
+        }
+      }
+      for (std::size_t i = 0; i < c.amounts.size(); ++i) {
+        auto at = std::find(sum_rooms.begin(), sum_rooms.end(), c.rooms[i]);
+        if (at == sum_rooms.end()) {
+          sum_rooms.push_back(c.rooms[i]);
+          sums.push_back(c.amounts[i]);
+        } else {
+          sums[static_cast<std::size_t>(at - sum_rooms.begin())].amount += c.amounts[i].amount;
+        }
+      }
+    }
+    // Each group's share passed the unit rules; the sums must stay under max_unit and
+    // what is free.
+    for (std::size_t i = 0; i < sums.size() && ok; ++i) {
+      const Provider::Room* room = sum_rooms[i];
+      ok = room != nullptr && sums[i].amount <= room->max_unit && room->free >= sums[i].amount;
+    }
+    ok = ok && uses_tree && (q.same_subtree.empty() || sameSubtree(v, q, picked));
+    if (ok) {
+      std::sort(sums.begin(), sums.end(),
+                [](const CandidateSet::PickedAmount& a, const CandidateSet::PickedAmount& b) {
+                  if (a.provider != b.provider) return a.provider->uuid < b.provider->uuid;
+                  return a.resource_class < b.resource_class;
+                });
+      for (std::size_t k = 0; k < groups; ++k) {
+        const std::size_t gi = names.by_suffix[k];
+        mappings[k] = {names.suffix[gi], picked[gi]->providers};
+      }
+      key.clear();
+      for (const auto& s : sums) {
+        key.push_back(reinterpret_cast<std::uintptr_t>(s.provider));
+        key.push_back(reinterpret_cast<std::uintptr_t>(s.resource_class.data()));
+        key.push_back(static_cast<std::uintptr_t>(s.amount));
+      }
+      for (const auto& m : mappings) {
+        key.push_back(0);  // a separator no provider address can be
+        for (const Provider* p : m.providers) key.push_back(reinterpret_cast<std::uintptr_t>(p));
+      }
+      if (seen.insert(key).second) out.addPicked(sums, mappings, root);
+    }
+    std::size_t i = 0;
+    while (i < groups && ++idx[i] == resolved[i].size()) idx[i++] = 0;
+    if (i == groups) break;
+  }
+}
 }  // namespace
 
 CandidateSet findCandidates(const CandidateQuery& q, const CandidateView& v) {
   CandidateSet out;
-  const auto providerOf = [&](const std::string& u) { return &v.providers.at(u); };
   const std::size_t limit = q.limit.value_or(SIZE_MAX);
   const std::size_t per_group_cap = 10000;
 
@@ -274,7 +419,7 @@ CandidateSet findCandidates(const CandidateQuery& q, const CandidateView& v) {
     for (const auto& [rc, n] : g.resources) needed.insert(rc);
   }
 
-  std::set<std::string> seen;  // identical allocation sets come out once
+  const GroupNames names = groupNames(q, out);
   for (const auto& [age_and_uuid, root] : v.roots_by_age) {
     if (out.size() >= limit) break;
     const auto& tree = *root.tree;
@@ -333,67 +478,7 @@ CandidateSet findCandidates(const CandidateQuery& q, const CandidateView& v) {
     }
     if (!feasible) continue;
 
-    std::vector<std::size_t> idx(per_group.size(), 0);
-    while (out.size() < limit) {
-      AllocationRequest ar;
-      std::map<std::string, std::map<std::string, std::int64_t>> sums;
-      std::vector<std::set<std::string>> group_providers;
-      bool ok = true;
-      bool uses_tree = false;
-      for (std::size_t gi = 0; gi < per_group.size(); ++gi) {
-        const auto& g = q.groups[gi];
-        const Choice& c = per_group[gi][idx[gi]];
-        std::set<std::string> used_here;
-        for (const auto& [rc, u] : c) {
-          if (rc != kNoClass) sums[u][rc] += g.resources.at(rc);
-          used_here.insert(u);
-          uses_tree = uses_tree || tree.count(u);
-        }
-        auto& m = ar.mappings[g.suffix];
-        m.assign(used_here.begin(), used_here.end());
-        group_providers.push_back(std::move(used_here));
-      }
-      // isolate: no provider serves two suffixed groups.
-      if (q.isolate) {
-        std::set<std::string> taken;
-        for (std::size_t gi = 0; gi < group_providers.size() && ok; ++gi) {
-          if (q.groups[gi].suffix.empty()) continue;
-          for (const auto& u : group_providers[gi]) ok = ok && taken.insert(u).second;
-        }
-      }
-      // Amounts summed over groups must still fit on each provider.
-      for (const auto& [u, amounts] : sums) {
-        const Provider& p = v.providers.at(u);
-        for (const auto& [rc, n] : amounts) {
-          // Each group's share passed the unit rules; the sum must stay under
-          // max_unit and what is free.
-          const Provider::Room* room = roomOf(v, p, rc);
-          ok = ok && room != nullptr && n <= room->max_unit && room->free >= n;
-        }
-      }
-      // Only sharing providers: that is the sharing provider's own tree's business.
-      ok = ok && uses_tree && sameSubtree(v, q, ar);
-      if (ok) {
-        for (const auto& [u, amounts] : sums) ar.allocations[u] = amounts;
-        // Placement tells requests apart by their mappings too: the same sums
-        // reached by serving the groups from different providers are two answers.
-        std::string key;
-        for (const auto& [u, amounts] : ar.allocations) {
-          key += u + "{";
-          for (const auto& [rc, n] : amounts) key += rc + ":" + std::to_string(n) + ",";
-          key += "}";
-        }
-        for (const auto& [suffix, providers] : ar.mappings) {
-          key += suffix + "[";
-          for (const auto& u : providers) key += u + ",";
-          key += "]";
-        }
-        if (seen.insert(key).second) out.add(ar, providerOf, root);
-      }
-      std::size_t i = 0;
-      while (i < idx.size() && ++idx[i] == per_group[i].size()) idx[i++] = 0;
-      if (i == idx.size()) break;
-    }
+    combineGroups(v, q, per_group, root, names, out, limit);
   }
   return out;
 }

@@ -96,9 +96,20 @@ class CandidateSet {
   Range addAmounts(const ResourceAmounts& amounts);
   // One provider serving one group with `amounts` (a range from addAmounts).
   void addSingle(const Provider* p, Range amounts, std::string_view suffix, RootRef root);
-  // Any answer; `provider` turns a uuid of `ar` into its provider.
-  void add(const AllocationRequest& ar,
-           const std::function<const Provider*(const std::string&)>& provider, RootRef root);
+  // An answer from the search's own terms. `amounts`: sorted by provider uuid, then
+  // class; one entry per provider and class, names from name(). `mappings`: sorted by
+  // suffix, each with its providers sorted by uuid.
+  struct PickedAmount {
+    const Provider* provider = nullptr;
+    std::string_view resource_class;
+    std::int64_t amount = 0;
+  };
+  struct PickedMapping {
+    std::string_view suffix;
+    std::span<const Provider* const> providers;
+  };
+  void addPicked(std::span<const PickedAmount> amounts, std::span<const PickedMapping> mappings,
+                 RootRef root);
 
  private:
   template <typename T>

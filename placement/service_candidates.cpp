@@ -423,10 +423,15 @@ Result<HttpResponse> PlacementService::getAllocationCandidates(const HttpRequest
   const bool keyed = v.atLeast(kAllocationsDict);
   const bool whole_trees =
       v.atLeast(kNestedCandidates);  // summaries cover every provider of a tree named
+  // A tree's answers come one after another: its providers go in once, not once an
+  // answer (a thousand answers from eighty trees name some seven hundred providers).
+  const std::set<std::string>* tree_in = nullptr;
   auto summarize = [&](const Provider* p, const CandidateSet::Request& ar) {
+    const bool own_tree = p->root_uuid == ar.root.provider->uuid;
+    if (whole_trees && own_tree && ar.root.tree->size() > 1) return;  // in with its tree
     summarized.push_back(p);
     // A sharing provider brings its own tree.
-    if (!whole_trees || p->root_uuid == ar.root.provider->uuid) return;
+    if (!whole_trees || own_tree) return;
     const auto& tree = trees_.at(p->root_uuid);
     if (tree.size() == 1) return;
     for (const auto& u : tree) summarized.push_back(&providers_.at(u));
@@ -434,8 +439,9 @@ Result<HttpResponse> PlacementService::getAllocationCandidates(const HttpRequest
   for (std::size_t i = 0; i < found.size(); ++i) {
     const auto& ar = found[i];
     const auto allocations = found.allocations(ar);
-    if (whole_trees && ar.root.tree->size() > 1) {
+    if (whole_trees && ar.root.tree->size() > 1 && ar.root.tree != tree_in) {
       for (const auto& u : *ar.root.tree) summarized.push_back(&providers_.at(u));
+      tree_in = ar.root.tree;
     }
     w.beginObject();
     w.key("allocations");
