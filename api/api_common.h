@@ -23,7 +23,8 @@ struct ApiOptions {
   traits::TraitsConfig traits;
   // [pci] as parsed at start: the aliases flavors may ask for (pci_passthrough:alias).
   pci::PciConfig pci;
-  // An agent that has not reported for this long is shown as down.
+  // [api] service_down_time (Nova's name): an agent that has not reported or asked for
+  // work for this long is down (its service and hypervisor), and takes no new servers.
   std::chrono::seconds host_down_after{60};
 };
 

@@ -175,7 +175,13 @@ TEST_CASE(
   const std::vector<std::tuple<std::string, std::string, int>> cases = {
       {body(R"(, "key_name": "k")", flavor, image),
        "Invalid input for server: 'key_name' is not supported by Stratus; allowed: name, imageRef, "
-       "flavorRef, min_count, max_count, networks, metadata, description",
+       "flavorRef, min_count, max_count, networks, metadata, description, availability_zone",
+       400},
+      {body(R"(, "availability_zone": "mars")", flavor, image),
+       "availability_zone='mars' is invalid: no such zone; allowed: none yet", 400},
+      {body(R"(, "availability_zone": 5)", flavor, image),
+       "Invalid input for field/attribute availability_zone. Value: 5. It must be a string of 1 "
+       "to 255 characters.",
        400},
       {body(R"(, "max_count": 3)", flavor, image),
        "Invalid input for field/attribute max_count. Value: 3. Stratus boots one server per "

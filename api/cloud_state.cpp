@@ -29,6 +29,18 @@ Status CloudState::load() {
       if (auto facts = virt::hostFactsFromJson(r.facts)) host_facts[r.id] = std::move(*facts);
       hosts[r.name] = std::move(r);
     }
+    auto service_docs = store_->loadAll("service");
+    if (!service_docs) return service_docs.takeError();
+    for (const auto& d : *service_docs) {
+      auto r = serviceFromDoc(d);
+      services[r.host] = std::move(r);
+    }
+    auto aggregate_docs = store_->loadAll("aggregate");
+    if (!aggregate_docs) return aggregate_docs.takeError();
+    for (const auto& d : *aggregate_docs) {
+      auto r = aggregateFromDoc(d);
+      aggregates[r.id] = std::move(r);
+    }
   } catch (const nlohmann::json::exception& e) {
     return Error::make(ErrorCode::kInternal,
                        std::string("a stored document does not read back: ") + e.what());
@@ -58,6 +70,34 @@ Status CloudState::save(ServerRecord r) {
 Status CloudState::save(const HostRecord& r) {
   STRATUS_RETURN_IF_ERROR(store_->put("host", r.name, toDoc(r)));
   hosts[r.name] = r;
+  return okStatus();
+}
+
+Status CloudState::save(const ServiceRecord& r) {
+  STRATUS_RETURN_IF_ERROR(store_->put("service", r.host, toDoc(r)));
+  services[r.host] = r;
+  return okStatus();
+}
+
+Status CloudState::save(const AggregateRecord& r) {
+  STRATUS_RETURN_IF_ERROR(store_->put("aggregate", std::to_string(r.id), toDoc(r)));
+  aggregates[r.id] = r;
+  return okStatus();
+}
+
+Status CloudState::eraseAggregate(int id) {
+  STRATUS_RETURN_IF_ERROR(store_->remove("aggregate", std::to_string(id)));
+  aggregates.erase(id);
+  return okStatus();
+}
+
+Status CloudState::eraseHost(const std::string& name) {
+  STRATUS_RETURN_IF_ERROR(store_->remove("service", name));
+  STRATUS_RETURN_IF_ERROR(store_->remove("host", name));
+  if (auto it = hosts.find(name); it != hosts.end()) host_facts.erase(it->second.id);
+  hosts.erase(name);
+  services.erase(name);
+  host_seen.erase(name);
   return okStatus();
 }
 

@@ -29,7 +29,9 @@ class CloudState {
   std::map<std::string, FlavorRecord> flavors;  // by id
   std::map<std::string, ImageRecord> images;
   std::map<std::string, ServerRecord> servers;
-  std::map<std::string, HostRecord> hosts;  // by host name
+  std::map<std::string, HostRecord> hosts;        // by host name
+  std::map<std::string, ServiceRecord> services;  // by host name
+  std::map<int, AggregateRecord> aggregates;      // by id
   // Parsed once per report, for the scheduler: by provider UUID.
   std::map<std::string, virt::HostFacts> host_facts;
   // When each host's agent last asked for work (memory only: a heartbeat, not state).
@@ -40,9 +42,14 @@ class CloudState {
   Status save(const ImageRecord& r);
   Status save(ServerRecord r);
   Status save(const HostRecord& r);
+  Status save(const ServiceRecord& r);
+  Status save(const AggregateRecord& r);
+  Status eraseAggregate(int id);
   Status eraseFlavor(const std::string& id);
   Status eraseImage(const std::string& id);
   Status eraseServer(const std::string& id);
+  // The host, its facts, heartbeat and service: what DELETE /os-services/{id} forgets.
+  Status eraseHost(const std::string& name);
 
  private:
   std::unique_ptr<DocStore> store_;

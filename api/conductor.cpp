@@ -2,6 +2,7 @@
 
 #include <vector>
 
+#include "api/availability_zones.h"
 #include "common/log.h"
 
 namespace stratus::api {
@@ -22,6 +23,11 @@ Conductor::Conductor(CloudState& state, placement_client::PlacementClient& place
                      auto seen = state_.host_seen.find(name);
                      if (seen == state_.host_seen.end() ||
                          unixNow() - seen->second > options_.host_down_after.count()) {
+                       return std::nullopt;
+                     }
+                     // Fenced by an operator (os-services forced_down): down, whatever it says.
+                     if (auto svc = state_.services.find(name);
+                         svc != state_.services.end() && svc->second.forced_down) {
                        return std::nullopt;
                      }
                      return scheduler::HostRecord{name, uuid, facts->second};
@@ -127,6 +133,17 @@ void Conductor::scheduleServer(const std::string& id) {
                       server.flavor.disk_gb, server.flavor.extra_specs};
   auto spec =
       scheduler::buildRequestSpec(flavor, server.image_properties, options_.virt, options_.pci);
+  // The zone as the aggregates say now: they may have changed since the create.
+  if (spec && !server.availability_zone.empty()) {
+    std::lock_guard lock(state_.mu);
+    auto member_of = memberOfForZone(server.availability_zone, state_.hosts, state_.aggregates);
+    if (member_of) {
+      spec->availability_zone = server.availability_zone;
+      spec->availability_zone_member_of = *member_of;
+    } else {
+      spec = member_of.takeError();
+    }
+  }
   Result<scheduler::Selection> chosen =
       spec ? scheduler_.scheduleAndClaim(*spec, {id, server.project_id, server.user_id})
            : Result<scheduler::Selection>(spec.error());
@@ -160,6 +177,8 @@ void Conductor::scheduleServer(const std::string& id) {
     s.task = ServerTask::kSpawning;
     s.allocation_held = true;
     s.allocations = chosen->allocations;
+    // Nova records the zone the server landed in; it is what the server shows.
+    s.availability_zone = hostZone(state_, s.host);
     logLine("server " + id + " (" + s.name + ") scheduled to " + s.host + ", vIOMMU " +
             s.viommu_requested + " -> " + s.viommu_resolved);
   }

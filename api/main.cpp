@@ -10,6 +10,7 @@
 #include "api/compute/compute_api.h"
 #include "api/conductor.h"
 #include "api/image/image_api.h"
+#include "api/service_rules.h"
 #include "common/auth.h"
 #include "common/exit_code.h"
 #include "common/ini_config.h"
@@ -79,9 +80,15 @@ int main(int argc, char** argv) {
     auto pci = pci::pciConfigFrom(*ini);
     if (!pci) return fail(pci.error());
     options.pci = std::move(*pci);
-    if (auto s = requireKnownKeys(*ini, "api", {"bind", "image_bind", "db", "auth", "token_file"});
+    if (auto s = requireKnownKeys(
+            *ini, "api", {"bind", "image_bind", "db", "auth", "token_file", "service_down_time"});
         !s)
       return fail(s.error());
+    if (auto v = ini->get("api", "service_down_time")) {
+      auto seconds = parseServiceDownTime(*v);
+      if (!seconds) return fail(seconds.error());
+      options.host_down_after = *seconds;
+    }
     if (auto v = ini->get("api", "bind"); v && bind_opt->count() == 0) bind = *v;
     if (auto v = ini->get("api", "image_bind"); v && image_opt->count() == 0) image_bind = *v;
     if (auto v = ini->get("api", "db"); v && db_opt->count() == 0) db = *v;
@@ -134,7 +141,7 @@ int main(int argc, char** argv) {
   auto placement = placement_client::PlacementClient::create(client_options);
   if (!placement) return fail(placement.error());
 
-  ComputeApi compute(state, options);
+  ComputeApi compute(state, options, placement->get());
   ImageApi images(state, options);
   http::ServerOptions compute_server;
   compute_server.host = compute_ep->first;

@@ -23,9 +23,13 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ServerRecord, id, name, project_
                                                 viommu_requested, viommu_resolved, fault_message,
                                                 fault_code, fault_created, created, updated,
                                                 launched_at, power_state, allocation_held,
-                                                allocations)
+                                                allocations, availability_zone)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(HostRecord, name, id, facts, last_report_unix,
-                                                uptime)
+                                                uptime, default_zone)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(AggregateRecord, id, uuid, name, hosts, metadata,
+                                                created_at, updated_at)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ServiceRecord, host, id, number, disabled,
+                                                disabled_reason, forced_down, updated_at)
 
 std::string_view serverTaskName(ServerTask task) {
   switch (task) {
@@ -49,6 +53,18 @@ nlohmann::json toDoc(const ServerRecord& r) {
 }
 nlohmann::json toDoc(const HostRecord& r) {
   return r;
+}
+nlohmann::json toDoc(const ServiceRecord& r) {
+  return r;
+}
+ServiceRecord serviceFromDoc(const nlohmann::json& doc) {
+  return doc.get<ServiceRecord>();
+}
+nlohmann::json toDoc(const AggregateRecord& r) {
+  return r;
+}
+AggregateRecord aggregateFromDoc(const nlohmann::json& doc) {
+  return doc.get<AggregateRecord>();
 }
 nlohmann::json toDoc(const ImageRecord& r) {
   nlohmann::json doc = r;

@@ -1,4 +1,5 @@
-// The API's records: flavors, images, servers and compute hosts, as plain values.
+// The API's records: flavors, images, servers, compute hosts and their services, as
+// plain values.
 // Stored as JSON documents (doc_store.h); rendered to Nova's and Glance's shapes by the
 // API handlers, not here.
 #pragma once
@@ -81,6 +82,8 @@ struct ServerRecord {
   // node and any PCI device providers; the agent turns the latter into devices. Records
   // stored before it existed read as {}.
   nlohmann::json allocations = nlohmann::json::object();
+  // The zone asked for at create ("": none); the zone shown is the host's, once placed.
+  std::string availability_zone;
 
   std::string instanceName() const { return "stratus-" + id; }
 };
@@ -91,6 +94,34 @@ struct HostRecord {
   nlohmann::json facts;
   std::int64_t last_report_unix = 0;
   std::string uptime;  // as `uptime` prints it on the host, at its last report
+  // The agent's [DEFAULT] default_availability_zone ("": the API's default, "nova").
+  std::string default_zone;
+};
+
+// A host aggregate (Nova's os-aggregates), mirrored into placement as the provider
+// aggregate `uuid` on each member host's root provider. Its availability zone is the
+// metadata key "availability_zone", as in Nova.
+struct AggregateRecord {
+  int id = 0;  // Nova's aggregate ids are integers
+  std::string uuid;
+  std::string name;
+  std::vector<std::string> hosts;  // host names, in order of addition
+  std::map<std::string, std::string> metadata;
+  std::string created_at;
+  std::string updated_at;  // empty: null
+};
+
+// The nova-compute service of one compute host (Nova's os-services): made at the host's
+// first report, kept across restarts; what an operator set on it lives here, never in
+// the agent's report. Up or down is not stored: it follows from the host's heartbeat.
+struct ServiceRecord {
+  std::string host;  // the key: one service per compute host
+  std::string id;    // its UUID (2.53 ids): the host's resource provider UUID
+  int number = 0;    // the integer id clients before 2.53 see: 1, 2, ... in order of creation
+  bool disabled = false;
+  std::string disabled_reason;  // empty: null
+  bool forced_down = false;     // an operator fenced it (2.11): down whatever the heartbeat
+  std::string updated_at;       // the last operator change, "2026-11-21T10:45:16Z"
 };
 
 std::string_view serverTaskName(ServerTask task);  // "", "scheduling", "spawning", "deleting"
@@ -99,10 +130,14 @@ nlohmann::json toDoc(const FlavorRecord& r);
 nlohmann::json toDoc(const ImageRecord& r);
 nlohmann::json toDoc(const ServerRecord& r);
 nlohmann::json toDoc(const HostRecord& r);
+nlohmann::json toDoc(const ServiceRecord& r);
+nlohmann::json toDoc(const AggregateRecord& r);
 FlavorRecord flavorFromDoc(const nlohmann::json& doc);
 ImageRecord imageFromDoc(const nlohmann::json& doc);
 ServerRecord serverFromDoc(const nlohmann::json& doc);
 HostRecord hostFromDoc(const nlohmann::json& doc);
+ServiceRecord serviceFromDoc(const nlohmann::json& doc);
+AggregateRecord aggregateFromDoc(const nlohmann::json& doc);
 
 // "2026-11-21T10:45:16Z"
 std::string isoNow();

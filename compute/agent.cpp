@@ -218,8 +218,8 @@ Result<SyncReport> Agent::syncOnce() {
   bool reported = false;
   Status api_status = okStatus();
   if (api_) {
-    api_status =
-        api_->reportHost(config_.host, sync_.providerUuid(), virt::hostFactsToJson(*facts));
+    api_status = api_->reportHost(config_.host, sync_.providerUuid(), virt::hostFactsToJson(*facts),
+                                  config_.default_availability_zone);
     reported = api_status.ok();
   }
   {

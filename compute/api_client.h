@@ -33,8 +33,9 @@ class ComputeApiClient {
  public:
   static Result<std::unique_ptr<ComputeApiClient>> create(const std::string& base_url,
                                                           const std::string& token);
+  // `availability_zone`: the agent's default zone, sent when not empty.
   Status reportHost(const std::string& host, const std::string& provider_uuid,
-                    const nlohmann::json& facts);
+                    const nlohmann::json& facts, const std::string& availability_zone = {});
   Result<HostWork> work(const std::string& host);
   Status reportEvent(const std::string& server_id, const std::string& action, bool ok,
                      const std::string& host, const std::string& message,

@@ -27,7 +27,7 @@ Result<std::int64_t> parseCount(const std::string& key, const std::string& text)
 }  // namespace
 
 Status applyIni(const IniConfig& ini, AgentConfig& config) {
-  STRATUS_RETURN_IF_ERROR(requireKnownKeys(ini, "DEFAULT", {"host"}));
+  STRATUS_RETURN_IF_ERROR(requireKnownKeys(ini, "DEFAULT", {"host", "default_availability_zone"}));
   STRATUS_RETURN_IF_ERROR(requireKnownKeys(
       ini, "placement", {"url", "auth_token", "bind", "db", "auth", "token_file"}));
   STRATUS_RETURN_IF_ERROR(requireKnownKeys(
@@ -37,6 +37,14 @@ Status applyIni(const IniConfig& ini, AgentConfig& config) {
        "disk_allocation_ratio", "reserved_host_cpus", "reserved_host_memory_mb",
        "reserved_host_disk_mb", "provider_config_location"}));
   if (auto v = ini.get("DEFAULT", "host")) config.host = *v;
+  if (auto v = ini.get("DEFAULT", "default_availability_zone")) {
+    // The API's rule for zone names (api/availability_zones.h checkZoneName).
+    if (v->empty() || v->size() > 255 || v->find(':') != std::string::npos) {
+      return Error::invalid("[DEFAULT] default_availability_zone", *v,
+                            "1 to 255 characters without ':'");
+    }
+    config.default_availability_zone = *v;
+  }
   auto virt = virt::virtConfigFrom(ini);
   if (!virt) return virt.takeError();
   config.virt = std::move(*virt);

@@ -27,7 +27,9 @@ struct ResourceConfig {
 };
 
 struct AgentConfig {
-  std::string host;       // empty: the machine's hostname
+  std::string host;  // empty: the machine's hostname
+  // [DEFAULT] default_availability_zone: reported to the API ("": the API's, "nova").
+  std::string default_availability_zone;
   virt::VirtConfig virt;  // [libvirt]
   std::string placement_url = "http://127.0.0.1:8778";
   std::string auth_token = "admin";

@@ -156,6 +156,18 @@ TEST_CASE("agent settings from the INI file are checked and name the key") {
     CHECK(off.provider_config_location.empty());
   }
   {
+    auto [s, config] = load("[DEFAULT]\ndefault_availability_zone = az1\n");
+    REQUIRE(s.ok());
+    CHECK(config.default_availability_zone == "az1");
+  }
+  {
+    auto [s, config] = load("[DEFAULT]\ndefault_availability_zone = a:b\n");
+    REQUIRE_FALSE(s.ok());
+    CHECK(s.error().message ==
+          "[DEFAULT] default_availability_zone='a:b' is invalid; allowed: 1 to 255 characters "
+          "without ':'");
+  }
+  {
     auto [s, config] = load("[compute]\ncpu_allocation_ratio = 0\n");
     REQUIRE_FALSE(s.ok());
     CHECK(s.error().message ==

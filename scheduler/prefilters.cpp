@@ -67,11 +67,20 @@ void pciDevicesPrefilter(const PrefilterContext& ctx, PlacementQuery& query) {
   query.group_policy = ctx.spec.group_policy;
 }
 
+void availabilityZonePrefilter(const PrefilterContext& ctx, PlacementQuery& query) {
+  if (ctx.spec.availability_zone_member_of.empty()) return;
+  query.member_of.push_back(ctx.spec.availability_zone_member_of);
+}
+
 const std::vector<Prefilter>& prefilters() {
   static const std::vector<Prefilter> list = {
-      {"resources", resourcesPrefilter},        {"viommu_model", viommuModelPrefilter},
-      {"architecture", archPrefilter},          {"mem_page_size", pageSizePrefilter},
-      {"disabled_host", disabledHostPrefilter}, {"pci_devices", pciDevicesPrefilter},
+      {"resources", resourcesPrefilter},
+      {"viommu_model", viommuModelPrefilter},
+      {"architecture", archPrefilter},
+      {"mem_page_size", pageSizePrefilter},
+      {"disabled_host", disabledHostPrefilter},
+      {"pci_devices", pciDevicesPrefilter},
+      {"availability_zone", availabilityZonePrefilter},
   };
   return list;
 }

@@ -39,6 +39,10 @@ void disabledHostPrefilter(const PrefilterContext& ctx, PlacementQuery& query);
 // from its own provider; the flavor's group_policy (isolate: all from different ones).
 void pciDevicesPrefilter(const PrefilterContext& ctx, PlacementQuery& query);
 
+// availability_zone: the member_of the API resolved the zone to (Nova's
+// map_az_to_placement_aggregate); nothing when the server asked for no zone.
+void availabilityZonePrefilter(const PrefilterContext& ctx, PlacementQuery& query);
+
 const std::vector<Prefilter>& prefilters();
 
 PlacementQuery buildPlacementQuery(const RequestSpec& spec, const traits::TraitsConfig& traits);

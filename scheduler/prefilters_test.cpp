@@ -29,7 +29,22 @@ TEST_CASE("the prefilters run in a fixed, named order") {
   std::vector<std::string> names;
   for (const auto& p : prefilters()) names.emplace_back(p.name);
   CHECK(names == std::vector<std::string>{"resources", "viommu_model", "architecture",
-                                          "mem_page_size", "disabled_host", "pci_devices"});
+                                          "mem_page_size", "disabled_host", "pci_devices",
+                                          "availability_zone"});
+}
+
+TEST_CASE("an availability zone becomes the member_of the API resolved it to") {
+  auto s = spec({});
+  CHECK(queryFor(s) ==
+        "resources=DISK_GB:10,MEMORY_MB:1024,VCPU:2&required=!COMPUTE_STATUS_DISABLED&limit=100");
+  s.availability_zone = "az1";
+  s.availability_zone_member_of = "in:u1,u2";
+  CHECK(queryFor(s) ==
+        "resources=DISK_GB:10,MEMORY_MB:1024,VCPU:2&required=!COMPUTE_STATUS_DISABLED&member_of=in:"
+        "u1,u2&limit=100");
+  s.availability_zone_member_of = "!in:u1";
+  CHECK(buildPlacementQuery(s, {}).describe() ==
+        "DISK_GB=10, MEMORY_MB=1024, VCPU=2; forbidden COMPUTE_STATUS_DISABLED; member_of !in:u1");
 }
 
 TEST_CASE("a concrete model becomes its trait, under the configured prefix") {

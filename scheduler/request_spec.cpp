@@ -31,7 +31,7 @@ Result<RequestSpec> buildRequestSpec(const virt::Flavor& flavor, const virt::Ima
   if (!guest) return guest.takeError();
   auto devices = pci::pciRequestsFrom(flavor.extra_specs, image, pci);
   if (!devices) return devices.takeError();
-  RequestSpec spec{flavor, image, std::move(*guest), {}, std::move(*devices), "none"};
+  RequestSpec spec{flavor, image, std::move(*guest), {}, std::move(*devices), "none", {}, {}};
   if (auto gp = flavor.extra_specs.find(std::string(kFlavorGroupPolicy));
       gp != flavor.extra_specs.end()) {
     if (auto s = validateGroupPolicy(gp->second); !s) return s.error();
@@ -55,6 +55,7 @@ std::string PlacementQuery::queryString() const {
     for (const auto& t : group) in += (in.empty() ? "" : ",") + t;
     q += "&required=in:" + in;
   }
+  for (const auto& m : member_of) q += "&member_of=" + m;
   for (const auto& g : groups) {
     const std::string n = std::to_string(g.number);
     q += "&resources" + n + "=" + resourceList(g.resources, ":", ",");
@@ -74,6 +75,7 @@ std::string PlacementQuery::describe() const {
     out += "; one of " + in;
   }
   for (const auto& t : forbidden) out += "; forbidden " + t;
+  for (const auto& m : member_of) out += "; member_of " + m;
   // Consecutive groups from one request read as one item: "groups 1-3".
   for (std::size_t i = 0; i < groups.size();) {
     std::size_t j = i + 1;

@@ -30,6 +30,11 @@ struct RequestSpec {
   std::string machine_type;  // for guest.arch, from the image or [libvirt]; empty without arch
   pci::PciRequests pci;      // pci_passthrough:alias resolved against [pci] alias
   std::string group_policy = "none";  // the flavor's group_policy: none or isolate
+  // The availability zone the server asked for ("": any) and the member_of value the API
+  // resolved it to from its aggregates (api/availability_zones.h): "in:A,B" for a named
+  // zone, "!in:A,B" (no AZ aggregate) for the default zone, "" for no restriction.
+  std::string availability_zone;
+  std::string availability_zone_member_of;
 };
 
 // Conflicts between flavor and image, locked memory without a page size, a model the
@@ -57,6 +62,7 @@ struct PlacementQuery {
   std::set<std::string> required;
   std::vector<std::vector<std::string>> any_of;  // each becomes required=in:A,B
   std::set<std::string> forbidden;
+  std::vector<std::string> member_of;  // each one member_of= value as Placement takes it ("in:A,B", "!in:C")
   std::vector<RequestGroup> groups;
   std::string group_policy = "none";  // sent only with groups (placement requires it then)
   int limit = 100;

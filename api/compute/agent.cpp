@@ -1,7 +1,9 @@
 // The endpoints compute agents use: report the host, take the work for it, report
 // what became of each server. Admin only.
+#include "api/availability_zones.h"
 #include "api/compute/handlers.h"
 #include "api/compute/schemas.h"
+#include "api/service_rules.h"
 #include "virt/host_facts.h"
 
 namespace stratus::api::compute {
@@ -22,10 +24,32 @@ Reply reportHost(const Context& c, const HttpRequest& r, const PathParams& p) {
     return badRequest("uptime='" + (*doc)["uptime"].dump() + "' is invalid; allowed: a string");
   auto facts = virt::hostFactsFromJson((*doc)["facts"]);
   if (!facts) return badRequest(facts.error().message);
-  HostRecord h{p[0], uuid.get<std::string>(), (*doc)["facts"], unixNow(),
-               doc->value("uptime", std::string())};
+  std::string zone;
+  if (doc->contains("availability_zone")) {
+    const json& z = (*doc)["availability_zone"];
+    if (!z.is_string())
+      return badRequest("availability_zone=" + z.dump() + " is invalid; allowed: a string");
+    zone = z.get<std::string>();
+    if (auto s = checkZoneName("availability_zone", zone); !s) return s.error();
+  }
+  HostRecord h{p[0],
+               uuid.get<std::string>(),
+               (*doc)["facts"],
+               unixNow(),
+               doc->value("uptime", std::string()),
+               zone};
   std::lock_guard lock(c.state.mu);
   if (auto s = c.state.save(h); !s) return storeFailure(s.error());
+  // The host's nova-compute service appears with its first report and keeps what an
+  // operator set on it across later reports and restarts.
+  if (!c.state.services.contains(h.name)) {
+    ServiceRecord svc;
+    svc.host = h.name;
+    svc.id = h.id;
+    svc.number = nextServiceNumber(c.state.services);
+    svc.updated_at = isoNow();
+    if (auto s = c.state.save(svc); !s) return storeFailure(s.error());
+  }
   c.state.host_facts[h.id] = std::move(*facts);
   c.state.host_seen[h.name] = h.last_report_unix;
   return jsonResponse(200, {{"host", {{"name", h.name}, {"id", h.id}}}});

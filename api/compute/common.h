@@ -13,6 +13,7 @@
 #include "common/result.h"
 #include "http/message.h"
 #include "http/router.h"
+#include "placement_client/client.h"
 
 namespace stratus::api::compute {
 
@@ -21,6 +22,9 @@ namespace stratus::api::compute {
 struct Context {
   CloudState& state;
   const ApiOptions& options;
+  // For the handlers that change placement themselves (os-services); null in tests
+  // without one, where those handlers answer 503.
+  placement_client::PlacementClient* placement = nullptr;
 };
 
 using Reply = Result<http::HttpResponse>;

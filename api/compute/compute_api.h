@@ -14,12 +14,15 @@
 #include "api/api_common.h"
 #include "api/cloud_state.h"
 #include "http/router.h"
+#include "placement_client/client.h"
 
 namespace stratus::api {
 
 class ComputeApi {
  public:
-  ComputeApi(CloudState& state, ApiOptions options);
+  // `placement` (may be null: those handlers then answer 503) outlives the API.
+  ComputeApi(CloudState& state, ApiOptions options,
+             placement_client::PlacementClient* placement = nullptr);
   // Version negotiation, route lookup (404/405 + Allow), authentication, the JSON
   // content type, then the handler; every response gets the request id and version
   // headers.
@@ -30,6 +33,7 @@ class ComputeApi {
  private:
   CloudState& state_;
   ApiOptions options_;
+  placement_client::PlacementClient* placement_;
   http::Router router_;
 };
 

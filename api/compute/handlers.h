@@ -37,6 +37,20 @@ Reply showHypervisor(const Context& c, const HttpRequest& r, const PathParams& p
 Reply hypervisorUptime(const Context& c, const HttpRequest& r, const PathParams& p);
 // aggregates.cpp
 Reply listAggregates(const Context& c, const HttpRequest& r, const PathParams& p);
+Reply createAggregate(const Context& c, const HttpRequest& r, const PathParams& p);
+Reply showAggregate(const Context& c, const HttpRequest& r, const PathParams& p);
+Reply updateAggregate(const Context& c, const HttpRequest& r, const PathParams& p);
+Reply deleteAggregate(const Context& c, const HttpRequest& r, const PathParams& p);
+Reply aggregateAction(const Context& c, const HttpRequest& r, const PathParams& p);
+// services.cpp (Nova's services.py)
+Reply listServices(const Context& c, const HttpRequest& r, const PathParams& p);
+Reply updateService(const Context& c, const HttpRequest& r, const PathParams& p);
+Reply deleteService(const Context& c, const HttpRequest& r, const PathParams& p);
+// limits.cpp (Nova's limits.py)
+Reply showLimits(const Context& c, const HttpRequest& r, const PathParams& p);
+// availability_zones.cpp (Nova's availability_zone.py)
+Reply listAvailabilityZones(const Context& c, const HttpRequest& r, const PathParams& p);
+Reply listAvailabilityZonesDetail(const Context& c, const HttpRequest& r, const PathParams& p);
 // agent.cpp: the endpoints compute agents use (/stratus/v1), admin only.
 Reply reportHost(const Context& c, const HttpRequest& r, const PathParams& p);
 Reply hostTasks(const Context& c, const HttpRequest& r, const PathParams& p);

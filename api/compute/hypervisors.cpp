@@ -9,12 +9,24 @@ namespace {
 
 using nlohmann::json;
 
+// The status an operator gave the host's service (os-services), and its reason.
+json withServiceStatus(const CloudState& state, json view, const std::string& host) {
+  auto svc = state.services.find(host);
+  if (svc == state.services.end()) return view;
+  view["status"] = svc->second.disabled ? "disabled" : "enabled";
+  if (view.contains("service")) {
+    view["service"]["disabled_reason"] =
+        svc->second.disabled_reason.empty() ? json() : json(svc->second.disabled_reason);
+  }
+  return view;
+}
+
 Reply hypervisorList(const Context& c, bool detail) {
   std::lock_guard lock(c.state.mu);
   const std::int64_t now = unixNow();
   json list = json::array();
   for (const auto& [name, h] : c.state.hosts)
-    list.push_back(hypervisorView(h, detail, now, c.options));
+    list.push_back(withServiceStatus(c.state, hypervisorView(h, detail, now, c.options), name));
   return jsonResponse(200, {{"hypervisors", list}});
 }
 
@@ -26,7 +38,7 @@ Reply hypervisorWithUptime(const Context& c, const std::string& id, bool detail)
   std::lock_guard lock(c.state.mu);
   for (const auto& [name, h] : c.state.hosts) {
     if (h.id != id) continue;
-    json out = hypervisorView(h, detail, unixNow(), c.options);
+    json out = withServiceStatus(c.state, hypervisorView(h, detail, unixNow(), c.options), name);
     out["uptime"] = h.uptime;
     return jsonResponse(200, {{"hypervisor", out}});
   }

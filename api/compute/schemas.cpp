@@ -196,6 +196,10 @@ const BodySchema& serverCreateSchema() {
          .rule = SchemaField(T::kObject, false),
          .why = "It must be an object of strings."},
         {.name = "description", .rule = SchemaField(T::kAny, false)},
+        // availability_zone: a zone name; servers.cpp checks that it exists.
+        {.name = "availability_zone",
+         .rule = SchemaField(T::kString, false).length(1, 255),
+         .why = "It must be a string of 1 to 255 characters."},
     };
     b.also_accepted = {"return_reservation_id"};
     return b;
@@ -207,7 +211,8 @@ const http::ObjectSchema& hostReportSchema() {
   static const http::ObjectSchema s{
       {{"provider_uuid", SchemaField(T::kString, true).withFormat(canonicalUuidFormat)},
        {"facts", SchemaField(T::kAny, true)},
-       {"uptime", SchemaField(T::kString, false)}},
+       {"uptime", SchemaField(T::kString, false)},
+       {"availability_zone", SchemaField(T::kString, false)}},
       true};
   return s;
 }

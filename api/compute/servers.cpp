@@ -4,6 +4,7 @@
 #include <regex>
 #include <set>
 
+#include "api/availability_zones.h"
 #include "api/compute/handlers.h"
 #include "api/compute/schemas.h"
 #include "api/compute/views.h"
@@ -143,6 +144,12 @@ Reply createServer(const Context& c, const HttpRequest& r, const PathParams&) {
   if (!spec) return badRequest(spec.error().message);
 
   ServerRecord s;
+  // availability_zone: a zone some host is in (ZONE:HOST is not taken: ':' is no zone's).
+  if (body.contains("availability_zone")) {
+    s.availability_zone = body["availability_zone"].get<std::string>();
+    auto zone = memberOfForZone(s.availability_zone, c.state.hosts, c.state.aggregates);
+    if (!zone) return zone.takeError();
+  }
   s.id = newUuid();
   s.name = body["name"].get<std::string>();
   s.project_id = r.auth.project_id;

@@ -79,7 +79,7 @@ json serverDetail(const ServerRecord& s, const http::HttpRequest& r, const ApiOp
       {"accessIPv6", ""},
       {"links", selfLinks(options.compute_url, "servers", s.id)},
       {"OS-DCF:diskConfig", "MANUAL"},
-      {"OS-EXT-AZ:availability_zone", "nova"},
+      {"OS-EXT-AZ:availability_zone", s.availability_zone.empty() ? "nova" : s.availability_zone},
       {"config_drive", ""},
       {"key_name", nullptr},
       {"progress", 0},

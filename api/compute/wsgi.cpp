@@ -14,13 +14,14 @@ namespace stratus::api {
 using http::HttpRequest;
 using http::HttpResponse;
 
-ComputeApi::ComputeApi(CloudState& state, ApiOptions options)
-    : state_(state), options_(std::move(options)) {
+ComputeApi::ComputeApi(CloudState& state, ApiOptions options,
+                       placement_client::PlacementClient* placement)
+    : state_(state), options_(std::move(options)), placement_(placement) {
   for (const auto& route : compute::routes()) {
     router_.add(
         route.method, route.pattern,
         [this, fn = route.handler](const HttpRequest& r, const http::PathParams& p) {
-          auto reply = fn(compute::Context{state_, options_}, r, p);
+          auto reply = fn(compute::Context{state_, options_, placement_}, r, p);
           return reply ? std::move(*reply) : compute::faultResponse(reply.error());
         },
         http::RouteOptions{.since_minor = 0, .takes_body = route.takes_body});
