@@ -1,6 +1,7 @@
 // Hypervisors (Nova's hypervisors.py): one per compute agent that reported, up while
 // it keeps reporting; ids are UUIDs (2.53).
 #include "api/compute/handlers.h"
+#include "api/compute/hypervisor_pci.h"
 #include "api/compute/views.h"
 #include "common/uuid.h"
 
@@ -55,8 +56,19 @@ Reply listHypervisorsDetail(const Context& c, const HttpRequest&, const PathPara
   return hypervisorList(c, true);
 }
 
+// show also carries the host's PCI device providers and who holds them, read from
+// placement outside the state lock (a slow placement must not stall other requests).
 Reply showHypervisor(const Context& c, const HttpRequest&, const PathParams& p) {
-  return hypervisorWithUptime(c, p[0], true);
+  auto reply = hypervisorWithUptime(c, p[0], true);
+  if (!reply || c.placement == nullptr) return reply;
+  auto providers = readPciProviders(*c.placement, p[0]);
+  if (!providers) return providers.takeError();
+  json doc = json::parse(reply->body);
+  {
+    std::lock_guard lock(c.state.mu);
+    doc["hypervisor"]["pci_providers"] = pciProvidersView(std::move(*providers), c.state.servers);
+  }
+  return jsonResponse(200, doc);
 }
 
 Reply hypervisorUptime(const Context& c, const HttpRequest&, const PathParams& p) {

@@ -121,6 +121,18 @@ boot apart "$iso" "$image"; apart=$server_id
 check "with a second provider isolate boots ACTIVE" wait_status "$apart" ACTIVE 30
 check "one device from the first PF" holds "$apart" "$dev_a" 1
 check "one device from the second PF" holds "$apart" "$dev_b" 1
+# hypervisor show carries the PCI providers, their usage and the server holding each.
+capi GET "/v2.1/os-hypervisors/$root"
+pci_view=$(jget 'json.dumps(sorted([(p["name"], p["resources"]["'"$rc"'"]["total"], p["resources"]["'"$rc"'"]["used"], [x["id"] for x in p["servers"]]) for p in d["hypervisor"]["pci_providers"]]))')
+want=$(/usr/bin/python3 -c 'import json,sys; h,a=sys.argv[1:3]; print(json.dumps([[h+"_0000:81:00.0",2,1,[a]],[h+"_0000:82:00.0",1,1,[a]]]))' "$host" "$apart")
+check "hypervisor show lists both PCI providers held by $apart ($pci_view)" test "$pci_view" = "$want"
+if [ -x /usr/bin/openstack ]; then
+  sed -e "s#127.0.0.1:8774#127.0.0.1:$c_port#g" -e "s#127.0.0.1:9292#127.0.0.1:$i_port#g" \
+      -e "s#127.0.0.1:8778#127.0.0.1:$p_port#g" "$src/etc/clouds.yaml" >"$tmp/clouds.yaml"
+  osc_out=$(OS_CLIENT_CONFIG_FILE="$tmp/clouds.yaml" openstack --os-cloud stratus hypervisor show "$root" -f json 2>&1)
+  check "openstack hypervisor show carries pci_providers with the server" \
+    sh -c 'printf "%s" "$1" | grep -q "pci_providers" && printf "%s" "$1" | grep -q "$2"' _ "$osc_out" "$apart"
+fi
 
 if [ "$failures" -ne 0 ]; then
   echo "--- api.log"; tail -30 "$tmp/api.log"; echo "--- agent.log"; tail -30 "$tmp/agent-$host.log"
