@@ -64,6 +64,19 @@ Result<std::vector<AssignedDevice>> assignPciDevices(
   if (!any_other) return out;
   auto providers = pci::planPciProviders(host, facts.pci_devices, config);
   if (!providers) return providers.takeError();
+  // A provider this host does not publish (the agent's [pci] changed since the claim,
+  // or the claim is another host's) would boot the guest without the device it paid for.
+  for (const auto& [uuid, allocation] : allocations.items()) {
+    if (uuid == node) continue;
+    const bool known = std::any_of(providers->begin(), providers->end(),
+                                   [&](const auto& p) { return providerUuidFor(p.name) == uuid; });
+    if (!known) {
+      return Error::precondition(
+          "allocations", uuid,
+          "provider " + uuid + " is neither " + host + "'s compute node nor one of the " +
+              std::to_string(providers->size()) + " PCI providers its [pci] device_spec makes");
+    }
+  }
   for (const auto& provider : *providers) {
     const std::string uuid = providerUuidFor(provider.name);
     auto it = allocations.find(uuid);

@@ -33,8 +33,9 @@ struct AssignedDevice {
 };
 
 // `allocations`: {"<provider uuid>": {"resources": {"<RC>": N}}} (AgentTask::allocations).
-// Providers that are not this host's PCI providers (the compute node) are skipped; an
-// allocation of the compute node alone (providerUuidFor(host)) plans no devices at all.
+// An allocation of the compute node alone (providerUuidFor(host)) plans no devices at
+// all; a provider that is neither the compute node nor one of this host's PCI providers
+// is FailedPrecondition naming it (the guest must not boot without its device).
 // Errors: InvalidArgument naming "allocations" for a malformed document;
 // FailedPrecondition naming the provider, how many it has free and who owns the others
 // when fewer than N are free, or when the allocation's resource class is not the

@@ -159,3 +159,17 @@ TEST_CASE("pci assign: the compute node alone gives no devices; bad shapes are r
                                             "]='{}' is invalid; allowed: an object with a "
                                             "\"resources\" object");
 }
+
+TEST_CASE("pci assign: an allocation of a provider this host does not publish is refused") {
+  REQUIRE_LAB_CAPTURE();
+  json alloc = vfAllocation(1);
+  const std::string stranger = providerUuidFor("cn2_0000:01:00.0");
+  alloc[stranger] = {{"resources", {{"CUSTOM_PCI_8086_10CA", 1}}}};
+  auto r = assignPciDevices(alloc, "cn1", labHost(), labConfig(), kServerA, {});
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().code == ErrorCode::kFailedPrecondition);
+  CHECK(r.error().message ==
+        "provider " + stranger +
+            " is neither cn1's compute node nor one of the 2 PCI providers its "
+            "[pci] device_spec makes");
+}
