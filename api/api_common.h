@@ -25,6 +25,9 @@ struct ApiOptions {
   pci::PciConfig pci;
   // An agent that has not reported for this long is shown as down.
   std::chrono::seconds host_down_after{60};
+  // [api] allow_unknown_extra_specs: store flavor extra specs in namespaces Stratus does
+  // not act on instead of refusing them (scheduler/flavor_request.h checkExtraSpecHonoured).
+  bool allow_unknown_extra_specs = false;
 };
 
 http::HttpResponse jsonResponse(int status, const nlohmann::json& body);

@@ -125,8 +125,8 @@ void Conductor::scheduleServer(const std::string& id) {
   if (auto s = releaseClaim(placement_, id); !s) return backOff(id, s.error());
   virt::Flavor flavor{server.flavor.name, server.flavor.vcpus, server.flavor.ram_mb,
                       server.flavor.disk_gb, server.flavor.extra_specs};
-  auto spec =
-      scheduler::buildRequestSpec(flavor, server.image_properties, options_.virt, options_.pci);
+  auto spec = scheduler::buildRequestSpec(flavor, server.image_properties, options_.virt,
+                                          options_.pci, options_.allow_unknown_extra_specs);
   Result<scheduler::Selection> chosen =
       spec ? scheduler_.scheduleAndClaim(*spec, {id, server.project_id, server.user_id})
            : Result<scheduler::Selection>(spec.error());
