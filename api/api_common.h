@@ -26,6 +26,9 @@ struct ApiOptions {
   // [api] service_down_time (Nova's name): an agent that has not reported or asked for
   // work for this long is down (its service and hypervisor), and takes no new servers.
   std::chrono::seconds host_down_after{60};
+  // [api] allow_unknown_extra_specs: store flavor extra specs in namespaces Stratus does
+  // not act on instead of refusing them (scheduler/flavor_request.h checkExtraSpecHonoured).
+  bool allow_unknown_extra_specs = false;
 };
 
 http::HttpResponse jsonResponse(int status, const nlohmann::json& body);

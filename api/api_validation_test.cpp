@@ -488,3 +488,152 @@ TEST_CASE("a server's claimed allocation is stored and survives a restart; old r
   old.erase("allocations");
   CHECK(serverFromDoc(old).allocations == nlohmann::json::object());
 }
+
+TEST_CASE("placement extra specs are checked when set, and unknown namespaces refused") {
+  Fixture fx;
+  const std::string id = fx.createFlavor();
+  const std::string path = "/v2.1/flavors/" + id + "/os-extra_specs";
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {R"({"trait:GOLD": "required"})",
+       "trait:GOLD='required' is invalid: GOLD is neither a standard trait nor a custom one; "
+       "allowed: a standard trait (os-traits or COMPUTE_IOMMU_MODEL_*) or CUSTOM_[A-Z0-9_]+ after "
+       "the ':'"},
+      {R"({"trait:CUSTOM_GOLD": "maybe"})",
+       "trait:CUSTOM_GOLD='maybe' is invalid: not a trait requirement; allowed: required, "
+       "forbidden"},
+      {R"({"resources1:VGPU": "one"})",
+       "resources1:VGPU='one' is invalid: not a resource count; allowed: a whole number from 0 to "
+       "2147483647"},
+      {R"({"resources:CUSTOM_x": "1"})",
+       "resources:CUSTOM_x='1' is invalid: CUSTOM_x is not a valid custom resource class; "
+       "allowed: a standard resource class (VCPU, MEMORY_MB, DISK_GB, PCI_DEVICE, SRIOV_NET_VF, "
+       "NUMA_SOCKET, NUMA_CORE, NUMA_THREAD, NUMA_MEMORY_MB, IPV4_ADDRESS, VGPU, "
+       "VGPU_DISPLAY_HEAD, NET_BW_EGR_KILOBIT_PER_SEC, NET_BW_IGR_KILOBIT_PER_SEC, PCPU, "
+       "MEM_ENCRYPTION_CONTEXT, FPGA, PGPU, NET_PACKET_RATE_KILOPACKET_PER_SEC, "
+       "NET_PACKET_RATE_EGR_KILOPACKET_PER_SEC, NET_PACKET_RATE_IGR_KILOPACKET_PER_SEC) or "
+       "CUSTOM_[A-Z0-9_]+"},
+      {R"({"resources.1:VGPU": "1"})",
+       "resources.1:VGPU='1' is invalid: '.1' is not a request group suffix; allowed: a group "
+       "suffix of 1 to 64 characters from a-z, A-Z, 0-9, _, -"},
+      {R"({"member_of": "agg1"})",
+       "member_of='agg1' is invalid: 'agg1' is not an aggregate UUID; allowed: an aggregate UUID, "
+       "or in:UUID,UUID,... for any of several, either with a leading '!' to keep out of them"},
+      {R"({"quota:cpu_shares": "1024"})",
+       "quota:cpu_shares='1024' is invalid: Stratus does not act on this extra spec; allowed: "
+       "extra specs in the namespaces Stratus acts on: hw: (hw:viommu_model, hw:locked_memory, "
+       "hw:mem_page_size, hw:pci_numa_affinity_policy), pci_passthrough:alias, group_policy, "
+       "resources[SUFFIX]:RESOURCE_CLASS, trait[SUFFIX]:TRAIT, member_of[SUFFIX] (or [api] "
+       "allow_unknown_extra_specs = true to store others)"},
+  };
+  for (const auto& [specs, message] : cases) {
+    INFO(specs);
+    auto res = fx.call(false, "POST", path, R"({"extra_specs": )" + specs + "}");
+    CHECK(res.status == 400);
+    CHECK(messageOf(res) == message);
+    const std::string key = nlohmann::json::parse(specs).begin().key();
+    auto put = fx.call(false, "PUT", path + "/" + key, specs);
+    CHECK(put.status == 400);
+    CHECK(messageOf(put) == message);
+  }
+  CHECK(fx.call(false, "GET", path).body == R"({"extra_specs":{}})");
+  auto ok = fx.call(false, "POST", path,
+                    R"({"extra_specs": {"resources:VCPU": "0", "resources:PCPU": "1", )"
+                    R"("resources1:VGPU": "1", "trait:CUSTOM_GOLD": "required", )"
+                    R"("trait1:CUSTOM_A": "forbidden"}})");
+  CHECK(ok.status == 200);
+}
+
+TEST_CASE("[api] allow_unknown_extra_specs stores other namespaces; create honours it too") {
+  ApiOptions allow;
+  allow.allow_unknown_extra_specs = true;
+  Fixture fx(allow);
+  const std::string flavor = fx.createFlavor(R"({"quota:cpu_shares": "1024"})");
+  const std::string image = fx.createImage(R"("name": "i")");
+  const std::string body = R"({"server": {"name": "s", "flavorRef": ")" + flavor +
+                           R"(", "imageRef": ")" + image + R"(", "networks": "none"}})";
+  CHECK(fx.call(false, "POST", "/v2.1/servers", body).status == 202);
+  // Unknown keys in the namespaces Stratus honours are refused whatever the option says.
+  auto hw = fx.call(false, "POST", "/v2.1/flavors/" + flavor + "/os-extra_specs",
+                    R"({"extra_specs": {"trait:CUSTOM_X": "preferred"}})");
+  CHECK(hw.status == 400);
+  // The same stored flavor, read by an API that does not allow them.
+  ApiOptions strict_options;
+  ComputeApi strict(*fx.state, strict_options);
+  http::HttpRequest r;
+  r.method = "POST";
+  r.path = "/v2.1/servers";
+  r.body = body;
+  r.headers = {{"x-auth-token", "admin"},
+               {"openstack-api-version", "compute 2.92"},
+               {"content-type", "application/json"}};
+  auto refused = strict.handle(r);
+  CHECK(refused.status == 400);
+  CHECK_THAT(messageOf(refused),
+             Catch::StartsWith("quota:cpu_shares='1024' is invalid: Stratus does not act on this "
+                               "extra spec; allowed: extra specs in the namespaces"));
+}
+
+TEST_CASE("image trait properties: only required, checked by create and by patch") {
+  Fixture fx;
+  const std::string message =
+      "trait:CUSTOM_GOLD='forbidden' is invalid: an image may only require a trait; allowed: "
+      "required";
+  auto create = fx.call(true, "POST", "/v2/images", R"({"trait:CUSTOM_GOLD": "forbidden"})");
+  CHECK(create.status == 400);
+  CHECK(messageOf(create) == message);
+  const std::string id = fx.createImage(R"("name": "p")");
+  auto patch = fx.call(true, "PATCH", "/v2/images/" + id,
+                       R"([{"op": "add", "path": "/trait:CUSTOM_GOLD", "value": "forbidden"}])",
+                       "application/openstack-images-v2.1-json-patch", "");
+  CHECK(patch.status == 400);
+  CHECK(messageOf(patch) == message);
+  auto bad_name = fx.call(true, "POST", "/v2/images", R"({"trait:gold": "required"})");
+  CHECK(bad_name.status == 400);
+  CHECK(messageOf(bad_name) ==
+        "trait:gold='required' is invalid: gold is neither a standard trait nor a custom one; "
+        "allowed: a standard trait (os-traits or COMPUTE_IOMMU_MODEL_*) or CUSTOM_[A-Z0-9_]+ "
+        "after the ':'");
+  // Other properties are Glance's free-form metadata.
+  CHECK(fx.createImage(R"("name": "q", "trait:CUSTOM_GOLD": "required", "os_distro": "debian")")
+            .size() == 36);
+}
+
+TEST_CASE("server create: the flavor and image placement requests checked together") {
+  Fixture fx;
+  const std::string plain = fx.createImage(R"("name": "i")");
+  const std::string gold = fx.createImage(R"("name": "g", "trait:CUSTOM_GOLD": "required")");
+  auto body = [&](const std::string& f, const std::string& i) {
+    return R"({"server": {"name": "s", "flavorRef": ")" + f + R"(", "imageRef": ")" + i +
+           R"(", "networks": "none"}})";
+  };
+  const std::vector<std::tuple<std::string, std::string, std::string>> cases = {
+      {fx.createFlavor(
+           R"({"trait:COMPUTE_IOMMU_MODEL_INTEL": "forbidden", "hw:viommu_model": "intel"})"),
+       plain,
+       "trait:COMPUTE_IOMMU_MODEL_INTEL='forbidden' is invalid: COMPUTE_IOMMU_MODEL_INTEL would "
+       "be both required, by prefilter viommu_model (hw:viommu_model=intel), and forbidden, by "
+       "flavor trait:COMPUTE_IOMMU_MODEL_INTEL=forbidden; allowed: a trait that is not also "
+       "required elsewhere: drop one of the two"},
+      {fx.createFlavor(R"({"trait:CUSTOM_GOLD": "forbidden"})"), gold,
+       "trait:CUSTOM_GOLD='forbidden' is invalid: CUSTOM_GOLD would be both required, by image "
+       "trait:CUSTOM_GOLD=required, and forbidden, by flavor trait:CUSTOM_GOLD=forbidden; "
+       "allowed: a trait that is not also required elsewhere: drop one of the two"},
+      {fx.createFlavor(R"({"resources1:VGPU": "1", "resources2:VGPU": "1"})"), plain,
+       "group_policy='' is invalid: the flavor has 2 numbered request groups (1, 2), so it must "
+       "say whether they may share a provider; allowed: none, isolate"},
+      {fx.createFlavor(R"({"trait1:CUSTOM_A": "required"})"), plain,
+       "trait1:CUSTOM_A='required' is invalid: request group 1 asks for no resources, and "
+       "placement needs some in every numbered group; allowed: a resources1:RESOURCE_CLASS extra "
+       "spec next to it"},
+  };
+  for (const auto& [f, i, message] : cases) {
+    INFO(message);
+    auto res = fx.call(false, "POST", "/v2.1/servers", body(f, i));
+    CHECK(res.status == 400);
+    CHECK(messageOf(res) == message);
+  }
+  const std::string fine = fx.createFlavor(
+      R"({"trait:CUSTOM_GOLD": "required", "resources1:VGPU": "1", "resources2:VGPU": "1", )"
+      R"("group_policy": "isolate"})");
+  CHECK(fx.call(false, "POST", "/v2.1/servers", body(fine, gold)).status == 202);
+}

@@ -131,8 +131,8 @@ void Conductor::scheduleServer(const std::string& id) {
   if (auto s = releaseClaim(placement_, id); !s) return backOff(id, s.error());
   virt::Flavor flavor{server.flavor.name, server.flavor.vcpus, server.flavor.ram_mb,
                       server.flavor.disk_gb, server.flavor.extra_specs};
-  auto spec =
-      scheduler::buildRequestSpec(flavor, server.image_properties, options_.virt, options_.pci);
+  auto spec = scheduler::buildRequestSpec(flavor, server.image_properties, options_.virt,
+                                          options_.pci, options_.allow_unknown_extra_specs);
   // The zone as the aggregates say now: they may have changed since the create.
   if (spec && !server.availability_zone.empty()) {
     std::lock_guard lock(state_.mu);

@@ -19,6 +19,7 @@
 #include "http/request_log.h"
 #include "http/server.h"
 #include "pci/pci_config.h"
+#include "virt/guest_request.h"
 
 namespace {
 
@@ -80,14 +81,20 @@ int main(int argc, char** argv) {
     auto pci = pci::pciConfigFrom(*ini);
     if (!pci) return fail(pci.error());
     options.pci = std::move(*pci);
-    if (auto s = requireKnownKeys(
-            *ini, "api", {"bind", "image_bind", "db", "auth", "token_file", "service_down_time"});
+    if (auto s = requireKnownKeys(*ini, "api",
+                                  {"bind", "image_bind", "db", "auth", "token_file",
+                                   "service_down_time", "allow_unknown_extra_specs"});
         !s)
       return fail(s.error());
     if (auto v = ini->get("api", "service_down_time")) {
       auto seconds = parseServiceDownTime(*v);
       if (!seconds) return fail(seconds.error());
       options.host_down_after = *seconds;
+    }
+    if (auto v = ini->get("api", "allow_unknown_extra_specs")) {
+      auto allow = virt::parseBoolSpec(*v, "[api] allow_unknown_extra_specs");
+      if (!allow) return fail(allow.error());
+      options.allow_unknown_extra_specs = *allow;
     }
     if (auto v = ini->get("api", "bind"); v && bind_opt->count() == 0) bind = *v;
     if (auto v = ini->get("api", "image_bind"); v && image_opt->count() == 0) image_bind = *v;

@@ -1,14 +1,107 @@
 #include "scheduler/prefilters.h"
 
+#include <algorithm>
+
 #include "virt/viommu_rules.h"
 
 namespace stratus::scheduler {
+namespace {
+
+RequestGroup& groupFor(PlacementQuery& query, const std::string& suffix) {
+  for (auto& g : query.groups) {
+    if (g.suffix == suffix) return g;
+  }
+  RequestGroup g;
+  g.suffix = suffix;
+  query.groups.push_back(std::move(g));
+  return query.groups.back();
+}
+
+bool suffixTaken(const PlacementQuery& query, const std::string& suffix) {
+  return std::any_of(query.groups.begin(), query.groups.end(),
+                     [&](const RequestGroup& g) { return g.suffix == suffix; });
+}
+
+// The setting behind a prefilter, for conflict messages.
+std::string prefilterLabel(std::string_view name, const RequestSpec& spec) {
+  std::string label = "prefilter " + std::string(name);
+  if (name == "viommu_model") {
+    label += " (" + spec.guest.viommu.key + "=" + spec.guest.viommu.raw + ")";
+  } else if (name == "architecture" && spec.guest.arch) {
+    label += " (" + std::string(virt::kImageArch) + "=" + *spec.guest.arch + ")";
+  } else if (name == "mem_page_size" && spec.guest.page_size) {
+    label += " (" + spec.guest.page_size->key + "=" + spec.guest.page_size->raw + ")";
+  } else if (name == "disabled_host") {
+    label += " (disabled hosts take no new servers)";
+  }
+  return label;
+}
+
+}  // namespace
+
+void applyPlacementItem(const PlacementItem& item, const std::string& group_policy,
+                        PlacementQuery& query) {
+  using Kind = PlacementItem::Kind;
+  if (item.suffix.empty()) {
+    switch (item.kind) {
+      case Kind::kResource:
+        if (item.amount == 0) {
+          query.resources.erase(item.name);
+        } else {
+          query.resources[item.name] = item.amount;
+        }
+        break;
+      case Kind::kRequired:
+        query.required.insert(item.name);
+        break;
+      case Kind::kForbidden:
+        query.forbidden.insert(item.name);
+        break;
+      case Kind::kMemberOf:
+        query.member_of.push_back(item.name);
+        break;
+    }
+    return;
+  }
+  RequestGroup& g = groupFor(query, item.suffix);
+  switch (item.kind) {
+    case Kind::kResource:
+      g.resources[item.name] = item.amount;
+      break;
+    case Kind::kRequired:
+      g.required.insert(item.name);
+      break;
+    case Kind::kForbidden:
+      g.forbidden.insert(item.name);
+      break;
+    case Kind::kMemberOf:
+      g.member_of.push_back(item.name);
+      break;
+  }
+  query.group_policy = group_policy;
+}
 
 void resourcesPrefilter(const PrefilterContext& ctx, PlacementQuery& query) {
   query.resources["VCPU"] = ctx.spec.flavor.vcpus;
   query.resources["MEMORY_MB"] = static_cast<std::int64_t>(ctx.spec.flavor.ram_mib);
   if (ctx.spec.flavor.disk_gib > 0) {
     query.resources["DISK_GB"] = static_cast<std::int64_t>(ctx.spec.flavor.disk_gib);
+  }
+  for (const auto& item : ctx.spec.placement.items) {
+    if (item.overridesFlavorAmount()) applyPlacementItem(item, ctx.spec.group_policy, query);
+  }
+}
+
+void flavorRequestPrefilter(const PrefilterContext& ctx, PlacementQuery& query) {
+  for (const auto& item : ctx.spec.placement.items) {
+    if (!item.from_image && !item.overridesFlavorAmount())
+      applyPlacementItem(item, ctx.spec.group_policy, query);
+  }
+}
+
+void imageTraitsPrefilter(const PrefilterContext& ctx, PlacementQuery& query) {
+  for (const auto& item : ctx.spec.placement.items) {
+    if (item.from_image) applyPlacementItem(item, ctx.spec.group_policy, query);
   }
 }
 
@@ -51,13 +144,15 @@ void disabledHostPrefilter(const PrefilterContext&, PlacementQuery& query) {
 }
 
 void pciDevicesPrefilter(const PrefilterContext& ctx, PlacementQuery& query) {
-  int number = static_cast<int>(query.groups.size());
+  int number = 0;
   for (const auto& r : ctx.spec.pci.requests) {
     const std::string origin =
         std::string(pci::kFlavorPciAlias) + " " + r.alias + ":" + std::to_string(r.count);
     for (int i = 0; i < r.count; ++i) {
       RequestGroup g;
-      g.number = ++number;
+      do {
+        g.suffix = std::to_string(++number);
+      } while (suffixTaken(query, g.suffix));
       g.resources[r.resource_class] = 1;
       g.required.insert(r.traits.begin(), r.traits.end());
       g.origin = origin;
@@ -75,6 +170,8 @@ void availabilityZonePrefilter(const PrefilterContext& ctx, PlacementQuery& quer
 const std::vector<Prefilter>& prefilters() {
   static const std::vector<Prefilter> list = {
       {"resources", resourcesPrefilter},
+      {"flavor_request", flavorRequestPrefilter},
+      {"image_traits", imageTraitsPrefilter},
       {"viommu_model", viommuModelPrefilter},
       {"architecture", archPrefilter},
       {"mem_page_size", pageSizePrefilter},
@@ -90,6 +187,54 @@ PlacementQuery buildPlacementQuery(const RequestSpec& spec, const traits::Traits
   const PrefilterContext ctx{spec, traits};
   for (const auto& p : prefilters()) p.apply(ctx, query);
   return query;
+}
+
+std::vector<QueryStep> querySteps(const PrefilterContext& ctx) {
+  std::vector<QueryStep> steps;
+  for (const auto& p : prefilters()) {
+    const bool flavor = p.apply == flavorRequestPrefilter;
+    if (flavor || p.apply == imageTraitsPrefilter) {
+      for (const auto& item : ctx.spec.placement.items) {
+        if (item.from_image == flavor || item.overridesFlavorAmount()) continue;
+        steps.push_back({item.label(), &item, [&item, &ctx](PlacementQuery& q) {
+                           applyPlacementItem(item, ctx.spec.group_policy, q);
+                         }});
+      }
+      continue;
+    }
+    const PrefilterFn fn = p.apply;
+    steps.push_back(
+        {prefilterLabel(p.name, ctx.spec), nullptr, [fn, &ctx](PlacementQuery& q) { fn(ctx, q); }});
+  }
+  return steps;
+}
+
+Status checkQueryConflicts(const RequestSpec& spec, const traits::TraitsConfig& traits) {
+  const PrefilterContext ctx{spec, traits};
+  const std::vector<QueryStep> steps = querySteps(ctx);
+  // Which step first asked for each trait, each way.
+  std::map<std::string, const QueryStep*> required_by, forbidden_by;
+  PlacementQuery query;
+  for (const auto& step : steps) {
+    step.apply(query);
+    for (const auto& t : query.required) required_by.emplace(t, &step);
+    for (const auto& t : query.forbidden) forbidden_by.emplace(t, &step);
+  }
+  for (const auto& [trait, req] : required_by) {
+    auto f = forbidden_by.find(trait);
+    if (f == forbidden_by.end()) continue;
+    const QueryStep* forb = f->second;
+    const std::string why =
+        trait + " would be both required, by " + req->label + ", and forbidden, by " + forb->label;
+    const QueryStep* blame = forb->item ? forb : req->item ? req : nullptr;
+    if (!blame) return Error::make(ErrorCode::kInvalidArgument, why);
+    return Error::invalid(blame->item->key, blame->item->value,
+                          "a trait that is not also " +
+                              std::string(blame == forb ? "required" : "forbidden") +
+                              " elsewhere: drop one of the two",
+                          why);
+  }
+  return okStatus();
 }
 
 }  // namespace stratus::scheduler

@@ -28,9 +28,9 @@ std::string queryFor(const RequestSpec& s, traits::TraitsConfig t = {}) {
 TEST_CASE("the prefilters run in a fixed, named order") {
   std::vector<std::string> names;
   for (const auto& p : prefilters()) names.emplace_back(p.name);
-  CHECK(names == std::vector<std::string>{"resources", "viommu_model", "architecture",
-                                          "mem_page_size", "disabled_host", "pci_devices",
-                                          "availability_zone"});
+  CHECK(names == std::vector<std::string>{"resources", "flavor_request", "image_traits",
+                                          "viommu_model", "architecture", "mem_page_size",
+                                          "disabled_host", "pci_devices", "availability_zone"});
 }
 
 TEST_CASE("an availability zone becomes the member_of the API resolved it to") {

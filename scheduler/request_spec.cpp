@@ -26,12 +26,22 @@ Status validateGroupPolicy(std::string_view value) {
 }
 
 Result<RequestSpec> buildRequestSpec(const virt::Flavor& flavor, const virt::ImageProperties& image,
-                                     const virt::VirtConfig& config, const pci::PciConfig& pci) {
+                                     const virt::VirtConfig& config, const pci::PciConfig& pci,
+                                     bool allow_unknown_extra_specs) {
+  if (!allow_unknown_extra_specs) {
+    for (const auto& [k, v] : flavor.extra_specs) {
+      if (auto s = checkExtraSpecHonoured(k, v); !s) return s.error();
+    }
+  }
   auto guest = virt::parseGuestRequest(flavor, image, config);
   if (!guest) return guest.takeError();
   auto devices = pci::pciRequestsFrom(flavor.extra_specs, image, pci);
   if (!devices) return devices.takeError();
-  RequestSpec spec{flavor, image, std::move(*guest), {}, std::move(*devices), "none", {}, {}};
+  auto placement = parseFlavorRequest(flavor.extra_specs, image);
+  if (!placement) return placement.takeError();
+  RequestSpec spec{
+      flavor, image, std::move(*guest), {}, std::move(*devices), "none", std::move(*placement),
+      {},     {}};
   if (auto gp = flavor.extra_specs.find(std::string(kFlavorGroupPolicy));
       gp != flavor.extra_specs.end()) {
     if (auto s = validateGroupPolicy(gp->second); !s) return s.error();
@@ -57,9 +67,12 @@ std::string PlacementQuery::queryString() const {
   }
   for (const auto& m : member_of) q += "&member_of=" + m;
   for (const auto& g : groups) {
-    const std::string n = std::to_string(g.number);
+    const std::string& n = g.suffix;
     q += "&resources" + n + "=" + resourceList(g.resources, ":", ",");
-    if (!g.required.empty()) q += "&required" + n + "=" + joined(g.required, ",");
+    std::string greq = joined(g.required, ",");
+    for (const auto& t : g.forbidden) greq += (greq.empty() ? "!" : ",!") + t;
+    if (!greq.empty()) q += "&required" + n + "=" + greq;
+    for (const auto& m : g.member_of) q += "&member_of" + n + "=" + m;
   }
   if (!groups.empty()) q += "&group_policy=" + group_policy;
   q += "&limit=" + std::to_string(limit);
@@ -76,17 +89,19 @@ std::string PlacementQuery::describe() const {
   }
   for (const auto& t : forbidden) out += "; forbidden " + t;
   for (const auto& m : member_of) out += "; member_of " + m;
-  // Consecutive groups from one request read as one item: "groups 1-3".
+  // Consecutive groups from one request read as one item: "groups 1-3". The flavor's
+  // own groups (no origin) each stand alone.
   for (std::size_t i = 0; i < groups.size();) {
     std::size_t j = i + 1;
-    while (j < groups.size() && groups[j].origin == groups[i].origin) ++j;
+    while (j < groups.size() && !groups[i].origin.empty() && groups[j].origin == groups[i].origin)
+      ++j;
     const RequestGroup& g = groups[i];
-    out += "; " + g.origin + " as group" +
-           (j - i == 1
-                ? " " + std::to_string(g.number)
-                : "s " + std::to_string(g.number) + "-" + std::to_string(groups[j - 1].number)) +
-           " (" + resourceList(g.resources, "=", ", ") + (j - i == 1 ? "" : " each");
+    out += "; " + (g.origin.empty() ? std::string() : g.origin + " as ") + "group" +
+           (j - i == 1 ? " " + g.suffix : "s " + g.suffix + "-" + groups[j - 1].suffix) + " (" +
+           resourceList(g.resources, "=", ", ") + (j - i == 1 ? "" : " each");
     if (!g.required.empty()) out += "; required " + joined(g.required, ", ");
+    if (!g.forbidden.empty()) out += "; forbidden " + joined(g.forbidden, ", ");
+    for (const auto& m : g.member_of) out += "; member_of " + m;
     out += ")";
     i = j;
   }

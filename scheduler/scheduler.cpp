@@ -198,32 +198,50 @@ void weighHosts(std::vector<PassedHost>& hosts) {
   });
 }
 
-std::string Scheduler::explainNoCandidates(const RequestSpec& spec) {
-  // Ask again with the prefilters added one at a time, to say which one emptied the list.
+namespace {
+
+// Several allocation requests may come from one host (one per device choice).
+Result<std::size_t> countHosts(placement_client::PlacementClient& placement,
+                               const PlacementQuery& query) {
+  auto answer = placement.call("GET", "/allocation_candidates?" + query.queryString());
+  if (!answer) return answer.takeError();
+  auto candidates = parseCandidates(answer->body);
+  std::set<std::string> hosts;
+  if (candidates) {
+    for (const auto& c : *candidates) hosts.insert(c.provider_uuid);
+  }
+  return hosts.size();
+}
+
+}  // namespace
+
+std::string explainNoCandidates(const RequestSpec& spec, const traits::TraitsConfig& traits,
+                                const HostCounter& count_hosts) {
   PlacementQuery query;
   query.limit = 1000;
-  const PrefilterContext ctx{spec, traits_};
+  const PrefilterContext ctx{spec, traits};
+  const std::vector<QueryStep> steps = querySteps(ctx);
   std::string why;
   std::size_t before = 0;
-  for (const auto& p : prefilters()) {
+  for (std::size_t i = 0; i < steps.size(); ++i) {
     PlacementQuery next = query;
-    p.apply(ctx, next);
-    auto answer = placement_.call("GET", "/allocation_candidates?" + next.queryString());
-    if (!answer)
-      return why + (why.empty() ? "" : "; ") + "could not ask placement: " + answer.error().message;
-    auto candidates = parseCandidates(answer->body);
-    // Several allocation requests may come from one host (one per device choice).
-    std::set<std::string> hosts;
-    if (candidates) {
-      for (const auto& c : *candidates) hosts.insert(c.provider_uuid);
-    }
-    const std::size_t count = hosts.size();
-    if (p.name == "resources") {
+    steps[i].apply(next);
+    auto counted = count_hosts(next);
+    if (!counted)
+      return why + (why.empty() ? "" : "; ") +
+             "could not ask placement: " + counted.error().message;
+    const std::size_t count = *counted;
+    if (i == 0) {
       why = plural(count, "host has", "hosts have") + " " + next.describe();
       if (count == 0) return why;
     } else if (count < before) {
-      why += "; prefilter " + std::string(p.name) + " (" + next.describe() + ") removed " +
-             std::to_string(before - count) + ", leaving " + std::to_string(count);
+      if (steps[i].item) {
+        why += "; " + steps[i].label + " removed " + plural(before - count, "host", "hosts") +
+               ", leaving " + std::to_string(count);
+      } else {
+        why += "; " + steps[i].label.substr(0, steps[i].label.find(" (")) + " (" + next.describe() +
+               ") removed " + std::to_string(before - count) + ", leaving " + std::to_string(count);
+      }
       if (count == 0) return why;
     }
     before = count;
@@ -233,6 +251,7 @@ std::string Scheduler::explainNoCandidates(const RequestSpec& spec) {
 }
 
 Result<Selection> Scheduler::scheduleAndClaim(const RequestSpec& spec, const Consumer& consumer) {
+  if (auto s = checkQueryConflicts(spec, traits_); !s) return s.error();
   const PlacementQuery query = buildPlacementQuery(spec, traits_);
   auto answer = placement_.call("GET", "/allocation_candidates?" + query.queryString());
   if (!answer) {
@@ -245,7 +264,10 @@ Result<Selection> Scheduler::scheduleAndClaim(const RequestSpec& spec, const Con
   if (!candidates) return candidates.takeError();
   if (candidates->empty()) {
     return Error::make(ErrorCode::kFailedPrecondition,
-                       "No valid host was found: " + explainNoCandidates(spec));
+                       "No valid host was found: " +
+                           explainNoCandidates(spec, traits_, [this](const PlacementQuery& q) {
+                             return countHosts(placement_, q);
+                           }));
   }
   FilterOutcome filtered = filterHosts(spec, *candidates, lookup_, virt_);
   weighHosts(filtered.passed);

@@ -70,6 +70,17 @@ FilterOutcome filterHosts(const RequestSpec& spec, const std::vector<Candidate>&
 // Most free memory first (spread guests out), then by name so the order is stable.
 void weighHosts(std::vector<PassedHost>& hosts);
 
+// How many hosts placement offers for a query (one per root, however many allocation
+// requests each has); kUnavailable when placement cannot be asked.
+using HostCounter = std::function<Result<std::size_t>(const PlacementQuery&)>;
+
+// Why placement offered nothing: the query rebuilt one step at a time (querySteps),
+// naming each step that removed hosts: "3 hosts have VCPU=1, MEMORY_MB=512; prefilter
+// viommu_model (...) removed 1, leaving 2; flavor trait:CUSTOM_GOLD=required removed 2
+// hosts, leaving 0". Stops at the step that leaves none.
+std::string explainNoCandidates(const RequestSpec& spec, const traits::TraitsConfig& traits,
+                                const HostCounter& count);
+
 struct Selection {
   std::string host;
   std::string provider_uuid;
@@ -94,13 +105,12 @@ class Scheduler {
         traits_(std::move(traits)),
         lookup_(std::move(lookup)) {}
 
-  // kFailedPrecondition with the reason when no host can take it; kUnavailable when
+  // kFailedPrecondition with the reason when no host can take it; kInvalidArgument for
+  // a trait both required and forbidden (checkQueryConflicts); kUnavailable when
   // placement cannot be asked.
   Result<Selection> scheduleAndClaim(const RequestSpec& spec, const Consumer& consumer);
 
  private:
-  std::string explainNoCandidates(const RequestSpec& spec);
-
   placement_client::PlacementClient& placement_;
   virt::VirtConfig virt_;
   traits::TraitsConfig traits_;

@@ -1,8 +1,11 @@
 // A flavor's extra specs (Nova's flavors_extraspecs.py): Nova's key shape, string
-// values, then virt's, pci's and the scheduler's rules for the keys Stratus understands.
+// values, then virt's, pci's and the scheduler's rules for the keys Stratus understands,
+// and no key in a namespace Stratus does not act on unless [api]
+// allow_unknown_extra_specs says to store it.
 #include "api/compute/handlers.h"
 #include "api/compute/schemas.h"
 #include "pci/pci_request.h"
+#include "scheduler/flavor_request.h"
 #include "scheduler/request_spec.h"
 #include "virt/guest_request.h"
 
@@ -22,11 +25,13 @@ Status checkNonVirtSpec(const std::string& key, const std::string& value,
     return pci::validatePciNumaPolicy(key, value);
   } else if (key == scheduler::kFlavorGroupPolicy) {
     return scheduler::validateGroupPolicy(value);
+  } else if (scheduler::isPlacementSpecKey(key)) {
+    return scheduler::validatePlacementSpec(key, value);
   }
   return okStatus();
 }
 
-Status checkExtraSpec(const std::string& key, const json& value, const pci::PciConfig& config) {
+Status checkExtraSpec(const std::string& key, const json& value, const ApiOptions& options) {
   if (key.empty() || key.size() > 255) {
     return badRequest("Invalid extra spec key '" + key + "': it must be 1 to 255 characters");
   }
@@ -47,8 +52,12 @@ Status checkExtraSpec(const std::string& key, const json& value, const pci::PciC
   if (auto s = virt::validateExtraSpec(key, value.get<std::string>()); !s) {
     return badRequest(s.error().message);
   }
-  if (auto s = checkNonVirtSpec(key, value.get<std::string>(), config); !s) {
+  if (auto s = checkNonVirtSpec(key, value.get<std::string>(), options.pci); !s) {
     return badRequest(s.error().message);
+  }
+  if (!options.allow_unknown_extra_specs) {
+    if (auto s = scheduler::checkExtraSpecHonoured(key, value.get<std::string>()); !s)
+      return badRequest(s.error().message);
   }
   return okStatus();
 }
@@ -77,7 +86,7 @@ Reply addExtraSpecs(const Context& c, const HttpRequest& r, const PathParams& p)
   }
   const json& specs = (*doc)["extra_specs"];
   for (const auto& [k, v] : specs.items()) {
-    if (auto s = checkExtraSpec(k, v, c.options.pci); !s) return s.error();
+    if (auto s = checkExtraSpec(k, v, c.options); !s) return s.error();
   }
   std::lock_guard lock(c.state.mu);
   auto flavor = findFlavor(c.state, p[0]);
@@ -109,7 +118,7 @@ Reply putExtraSpec(const Context& c, const HttpRequest& r, const PathParams& p) 
     return badRequest("Invalid input: the body must be {\"" + p[1] +
                       "\": VALUE}, one key matching the URL");
   }
-  if (auto s = checkExtraSpec(p[1], (*doc)[p[1]], c.options.pci); !s) return s.error();
+  if (auto s = checkExtraSpec(p[1], (*doc)[p[1]], c.options); !s) return s.error();
   std::lock_guard lock(c.state.mu);
   auto flavor = findFlavor(c.state, p[0]);
   if (!flavor) return flavor.takeError();

@@ -9,6 +9,7 @@
 #include "api/compute/schemas.h"
 #include "api/compute/views.h"
 #include "common/uuid.h"
+#include "scheduler/prefilters.h"
 #include "scheduler/request_spec.h"
 #include "virt/guest_request.h"
 
@@ -139,9 +140,11 @@ Reply createServer(const Context& c, const HttpRequest& r, const PathParams&) {
   }
   const FlavorRecord& fr = **flavor;
   virt::Flavor vf{fr.name, fr.vcpus, fr.ram_mb, fr.disk_gb, fr.extra_specs};
-  auto spec =
-      scheduler::buildRequestSpec(vf, image->second.properties, c.options.virt, c.options.pci);
+  auto spec = scheduler::buildRequestSpec(vf, image->second.properties, c.options.virt,
+                                          c.options.pci, c.options.allow_unknown_extra_specs);
   if (!spec) return badRequest(spec.error().message);
+  if (auto st = scheduler::checkQueryConflicts(*spec, c.options.traits); !st)
+    return badRequest(st.error().message);
 
   ServerRecord s;
   // availability_zone: a zone some host is in (ZONE:HOST is not taken: ':' is no zone's).

@@ -3,6 +3,7 @@
 #include <set>
 
 #include "pci/pci_request.h"
+#include "scheduler/flavor_request.h"
 #include "virt/guest_request.h"
 
 namespace stratus::api::image {
@@ -129,6 +130,8 @@ Status checkImageField(const std::string& key, const json& v) {
     if (auto s = pci::validatePciNumaPolicy(key, v.get<std::string>()); !s)
       return invalid(s.error().message);
   }
+  if (auto s = scheduler::validateImageTraitProperty(key, v.get<std::string>()); !s)
+    return invalid(s.error().message);
   return okStatus();
 }
 

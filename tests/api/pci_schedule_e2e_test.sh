@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # PCI requests end to end on 127.0.0.1: a real stratus-placement, stratus-api with a
 # [pci] alias, and one stratus-compute reporting captured facts with two SR-IOV PFs
-# (dry-run guests). Until the agent publishes its PCI providers, this test creates them
-# in placement itself, named <host>_<ADDRESS> with the uuid providerUuidFor gives.
+# (dry-run guests). The agent publishes the PCI providers from its [pci] device_spec
+# (<host>_<ADDRESS>, uuid providerUuidFor); the second PF appears when the agent restarts
+# with facts that have it.
 # Shows: nic:1 boots ACTIVE with its allocation on the device provider; two servers take
 # the provider's two units and a third ends ERROR naming the request; group_policy=isolate
 # with nic:2 needs two providers. Usage: pci_schedule_e2e_test.sh BUILD_BIN_DIR
@@ -20,9 +21,12 @@ CONF
 cat >"$tmp/agent.conf" <<CONF
 [compute]
 work_poll_interval_ms = 200
+[pci]
+device_spec = {"vendor_id": "8086", "product_id": "10ca"}
 CONF
 # Captured facts plus two igb PFs (8086:10c9) with VFs (8086:10ca).
-/usr/bin/python3 - "$src/virt/testdata/hosts/x86-kvm-libvirt9.json" "$host" >"$tmp/facts.json" <<'PY'
+# facts.json has the first PF only, facts2.json both.
+/usr/bin/python3 - "$src/virt/testdata/hosts/x86-kvm-libvirt9.json" "$host" "$tmp" <<'PY'
 import json, sys
 facts = json.load(open(sys.argv[1]))
 facts["hostname"] = sys.argv[2]
@@ -38,7 +42,9 @@ for n, (pf, vfs) in enumerate([("0000:81:00.0", ["0000:81:10.0", "0000:81:10.2"]
     devices.append(dev(pf, "10c9", "type-PF", vfs=vfs, group=10 * n))
     devices += [dev(v, "10ca", "type-VF", parent=pf, group=10 * n + i + 1) for i, v in enumerate(vfs)]
 facts["pci_devices"] = devices
-print(json.dumps(facts))
+json.dump(facts, open(sys.argv[3] + "/facts2.json", "w"))
+facts["pci_devices"] = [d for d in devices if not d["address"].startswith("0000:82")]
+json.dump(facts, open(sys.argv[3] + "/facts.json", "w"))
 PY
 
 "$bin/stratus-placement" --bind "127.0.0.1:$p_port" --db "sqlite://$tmp/placement.db" >>"$tmp/placement.log" 2>&1 &
@@ -63,13 +69,16 @@ uuid_for() { /usr/bin/python3 -c 'import sys,uuid; print(uuid.uuid5(uuid.UUID("6
 root=$(uuid_for "$host")
 pl GET "/resource_providers/$root"
 check "the compute node provider's uuid is providerUuidFor(host)" test "$status" = 200
-add_device_provider() {  # add_device_provider ADDRESS TOTAL -> uuid in $dev
+device_provider() {  # device_provider ADDRESS TOTAL -> uuid in $dev once the agent published it
   local name="${host}_$(printf '%s' "$1" | tr a-f A-F)"
   dev=$(uuid_for "$name")
-  pl PUT "/resource_classes/$rc"
-  pl POST /resource_providers "{\"name\": \"$name\", \"uuid\": \"$dev\", \"parent_provider_uuid\": \"$root\"}"
-  pl PUT "/resource_providers/$dev/inventories" "{\"resource_provider_generation\": 0, \"inventories\": {\"$rc\": {\"total\": $2}}}"
-  pl PUT "/resource_providers/$dev/traits" "{\"resource_provider_generation\": 1, \"traits\": [\"COMPUTE_MANAGED_PCI_DEVICE\"]}"
+  local i
+  for i in $(seq 1 100); do
+    pl GET "/resource_providers/$dev/inventories"
+    [ "$status" = 200 ] && [ "$(jget "d['inventories'].get('$rc', {}).get('total')")" = "$2" ] && return 0
+    sleep 0.2
+  done
+  return 1
 }
 holds() {  # holds CONSUMER PROVIDER N: the consumer's allocation has N of $rc on PROVIDER
   pl GET "/allocations/$1"
@@ -77,7 +86,8 @@ holds() {  # holds CONSUMER PROVIDER N: the consumer's allocation has N of $rc o
 }
 fault_of() { capi GET "/v2.1/servers/$1"; jget 'd["server"].get("fault", {}).get("message", "")'; }
 
-add_device_provider 0000:81:00.0 2; dev_a=$dev
+check "the agent publishes the first PF's provider with its 2 VFs" device_provider 0000:81:00.0 2
+dev_a=$dev
 make_image pci-img ''; image=$image_id
 
 # ---------------------------------------------------------------- the door
@@ -116,7 +126,10 @@ boot lonely "$iso" "$image"; lonely=$server_id
 check "isolate with nic:2 and one provider ends ERROR" wait_status "$lonely" ERROR 30
 msg=$(fault_of "$lonely")
 check "its fault names the request and the policy ($msg)" sh -c "printf '%s' \"\$1\" | grep -q 'pci_passthrough:alias nic:2 as groups 1-2 .*group_policy isolate'" _ "$msg"
-add_device_provider 0000:82:00.0 1; dev_b=$dev
+kill "$agent_pid"; wait "$agent_pid" 2>/dev/null
+start_agent "$host" --config "$tmp/agent.conf" --host-facts "$tmp/facts2.json" --guest-driver dry-run
+check "restarted with a second PF, the agent publishes its provider" device_provider 0000:82:00.0 1
+dev_b=$dev
 boot apart "$iso" "$image"; apart=$server_id
 check "with a second provider isolate boots ACTIVE" wait_status "$apart" ACTIVE 30
 check "one device from the first PF" holds "$apart" "$dev_a" 1
