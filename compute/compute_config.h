@@ -9,6 +9,7 @@
 
 #include "common/ini_config.h"
 #include "common/result.h"
+#include "compute/power_ops.h"
 #include "pci/pci_config.h"
 #include "traits/catalog.h"
 #include "virt/virt_config.h"
@@ -39,6 +40,10 @@ struct AgentConfig {
   ResourceConfig resources;
   traits::TraitsConfig traits;
   pci::PciConfig pci;  // [pci]: which host devices become PCI providers
+  // [compute] shutdown_timeout (Nova's [DEFAULT] shutdown_timeout, 60 s) and
+  // soft_reboot_timeout (Nova's [libvirt] wait_soft_reboot_seconds, 120 s): how long a
+  // stop or a soft reboot waits for the guest to power off before forcing it.
+  PowerTimeouts power_timeouts;
 };
 
 // Applies the INI file's keys to `config` (unknown keys are errors). Flags are applied
