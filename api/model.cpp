@@ -8,7 +8,15 @@ namespace stratus::api {
 NLOHMANN_JSON_SERIALIZE_ENUM(ServerTask, {{ServerTask::kNone, ""},
                                           {ServerTask::kScheduling, "scheduling"},
                                           {ServerTask::kSpawning, "spawning"},
-                                          {ServerTask::kDeleting, "deleting"}})
+                                          {ServerTask::kDeleting, "deleting"},
+                                          {ServerTask::kPoweringOff, "powering-off"},
+                                          {ServerTask::kPoweringOn, "powering-on"},
+                                          {ServerTask::kRebooting, "rebooting"},
+                                          {ServerTask::kRebootingHard, "rebooting_hard"},
+                                          {ServerTask::kPausing, "pausing"},
+                                          {ServerTask::kUnpausing, "unpausing"},
+                                          {ServerTask::kSuspending, "suspending"},
+                                          {ServerTask::kResuming, "resuming"}})
 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(FlavorRecord, id, name, description, vcpus, ram_mb,
                                                 disk_gb, ephemeral_gb, swap_mb, rxtx_factor,
@@ -18,7 +26,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ImageRecord, id, name, status, v
                                                 os_hidden, min_ram, min_disk, tags, created_at,
                                                 updated_at, properties)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ServerRecord, id, name, project_id, user_id, status,
-                                                task, host, provider_uuid, image_id,
+                                                vm_state, task, host, provider_uuid, image_id,
                                                 image_properties, flavor, metadata,
                                                 viommu_requested, viommu_resolved, fault_message,
                                                 fault_code, fault_created, created, updated,
@@ -41,6 +49,22 @@ std::string_view serverTaskName(ServerTask task) {
       return "spawning";
     case ServerTask::kDeleting:
       return "deleting";
+    case ServerTask::kPoweringOff:
+      return "powering-off";
+    case ServerTask::kPoweringOn:
+      return "powering-on";
+    case ServerTask::kRebooting:
+      return "rebooting";
+    case ServerTask::kRebootingHard:
+      return "rebooting_hard";
+    case ServerTask::kPausing:
+      return "pausing";
+    case ServerTask::kUnpausing:
+      return "unpausing";
+    case ServerTask::kSuspending:
+      return "suspending";
+    case ServerTask::kResuming:
+      return "resuming";
   }
   return "";
 }

@@ -53,6 +53,16 @@ enum class ServerTask {
   kScheduling,  // in the conductor's hands: choose a host and claim
   kSpawning,    // on `host`: its agent defines and starts the guest
   kDeleting,    // its agent (if it has a host) removes the guest, then the allocation goes
+  // Power actions (api/server_state.h): on `host`, its agent changes the guest's power
+  // state and reports; named as Nova's task_state values.
+  kPoweringOff,
+  kPoweringOn,
+  kRebooting,      // soft: ACPI shutdown and start again, hard after a timeout
+  kRebootingHard,  // destroy and start again
+  kPausing,
+  kUnpausing,
+  kSuspending,
+  kResuming,
 };
 
 struct ServerRecord {
@@ -60,7 +70,13 @@ struct ServerRecord {
   std::string name;
   std::string project_id;
   std::string user_id;
-  std::string status = "BUILD";  // BUILD, ACTIVE, ERROR
+  // BUILD and ERROR as the boot path sets them; otherwise the status of `vm_state` with
+  // no task (ACTIVE, SHUTOFF, PAUSED, SUSPENDED). What the API shows is
+  // displayStatus() (api/server_state.h), which also reads the task.
+  std::string status = "BUILD";
+  // Nova's vm_state once the server is ACTIVE or later: active, stopped, paused,
+  // suspended. Empty in records stored before power actions existed: read as "active".
+  std::string vm_state;
   ServerTask task = ServerTask::kScheduling;
   std::string host;
   std::string provider_uuid;
@@ -76,7 +92,7 @@ struct ServerRecord {
   std::string created;
   std::string updated;
   std::string launched_at;
-  int power_state = 0;           // 0 NOSTATE, 1 RUNNING
+  int power_state = 0;           // Nova's codes: 0 NOSTATE, 1 RUNNING, 3 PAUSED, 4 SHUTDOWN...
   bool allocation_held = false;  // placement holds an allocation for it that must go
   // The claimed allocation, {"<provider uuid>": {"resources": {"<RC>": N}}}: the compute
   // node and any PCI device providers; the agent turns the latter into devices. Records
@@ -124,7 +140,10 @@ struct ServiceRecord {
   std::string updated_at;       // the last operator change, "2026-11-21T10:45:16Z"
 };
 
-std::string_view serverTaskName(ServerTask task);  // "", "scheduling", "spawning", "deleting"
+// "", "scheduling", "spawning", "deleting", then Nova's task_state names: "powering-off",
+// "powering-on", "rebooting", "rebooting_hard", "pausing", "unpausing", "suspending",
+// "resuming".
+std::string_view serverTaskName(ServerTask task);
 
 nlohmann::json toDoc(const FlavorRecord& r);
 nlohmann::json toDoc(const ImageRecord& r);

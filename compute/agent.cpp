@@ -114,6 +114,7 @@ Agent::Agent(AgentConfig config, std::unique_ptr<FactsSource> facts,
       api_(std::move(api)),
       guests_(std::move(guests)),
       spawner_(guests_ ? std::make_unique<Spawner>(config_, *guests_) : nullptr),
+      power_(guests_ ? std::make_unique<PowerWorker>(*guests_, config_.power_timeouts) : nullptr),
       sync_(*placement_, config_.traits),
       pci_sync_(*placement_),
       record_path_(publishedRecordPath(config_.instances_path, config_.host)) {}
@@ -246,8 +247,23 @@ Result<int> Agent::workOnce() {
   auto work = api_->work(config_.host);
   if (!work) return work.takeError();
   int done = 0;
+  std::set<std::string> powering;
   for (const AgentTask& task : work->tasks) {
-    if (task.action == "spawn") {
+    if (auto action = parsePowerAction(task.action)) {
+      powering.insert(task.server_id);
+      auto out = power_->advance(task.server_id, task.instance_name, *action,
+                                 std::chrono::steady_clock::now());
+      if (!out.finished) {
+        if (!out.message.empty()) logLine("server " + task.server_id + ": " + out.message);
+        continue;
+      }
+      logLine("server " + task.server_id + ": " + task.action +
+              (out.ok ? " done" : " failed: " + out.message) + ", guest " +
+              std::string(guestRunName(out.power.run)));
+      STRATUS_RETURN_IF_ERROR(api_->reportPowerEvent(task.server_id, task.action, out.ok,
+                                                     config_.host, out.message,
+                                                     novaPowerState(out.power), out.power.saved));
+    } else if (task.action == "spawn") {
       auto model = spawner_->spawn(task, *facts);
       if (!model && model.error().code == ErrorCode::kUnavailable) return model.takeError();
       const std::string resolved = model ? std::string(virt::viommuModelName(*model)) : "";
@@ -280,6 +296,17 @@ Result<int> Agent::workOnce() {
   if (auto s = spawner_->releaseUnplaced(work->placed); !s) {
     logLine("freeing PCI devices of unplaced servers failed: " + s.error().message);
   }
+  power_->retain(powering);
+  // Read after this pass's events were reported, so the API never sees a state older
+  // than an outcome it already has.
+  auto powers = guests_->managedPowerInfo();
+  if (!powers) return powers.takeError();
+  nlohmann::json guests = nlohmann::json::object();
+  for (const auto& [name, info] : *powers) {
+    guests[name.substr(kManagedGuestPrefix.size())] = {{"power_state", novaPowerState(info)},
+                                                       {"saved", info.saved}};
+  }
+  STRATUS_RETURN_IF_ERROR(api_->reportPowerStates(config_.host, guests));
   return done;
 }
 

@@ -14,6 +14,7 @@
 #include "compute/compute_config.h"
 #include "compute/guest_driver.h"
 #include "compute/pci_provider_sync.h"
+#include "compute/power_worker.h"
 #include "compute/provider_config_plan.h"
 #include "compute/provider_sync.h"
 #include "compute/spawner.h"
@@ -53,7 +54,9 @@ class Agent {
   // rule: an error on the first sync stops the agent.
   Result<SyncReport> syncOnce();
   // Takes this host's work from the compute API and does it: spawn and delete guests,
-  // and remove managed guests whose server the API places on no host. Returns tasks done.
+  // carry power actions a step further (reported when finished), remove managed guests
+  // whose server the API places on no host, then report every managed guest's power
+  // state for the API's sync. Returns tasks done.
   Result<int> workOnce();
   // Syncs every interval and takes work every poll interval until `stop` is set;
   // never returns early on peer failures. Returns early with the error only when the
@@ -73,7 +76,8 @@ class Agent {
   std::unique_ptr<placement_client::PlacementClient> placement_;
   std::unique_ptr<ComputeApiClient> api_;
   std::unique_ptr<GuestDriver> guests_;
-  std::unique_ptr<Spawner> spawner_;  // with guests_: spawns and deletes, PCI devices included
+  std::unique_ptr<Spawner> spawner_;    // with guests_: spawns and deletes, PCI devices included
+  std::unique_ptr<PowerWorker> power_;  // with guests_: power actions in progress
   ProviderSync sync_;
   PciProviderSync pci_sync_;
   bool pci_checked_ = false;  // [pci] validated once against the host's devices

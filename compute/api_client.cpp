@@ -109,4 +109,21 @@ Status ComputeApiClient::reportEvent(const std::string& server_id, const std::st
   return okStatus();
 }
 
+Status ComputeApiClient::reportPowerEvent(const std::string& server_id, const std::string& action,
+                                          bool ok, const std::string& host,
+                                          const std::string& message, int power_state, bool saved) {
+  json body = {{"action", action},   {"result", ok ? "ok" : "error"}, {"host", host},
+               {"message", message}, {"power_state", power_state},    {"saved", saved}};
+  auto r = client_->call("POST", "/stratus/v1/servers/" + server_id + "/events", body);
+  if (!r) return r.takeError();
+  return okStatus();
+}
+
+Status ComputeApiClient::reportPowerStates(const std::string& host, const json& guests) {
+  auto r =
+      client_->call("PUT", "/stratus/v1/hosts/" + host + "/power-states", json{{"guests", guests}});
+  if (!r) return r.takeError();
+  return okStatus();
+}
+
 }  // namespace stratus::compute

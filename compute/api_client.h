@@ -15,7 +15,7 @@ namespace stratus::compute {
 
 struct AgentTask {
   std::string server_id;
-  std::string action;  // "spawn" or "delete"
+  std::string action;  // "spawn", "delete", or a power action (compute/power_ops.h)
   std::string instance_name;
   virt::Flavor flavor;  // spawn: name is the instance name
   virt::ImageProperties image;
@@ -40,6 +40,12 @@ class ComputeApiClient {
   Status reportEvent(const std::string& server_id, const std::string& action, bool ok,
                      const std::string& host, const std::string& message,
                      const std::string& resolved_model = {});
+  // A power action's outcome with the guest's power state (Nova's code) at its end.
+  Status reportPowerEvent(const std::string& server_id, const std::string& action, bool ok,
+                          const std::string& host, const std::string& message, int power_state,
+                          bool saved);
+  // {"<server id>": {"power_state": N, "saved": bool}} for every managed guest seen.
+  Status reportPowerStates(const std::string& host, const nlohmann::json& guests);
 
  private:
   explicit ComputeApiClient(std::unique_ptr<rest::JsonClient> client)

@@ -30,12 +30,13 @@ Status applyIni(const IniConfig& ini, AgentConfig& config) {
   STRATUS_RETURN_IF_ERROR(requireKnownKeys(ini, "DEFAULT", {"host", "default_availability_zone"}));
   STRATUS_RETURN_IF_ERROR(requireKnownKeys(
       ini, "placement", {"url", "auth_token", "bind", "db", "auth", "token_file"}));
-  STRATUS_RETURN_IF_ERROR(requireKnownKeys(
-      ini, "compute",
-      {"api_url", "host_facts", "instances_path", "resource_provider_sync_interval",
-       "work_poll_interval_ms", "cpu_allocation_ratio", "ram_allocation_ratio",
-       "disk_allocation_ratio", "reserved_host_cpus", "reserved_host_memory_mb",
-       "reserved_host_disk_mb", "provider_config_location"}));
+  STRATUS_RETURN_IF_ERROR(
+      requireKnownKeys(ini, "compute",
+                       {"api_url", "host_facts", "instances_path",
+                        "resource_provider_sync_interval", "work_poll_interval_ms",
+                        "cpu_allocation_ratio", "ram_allocation_ratio", "disk_allocation_ratio",
+                        "reserved_host_cpus", "reserved_host_memory_mb", "reserved_host_disk_mb",
+                        "provider_config_location", "shutdown_timeout", "soft_reboot_timeout"}));
   if (auto v = ini.get("DEFAULT", "host")) config.host = *v;
   if (auto v = ini.get("DEFAULT", "default_availability_zone")) {
     // The API's rule for zone names (api/availability_zones.h checkZoneName).
@@ -90,6 +91,12 @@ Status applyIni(const IniConfig& ini, AgentConfig& config) {
   std::int64_t poll_ms = config.work_poll_interval.count();
   STRATUS_RETURN_IF_ERROR(count("work_poll_interval_ms", poll_ms));
   config.work_poll_interval = std::chrono::milliseconds(poll_ms);
+  std::int64_t shutdown_s = config.power_timeouts.shutdown.count();
+  STRATUS_RETURN_IF_ERROR(count("shutdown_timeout", shutdown_s));
+  config.power_timeouts.shutdown = std::chrono::seconds(shutdown_s);
+  std::int64_t soft_reboot_s = config.power_timeouts.soft_reboot.count();
+  STRATUS_RETURN_IF_ERROR(count("soft_reboot_timeout", soft_reboot_s));
+  config.power_timeouts.soft_reboot = std::chrono::seconds(soft_reboot_s);
   auto traits = traits::traitsConfigFrom(ini);
   if (!traits) return traits.takeError();
   config.traits = *traits;

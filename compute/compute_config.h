@@ -9,6 +9,7 @@
 
 #include "common/ini_config.h"
 #include "common/result.h"
+#include "compute/power_ops.h"
 #include "compute/provider_config.h"
 #include "pci/pci_config.h"
 #include "traits/catalog.h"
@@ -47,6 +48,10 @@ struct AgentConfig {
   // exist holds no files, as in Nova. Empty: none are read.
   std::string provider_config_location = "/etc/stratus/provider_config/";
   ProviderConfigs provider_configs;  // what main loaded from there
+  // [compute] shutdown_timeout (Nova's [DEFAULT] shutdown_timeout, 60 s) and
+  // soft_reboot_timeout (Nova's [libvirt] wait_soft_reboot_seconds, 120 s): how long a
+  // stop or a soft reboot waits for the guest to power off before forcing it.
+  PowerTimeouts power_timeouts;
 };
 
 // Applies the INI file's keys to `config` (unknown keys are errors). Flags are applied

@@ -7,6 +7,7 @@
 #include "virt/domain_render.h"
 #include "virt/guest_boot_libvirt.h"
 #include "virt/guest_plan.h"
+#include "virt/guest_power_libvirt.h"
 #include "virt/libvirt_connection.h"
 
 namespace stratus::compute {
@@ -14,6 +15,26 @@ namespace stratus::compute {
 bool isManagedGuestName(const std::string& name) {
   return name.rfind(kManagedGuestPrefix, 0) == 0 &&
          isCanonicalUuid(name.substr(kManagedGuestPrefix.size()));
+}
+
+GuestRun guestRunFromLibvirt(int state) {
+  switch (state) {
+    case VIR_DOMAIN_RUNNING:
+    case VIR_DOMAIN_BLOCKED:
+      return GuestRun::kRunning;
+    case VIR_DOMAIN_PAUSED:
+      return GuestRun::kPaused;
+    case VIR_DOMAIN_SHUTDOWN:
+      return GuestRun::kShuttingDown;
+    case VIR_DOMAIN_SHUTOFF:
+      return GuestRun::kShutOff;
+    case VIR_DOMAIN_CRASHED:
+      return GuestRun::kCrashed;
+    case VIR_DOMAIN_PMSUSPENDED:
+      return GuestRun::kPmSuspended;
+    default:
+      return GuestRun::kNoState;
+  }
 }
 
 namespace {
@@ -82,6 +103,59 @@ class LibvirtDriver final : public GuestDriver {
     return virt::LibvirtGuests(*conn).liveXml(name);
   }
 
+  Result<GuestPowerInfo> powerInfo(const std::string& name) override {
+    auto conn = open();
+    if (!conn) return conn.takeError();
+    auto st = virt::LibvirtGuestPower(*conn).state(name);
+    if (!st) return st.takeError();
+    return GuestPowerInfo{guestRunFromLibvirt(st->state), st->saved};
+  }
+
+  Result<std::map<std::string, GuestPowerInfo>> managedPowerInfo() override {
+    auto conn = open();
+    if (!conn) return conn.takeError();
+    auto states = virt::LibvirtGuestPower(*conn).states();
+    if (!states) return states.takeError();
+    std::map<std::string, GuestPowerInfo> out;
+    for (const auto& [name, st] : *states) {
+      if (isManagedGuestName(name)) out[name] = {guestRunFromLibvirt(st.state), st.saved};
+    }
+    return out;
+  }
+
+  Status applyPowerOp(const std::string& name, GuestOp op) override {
+    using Call = virt::LibvirtPowerCall;
+    Call call = Call::kCreate;
+    switch (op) {
+      case GuestOp::kShutdown:
+        call = Call::kShutdown;
+        break;
+      case GuestOp::kDestroy:
+        call = Call::kDestroy;
+        break;
+      case GuestOp::kCreate:
+        call = Call::kCreate;
+        break;
+      case GuestOp::kPause:
+        call = Call::kSuspend;
+        break;
+      case GuestOp::kUnpause:
+        call = Call::kResume;
+        break;
+      case GuestOp::kManagedSave:
+        call = Call::kManagedSave;
+        break;
+      case GuestOp::kDiscardSave:
+        call = Call::kManagedSaveRemove;
+        break;
+      default:
+        return okStatus();
+    }
+    auto conn = open();
+    if (!conn) return conn.takeError();
+    return virt::LibvirtGuestPower(*conn).call(name, call);
+  }
+
  private:
   Result<virt::LibvirtConnection> open() {
     auto conn = virt::LibvirtConnection::open(config_.connection_uri);
@@ -106,7 +180,8 @@ class DryRunDriver final : public GuestDriver {
     if (!rendered) return rendered.takeError();
     std::lock_guard lock(mu_);
     // Like libvirt: a guest of that name that is there already stays as it is.
-    guests_.emplace(flavor.name, std::move(rendered->second));
+    auto [it, added] = guests_.emplace(flavor.name, Guest{std::move(rendered->second), {}});
+    if (added) it->second.power.run = GuestRun::kRunning;
     return rendered->first;
   }
   Status destroy(const std::string& name) override {
@@ -117,7 +192,7 @@ class DryRunDriver final : public GuestDriver {
   Result<std::set<std::string>> managedGuests() override {
     std::lock_guard lock(mu_);
     std::set<std::string> out;
-    for (const auto& [name, xml] : guests_) out.insert(name);
+    for (const auto& [name, guest] : guests_) out.insert(name);
     return out;
   }
   Result<std::string> guestXml(const std::string& name) override {
@@ -126,13 +201,73 @@ class DryRunDriver final : public GuestDriver {
     if (it == guests_.end()) {
       return Error::make(ErrorCode::kNotFound, "no guest named " + name + " (dry run)");
     }
-    return it->second;
+    return it->second.xml;
+  }
+  Result<GuestPowerInfo> powerInfo(const std::string& name) override {
+    std::lock_guard lock(mu_);
+    auto it = guests_.find(name);
+    if (it == guests_.end()) {
+      return Error::make(ErrorCode::kNotFound, "no guest named " + name + " (dry run)");
+    }
+    return it->second.power;
+  }
+  Result<std::map<std::string, GuestPowerInfo>> managedPowerInfo() override {
+    std::lock_guard lock(mu_);
+    std::map<std::string, GuestPowerInfo> out;
+    for (const auto& [name, guest] : guests_) out[name] = guest.power;
+    return out;
+  }
+  // The same transitions libvirt makes, at once: a dry-run guest obeys ACPI immediately.
+  Status applyPowerOp(const std::string& name, GuestOp op) override {
+    std::lock_guard lock(mu_);
+    auto it = guests_.find(name);
+    if (it == guests_.end()) {
+      return Error::make(ErrorCode::kNotFound, "no guest named " + name + " (dry run)");
+    }
+    GuestPowerInfo& p = it->second.power;
+    const bool active = p.run != GuestRun::kShutOff;
+    const auto refuse = [&](const char* verb) {
+      return Error::make(ErrorCode::kFailedPrecondition,
+                         std::string("cannot ") + verb + " guest '" + name + "' (dry run): it is " +
+                             std::string(guestRunName(p.run)));
+    };
+    switch (op) {
+      case GuestOp::kShutdown:
+      case GuestOp::kDestroy:
+        p.run = GuestRun::kShutOff;
+        break;
+      case GuestOp::kCreate:
+        if (!active) p = {GuestRun::kRunning, false};
+        break;
+      case GuestOp::kPause:
+        if (p.run != GuestRun::kRunning) return refuse("pause");
+        p.run = GuestRun::kPaused;
+        break;
+      case GuestOp::kUnpause:
+        if (p.run != GuestRun::kPaused) return refuse("unpause");
+        p.run = GuestRun::kRunning;
+        break;
+      case GuestOp::kManagedSave:
+        if (!active) return refuse("save");
+        p = {GuestRun::kShutOff, true};
+        break;
+      case GuestOp::kDiscardSave:
+        p.saved = false;
+        break;
+      default:
+        break;
+    }
+    return okStatus();
   }
 
  private:
+  struct Guest {
+    std::string xml;  // the rendered domain XML
+    GuestPowerInfo power;
+  };
   virt::VirtConfig config_;
   std::mutex mu_;
-  std::map<std::string, std::string> guests_;  // name -> the rendered domain XML
+  std::map<std::string, Guest> guests_;
 };
 
 }  // namespace

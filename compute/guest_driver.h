@@ -3,11 +3,13 @@
 // keeps the guests in memory, for simulated hosts (--host-facts) in load tests.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
 
 #include "common/result.h"
+#include "compute/power_ops.h"
 #include "virt/guest_plan.h"
 #include "virt/guest_request.h"
 #include "virt/host_facts.h"
@@ -37,7 +39,18 @@ class GuestDriver {
   // A defined guest's domain XML (libvirt's, or what the dry-run driver rendered);
   // NotFound when there is no such guest.
   virtual Result<std::string> guestXml(const std::string& name) = 0;
+  // A guest's run state; NotFound when there is no such guest.
+  virtual Result<GuestPowerInfo> powerInfo(const std::string& name) = 0;
+  // The run state of every managed guest, by name.
+  virtual Result<std::map<std::string, GuestPowerInfo>> managedPowerInfo() = 0;
+  // One step of a power action (compute/power_ops.h: shutdown, destroy, create, pause,
+  // unpause, managed save, discard save; kWait, kDone and kFail do nothing). NotFound
+  // when there is no such guest; the driver's message when the step fails.
+  virtual Status applyPowerOp(const std::string& name, GuestOp op) = 0;
 };
+
+// libvirt's virDomainState as a GuestRun (VIR_DOMAIN_BLOCKED counts as running).
+GuestRun guestRunFromLibvirt(int state);
 
 std::unique_ptr<GuestDriver> libvirtGuestDriver(const virt::VirtConfig& config);
 std::unique_ptr<GuestDriver> dryRunGuestDriver(const virt::VirtConfig& config);

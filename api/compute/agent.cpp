@@ -3,12 +3,45 @@
 #include "api/availability_zones.h"
 #include "api/compute/handlers.h"
 #include "api/compute/schemas.h"
+#include "api/server_state.h"
 #include "api/service_rules.h"
+#include "common/log.h"
 #include "virt/host_facts.h"
 
 namespace stratus::api::compute {
 
 using nlohmann::json;
+
+namespace {
+// The agent's name for each power task (compute/power_ops.h parses the same names).
+constexpr std::pair<ServerTask, std::string_view> kPowerTasks[] = {
+    {ServerTask::kPoweringOff, "stop"},   {ServerTask::kPoweringOn, "start"},
+    {ServerTask::kRebooting, "reboot"},   {ServerTask::kRebootingHard, "reboot_hard"},
+    {ServerTask::kPausing, "pause"},      {ServerTask::kUnpausing, "unpause"},
+    {ServerTask::kSuspending, "suspend"}, {ServerTask::kResuming, "resume"},
+};
+std::optional<std::string_view> powerActionOf(ServerTask task) {
+  for (const auto& [t, name] : kPowerTasks) {
+    if (t == task) return name;
+  }
+  return std::nullopt;
+}
+std::optional<ServerTask> powerTaskOf(std::string_view action) {
+  for (const auto& [t, name] : kPowerTasks) {
+    if (name == action) return t;
+  }
+  return std::nullopt;
+}
+// {"power_state": N, "saved": bool}; a missing or malformed field reads as NOSTATE/false.
+GuestPowerReport powerReportOf(const json& doc) {
+  GuestPowerReport p;
+  if (!doc.is_object()) return p;
+  if (doc.contains("power_state") && doc["power_state"].is_number_integer())
+    p.power_state = doc["power_state"].get<int>();
+  if (doc.contains("saved") && doc["saved"].is_boolean()) p.saved = doc["saved"].get<bool>();
+  return p;
+}
+}  // namespace
 
 Reply reportHost(const Context& c, const HttpRequest& r, const PathParams& p) {
   if (auto s = requireAdmin(r, "Only an admin (a compute agent) may report a host."); !s)
@@ -83,6 +116,10 @@ Reply hostTasks(const Context& c, const HttpRequest& r, const PathParams& p) {
     } else if (s.task == ServerTask::kDeleting) {
       tasks.push_back(
           {{"server_id", id}, {"action", "delete"}, {"instance_name", s.instanceName()}});
+    } else if (auto action = powerActionOf(s.task)) {
+      tasks.push_back({{"server_id", id},
+                       {"action", std::string(*action)},
+                       {"instance_name", s.instanceName()}});
     }
   }
   return jsonResponse(200, {{"tasks", tasks}, {"placed", placed}});
@@ -103,8 +140,12 @@ Reply serverEvent(const Context& c, const HttpRequest& r, const PathParams& p) {
   const std::string result = text("result");
   const std::string host = text("host");
   const std::string message = text("message");
-  if (action != "spawn" && action != "delete")
-    return badRequest("action='" + action + "' is invalid; allowed: spawn, delete");
+  const std::optional<ServerTask> power_task = powerTaskOf(action);
+  if (action != "spawn" && action != "delete" && !power_task) {
+    return badRequest("action='" + action +
+                      "' is invalid; allowed: spawn, delete, stop, start, reboot, reboot_hard, "
+                      "pause, unpause, suspend, resume");
+  }
   if (result != "ok" && result != "error")
     return badRequest("result='" + result + "' is invalid; allowed: ok, error");
   std::unique_lock lock(c.state.mu);
@@ -115,10 +156,16 @@ Reply serverEvent(const Context& c, const HttpRequest& r, const PathParams& p) {
   }
   ServerRecord s = it->second;
   bool accepted = false;
-  if (action == "spawn" && s.task == ServerTask::kSpawning) {
+  if (power_task) {
+    accepted = finishAction(s, *power_task, result == "ok", powerReportOf(*doc));
+    if (accepted && result != "ok") {
+      logLine("server " + s.id + ": " + action + " on " + host + " failed: " + message);
+    }
+  } else if (action == "spawn" && s.task == ServerTask::kSpawning) {
     if (result == "ok") {
       s.status = "ACTIVE";
-      s.power_state = 1;
+      s.vm_state = "active";
+      s.power_state = kPowerRunning;
       s.launched_at = isoNow();
       if (doc->contains("resolved_model") && (*doc)["resolved_model"].is_string()) {
         s.viommu_resolved = (*doc)["resolved_model"].get<std::string>();
@@ -142,6 +189,47 @@ Reply serverEvent(const Context& c, const HttpRequest& r, const PathParams& p) {
     c.state.work.notify_all();
   }
   return jsonResponse(200, {{"accepted", accepted}});
+}
+
+// The power state of every managed guest the agent sees, {"guests": {"<server id>":
+// {"power_state": N, "saved": bool}}}, read after the pass's tasks were done and
+// reported: each server on this host with no task follows it (syncPowerState); one whose
+// guest is not listed has none (NOSTATE).
+Reply hostPowerStates(const Context& c, const HttpRequest& r, const PathParams& p) {
+  if (auto s = requireAdmin(r, "Only an admin (a compute agent) may report power states."); !s)
+    return s.error();
+  auto doc = jsonObjectBody(r);
+  if (!doc) return doc.takeError();
+  if (!doc->contains("guests") || !(*doc)["guests"].is_object()) {
+    return badRequest("guests='" + doc->value("guests", json()).dump() +
+                      "' is invalid; allowed: an object of server id to "
+                      "{\"power_state\": N, \"saved\": true|false}");
+  }
+  const json& guests = (*doc)["guests"];
+  std::unique_lock lock(c.state.mu);
+  std::vector<ServerRecord> changed;
+  for (const auto& [id, server] : c.state.servers) {
+    if (server.host != p[0]) continue;
+    ServerRecord s = server;
+    const GuestPowerReport seen =
+        guests.contains(id) ? powerReportOf(guests[id]) : GuestPowerReport{};
+    const std::string before = vmStateOf(s);
+    if (!syncPowerState(s, seen)) continue;
+    if (vmStateOf(s) != before || s.task != server.task) {
+      logLine("server " + id + ": power sync: guest has power_state " +
+              std::to_string(seen.power_state) + ", vm_state " + before + " -> " + vmStateOf(s) +
+              (s.task == ServerTask::kPoweringOff ? ", stopping it" : ""));
+    }
+    changed.push_back(std::move(s));
+  }
+  int saved = 0;
+  for (const auto& s : changed) {
+    if (auto st = c.state.save(s); !st) return storeFailure(st.error());
+    ++saved;
+  }
+  lock.unlock();
+  if (saved > 0) c.state.work.notify_all();
+  return jsonResponse(200, {{"updated", saved}});
 }
 
 }  // namespace stratus::api::compute

@@ -30,6 +30,8 @@ Reply listServersDetail(const Context& c, const HttpRequest& r, const PathParams
 Reply createServer(const Context& c, const HttpRequest& r, const PathParams& p);
 Reply showServer(const Context& c, const HttpRequest& r, const PathParams& p);
 Reply deleteServer(const Context& c, const HttpRequest& r, const PathParams& p);
+// server_actions.cpp
+Reply serverAction(const Context& c, const HttpRequest& r, const PathParams& p);
 // hypervisors.cpp
 Reply listHypervisors(const Context& c, const HttpRequest& r, const PathParams& p);
 Reply listHypervisorsDetail(const Context& c, const HttpRequest& r, const PathParams& p);
@@ -55,5 +57,6 @@ Reply listAvailabilityZonesDetail(const Context& c, const HttpRequest& r, const 
 Reply reportHost(const Context& c, const HttpRequest& r, const PathParams& p);
 Reply hostTasks(const Context& c, const HttpRequest& r, const PathParams& p);
 Reply serverEvent(const Context& c, const HttpRequest& r, const PathParams& p);
+Reply hostPowerStates(const Context& c, const HttpRequest& r, const PathParams& p);
 
 }  // namespace stratus::api::compute

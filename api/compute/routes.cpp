@@ -36,6 +36,11 @@ const std::vector<Route>& routes() {
       {.method = "POST", .pattern = "/v2.1/servers", .handler = createServer, .takes_body = true},
       {.method = "GET", .pattern = "/v2.1/servers/{id}", .handler = showServer},
       {.method = "DELETE", .pattern = "/v2.1/servers/{id}", .handler = deleteServer},
+      // servers.py actions (server_actions.cpp)
+      {.method = "POST",
+       .pattern = "/v2.1/servers/{id}/action",
+       .handler = serverAction,
+       .takes_body = true},
       // hypervisors.py
       {.method = "GET", .pattern = "/v2.1/os-hypervisors/detail", .handler = listHypervisorsDetail},
       {.method = "GET", .pattern = "/v2.1/os-hypervisors", .handler = listHypervisors},
@@ -77,6 +82,10 @@ const std::vector<Route>& routes() {
        .handler = reportHost,
        .takes_body = true},
       {.method = "GET", .pattern = "/stratus/v1/hosts/{host}/tasks", .handler = hostTasks},
+      {.method = "PUT",
+       .pattern = "/stratus/v1/hosts/{host}/power-states",
+       .handler = hostPowerStates,
+       .takes_body = true},
       {.method = "POST",
        .pattern = "/stratus/v1/servers/{id}/events",
        .handler = serverEvent,

@@ -8,6 +8,7 @@
 #include "api/compute/handlers.h"
 #include "api/compute/schemas.h"
 #include "api/compute/views.h"
+#include "api/server_state.h"
 #include "common/uuid.h"
 #include "scheduler/prefilters.h"
 #include "scheduler/request_spec.h"
@@ -29,9 +30,13 @@ Reply serverList(const Context& c, const HttpRequest& r, bool detail) {
         return badRequest("Invalid name filter '" + v + "': not a valid regular expression");
       }
     } else if (k == "status") {
-      static const std::set<std::string> statuses = {"BUILD", "ACTIVE", "ERROR"};
-      if (!statuses.contains(v))
-        return badRequest("Invalid status filter '" + v + "'; allowed: BUILD, ACTIVE, ERROR");
+      static const std::set<std::string> statuses = {"ACTIVE", "BUILD",  "ERROR",   "HARD_REBOOT",
+                                                     "PAUSED", "REBOOT", "SHUTOFF", "SUSPENDED"};
+      if (!statuses.contains(v)) {
+        return badRequest("Invalid status filter '" + v +
+                          "'; allowed: ACTIVE, BUILD, ERROR, HARD_REBOOT, PAUSED, REBOOT, "
+                          "SHUTOFF, SUSPENDED");
+      }
       status_filter = v;
     } else if (k == "host") {
       host_filter = v;
@@ -45,7 +50,7 @@ Reply serverList(const Context& c, const HttpRequest& r, bool detail) {
   for (const auto& [id, s] : c.state.servers) {
     if (!r.auth.admin && s.project_id != r.auth.project_id) continue;
     if (name_filter && !std::regex_search(s.name, *name_filter)) continue;
-    if (status_filter && s.status != *status_filter) continue;
+    if (status_filter && displayStatus(s) != *status_filter) continue;
     if (host_filter && s.host != *host_filter) continue;
     list.push_back(detail ? serverDetail(s, r, c.options) : serverSummary(s, c.options));
   }

@@ -1,6 +1,7 @@
 #include "api/compute/views.h"
 
 #include "api/compute/microversion.h"
+#include "api/server_state.h"
 #include "virt/host_facts.h"
 
 namespace stratus::api::compute {
@@ -56,14 +57,12 @@ json flavorSummary(const FlavorRecord& f, const http::HttpRequest& r, const ApiO
 
 json serverDetail(const ServerRecord& s, const http::HttpRequest& r, const ApiOptions& options) {
   const ComputeVersion v = versionOf(r);
-  std::string vm_state = s.status == "ACTIVE"  ? "active"
-                         : s.status == "ERROR" ? "error"
-                                               : "building";
+  const std::string vm_state = vmStateOf(s);
   json task = s.task == ServerTask::kNone ? json() : json(std::string(serverTaskName(s.task)));
   json out = {
       {"id", s.id},
       {"name", s.name},
-      {"status", s.status},
+      {"status", displayStatus(s)},
       {"tenant_id", s.project_id},
       {"user_id", s.user_id},
       {"metadata", s.metadata},
