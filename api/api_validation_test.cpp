@@ -2,6 +2,7 @@
 // the same handle() the HTTP servers call (no sockets: a real SQLite store in a temp dir).
 #include <catch2/catch.hpp>
 #include <filesystem>
+#include <fstream>
 
 #include "api/compute/compute_api.h"
 #include "api/image/image_api.h"
@@ -636,4 +637,30 @@ TEST_CASE("server create: the flavor and image placement requests checked togeth
       R"({"trait:CUSTOM_GOLD": "required", "resources1:VGPU": "1", "resources2:VGPU": "1", )"
       R"("group_policy": "isolate"})");
   CHECK(fx.call(false, "POST", "/v2.1/servers", body(fine, gold)).status == 202);
+}
+
+TEST_CASE("host report: pci_owners is an object of PCI address -> server UUID") {
+  Fixture fx;
+  std::ifstream in(std::string(STRATUS_VIRT_TESTDATA) + "/hosts/x86-kvm-libvirt9.json");
+  REQUIRE(in.good());
+  const std::string facts((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string uuid = "\"provider_uuid\": \"6f9619ff-8b86-4d11-b42d-00c04fc964ff\"";
+  auto not_object = fx.call(false, "PUT", "/stratus/v1/hosts/cn1",
+                            "{" + uuid + ", \"facts\": " + facts + ", \"pci_owners\": [1]}");
+  CHECK(not_object.status == 400);
+  CHECK(messageOf(not_object) ==
+        "pci_owners=[1] is invalid; allowed: an object of PCI address -> server UUID");
+  auto not_string =
+      fx.call(false, "PUT", "/stratus/v1/hosts/cn1",
+              "{" + uuid + ", \"facts\": " + facts + ", \"pci_owners\": {\"0000:01:10.0\": 7}}");
+  CHECK(not_string.status == 400);
+  CHECK(messageOf(not_string) ==
+        "pci_owners[0000:01:10.0]=7 is invalid; allowed: a server UUID string");
+  auto ok = fx.call(
+      false, "PUT", "/stratus/v1/hosts/cn1",
+      "{" + uuid + ", \"facts\": " + facts + ", \"pci_owners\": {\"0000:01:10.0\": \"s1\"}}");
+  CHECK(ok.status == 200);
+  std::lock_guard lock(fx.state->mu);
+  CHECK(fx.state->hosts.at("cn1").pci_owners ==
+        std::map<std::string, std::string>{{"0000:01:10.0", "s1"}});
 }

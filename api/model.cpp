@@ -33,7 +33,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ServerRecord, id, name, project_
                                                 launched_at, power_state, allocation_held,
                                                 allocations, availability_zone)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(HostRecord, name, id, facts, last_report_unix,
-                                                uptime, default_zone)
+                                                uptime, default_zone, pci_owners)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(AggregateRecord, id, uuid, name, hosts, metadata,
                                                 created_at, updated_at)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ServiceRecord, host, id, number, disabled,

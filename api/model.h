@@ -112,6 +112,9 @@ struct HostRecord {
   std::string uptime;  // as `uptime` prints it on the host, at its last report
   // The agent's [DEFAULT] default_availability_zone ("": the API's default, "nova").
   std::string default_zone;
+  // PCI device address -> the server that owns it, as the agent's record says at its
+  // last report (compute/pci_ownership.h); {} before agents sent it.
+  std::map<std::string, std::string> pci_owners;
 };
 
 // A host aggregate (Nova's os-aggregates), mirrored into placement as the provider

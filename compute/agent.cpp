@@ -219,8 +219,14 @@ Result<SyncReport> Agent::syncOnce() {
   bool reported = false;
   Status api_status = okStatus();
   if (api_) {
+    DeviceOwners owners;
+    if (spawner_) {
+      // An unreadable record is the spawner's error to report at its next spawn; the
+      // host report goes out without owners rather than not at all.
+      if (auto o = spawner_->owners()) owners = std::move(*o);
+    }
     api_status = api_->reportHost(config_.host, sync_.providerUuid(), virt::hostFactsToJson(*facts),
-                                  config_.default_availability_zone);
+                                  config_.default_availability_zone, owners);
     reported = api_status.ok();
   }
   {

@@ -58,8 +58,12 @@ Result<std::unique_ptr<ComputeApiClient>> ComputeApiClient::create(const std::st
 }
 
 Status ComputeApiClient::reportHost(const std::string& host, const std::string& provider_uuid,
-                                    const json& facts, const std::string& availability_zone) {
-  json body{{"provider_uuid", provider_uuid}, {"facts", facts}, {"uptime", uptimeText()}};
+                                    const json& facts, const std::string& availability_zone,
+                                    const std::map<std::string, std::string>& pci_owners) {
+  json body{{"provider_uuid", provider_uuid},
+            {"facts", facts},
+            {"uptime", uptimeText()},
+            {"pci_owners", pci_owners}};
   if (!availability_zone.empty()) body["availability_zone"] = availability_zone;
   auto r = client_->call("PUT", "/stratus/v1/hosts/" + host, body);
   if (!r) return r.takeError();

@@ -33,9 +33,12 @@ class ComputeApiClient {
  public:
   static Result<std::unique_ptr<ComputeApiClient>> create(const std::string& base_url,
                                                           const std::string& token);
-  // `availability_zone`: the agent's default zone, sent when not empty.
+  // `availability_zone`: the agent's default zone, sent when not empty. `pci_owners`:
+  // which server owns which PCI device address (the spawner's record), for the API's
+  // hypervisor view.
   Status reportHost(const std::string& host, const std::string& provider_uuid,
-                    const nlohmann::json& facts, const std::string& availability_zone = {});
+                    const nlohmann::json& facts, const std::string& availability_zone = {},
+                    const std::map<std::string, std::string>& pci_owners = {});
   Result<HostWork> work(const std::string& host);
   Status reportEvent(const std::string& server_id, const std::string& action, bool ok,
                      const std::string& host, const std::string& message,

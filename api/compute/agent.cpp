@@ -65,12 +65,28 @@ Reply reportHost(const Context& c, const HttpRequest& r, const PathParams& p) {
     zone = z.get<std::string>();
     if (auto s = checkZoneName("availability_zone", zone); !s) return s.error();
   }
+  std::map<std::string, std::string> owners;
+  if (doc->contains("pci_owners")) {
+    const json& o = (*doc)["pci_owners"];
+    if (!o.is_object()) {
+      return badRequest("pci_owners=" + o.dump() +
+                        " is invalid; allowed: an object of PCI address -> server UUID");
+    }
+    for (const auto& [address, server] : o.items()) {
+      if (!server.is_string()) {
+        return badRequest("pci_owners[" + address + "]=" + server.dump() +
+                          " is invalid; allowed: a server UUID string");
+      }
+      owners[address] = server.get<std::string>();
+    }
+  }
   HostRecord h{p[0],
                uuid.get<std::string>(),
                (*doc)["facts"],
                unixNow(),
                doc->value("uptime", std::string()),
-               zone};
+               zone,
+               std::move(owners)};
   std::lock_guard lock(c.state.mu);
   if (auto s = c.state.save(h); !s) return storeFailure(s.error());
   // The host's nova-compute service appears with its first report and keeps what an

@@ -6,8 +6,33 @@ namespace stratus::api::compute {
 
 using nlohmann::json;
 
+namespace {
+
+// "cn1_0000:01:00.0" -> "0000:01:00.0" (addresses hold no '_'; host names may).
+std::string addressOfName(const std::string& name) {
+  std::string a = name.substr(name.rfind('_') + 1);
+  std::transform(a.begin(), a.end(), a.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return a;
+}
+
+// The reported PF of `address`, from the host facts' pci_devices ("" when none).
+std::string parentOf(const json& host_facts, const std::string& address) {
+  if (!host_facts.is_object() || !host_facts.contains("pci_devices")) return {};
+  for (const json& d : host_facts["pci_devices"]) {
+    if (d.is_object() && d.value("address", std::string()) == address) {
+      const json parent = d.value("parent_addr", json());
+      return parent.is_string() ? parent.get<std::string>() : std::string();
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
 json pciProvidersView(std::vector<PciProviderState> providers,
-                      const std::map<std::string, ServerRecord>& servers) {
+                      const std::map<std::string, ServerRecord>& servers,
+                      const std::map<std::string, std::string>& owners, const json& host_facts) {
   std::sort(providers.begin(), providers.end(),
             [](const PciProviderState& a, const PciProviderState& b) { return a.name < b.name; });
   json out = json::array();
@@ -31,11 +56,19 @@ json pciProvidersView(std::vector<PciProviderState> providers,
       }
       holders.push_back({{"id", id}, {"name", s.name}, {"units", units}});
     }
+    json devices = json::array();
+    const std::string own = addressOfName(p.name);
+    for (const auto& [address, server] : owners) {
+      if (address == own || parentOf(host_facts, address) == own) {
+        devices.push_back({{"address", address}, {"server_id", server}});
+      }
+    }
     out.push_back({{"name", p.name},
                    {"uuid", p.uuid},
                    {"resources", resources},
                    {"traits", p.traits},
-                   {"servers", holders}});
+                   {"servers", holders},
+                   {"devices", devices}});
   }
   return out;
 }

@@ -27,11 +27,16 @@ struct PciProviderState {
 };
 
 // [{"name", "uuid", "resources": {RC: {"total", "reserved", "used"}}, "traits": [...],
-//   "servers": [{"id", "name", "units"}]}], in provider name order; a server holds a
-// provider when its stored allocation (ServerRecord::allocations) names it, units being
-// what it draws from there. Pure.
+//   "servers": [{"id", "name", "units"}], "devices": [{"address", "server_id"}]}], in
+// provider name order; a server holds a provider when its stored allocation
+// (ServerRecord::allocations) names it, units being what it draws from there.
+// "devices" lists the owned devices the provider counts: its own address (the part of
+// its name after the last '_') or, for a PF's provider, the VFs whose parent_addr it is,
+// as the agent's ownership record (`owners`, address -> server) says. Pure.
 nlohmann::json pciProvidersView(std::vector<PciProviderState> providers,
-                                const std::map<std::string, ServerRecord>& servers);
+                                const std::map<std::string, ServerRecord>& servers,
+                                const std::map<std::string, std::string>& owners = {},
+                                const nlohmann::json& host_facts = nlohmann::json());
 
 // The compute node's children from placement (GET /resource_providers?in_tree=), with
 // inventories, usages and traits. Errors: placement's (Unavailable when it cannot be asked).

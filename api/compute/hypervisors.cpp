@@ -66,7 +66,15 @@ Reply showHypervisor(const Context& c, const HttpRequest&, const PathParams& p) 
   json doc = json::parse(reply->body);
   {
     std::lock_guard lock(c.state.mu);
-    doc["hypervisor"]["pci_providers"] = pciProvidersView(std::move(*providers), c.state.servers);
+    std::map<std::string, std::string> owners;
+    json facts;
+    for (const auto& [name, h] : c.state.hosts) {
+      if (h.id != p[0]) continue;
+      owners = h.pci_owners;
+      facts = h.facts;
+    }
+    doc["hypervisor"]["pci_providers"] =
+        pciProvidersView(std::move(*providers), c.state.servers, owners, facts);
   }
   return jsonResponse(200, doc);
 }

@@ -212,7 +212,8 @@ const http::ObjectSchema& hostReportSchema() {
       {{"provider_uuid", SchemaField(T::kString, true).withFormat(canonicalUuidFormat)},
        {"facts", SchemaField(T::kAny, true)},
        {"uptime", SchemaField(T::kString, false)},
-       {"availability_zone", SchemaField(T::kString, false)}},
+       {"availability_zone", SchemaField(T::kString, false)},
+       {"pci_owners", SchemaField(T::kObject, false)}},
       true};
   return s;
 }

@@ -21,6 +21,7 @@ CONF
 cat >"$tmp/agent.conf" <<CONF
 [compute]
 work_poll_interval_ms = 200
+resource_provider_sync_interval = 1
 [pci]
 device_spec = {"vendor_id": "8086", "product_id": "10ca"}
 CONF
@@ -139,6 +140,12 @@ capi GET "/v2.1/os-hypervisors/$root"
 pci_view=$(jget 'json.dumps(sorted([(p["name"], p["resources"]["'"$rc"'"]["total"], p["resources"]["'"$rc"'"]["used"], [x["id"] for x in p["servers"]]) for p in d["hypervisor"]["pci_providers"]]))')
 want=$(/usr/bin/python3 -c 'import json,sys; h,a=sys.argv[1:3]; print(json.dumps([[h+"_0000:81:00.0",2,1,[a]],[h+"_0000:82:00.0",1,1,[a]]]))' "$host" "$apart")
 check "hypervisor show lists both PCI providers held by $apart ($pci_view)" test "$pci_view" = "$want"
+# and which VF the server owns, from the agent's record (reported at its next sync).
+owned_vf() {
+  capi GET "/v2.1/os-hypervisors/$root"
+  [ "$(jget 'sorted((d2["address"], d2["server_id"]) for p in d["hypervisor"]["pci_providers"] for d2 in p["devices"])')" = "[('0000:81:10.0', '$apart'), ('0000:82:10.0', '$apart')]" ]
+}
+check "hypervisor show names the VF of each PF that $apart owns" wait_for 10 owned_vf
 if [ -x /usr/bin/openstack ]; then
   sed -e "s#127.0.0.1:8774#127.0.0.1:$c_port#g" -e "s#127.0.0.1:9292#127.0.0.1:$i_port#g" \
       -e "s#127.0.0.1:8778#127.0.0.1:$p_port#g" "$src/etc/clouds.yaml" >"$tmp/clouds.yaml"
