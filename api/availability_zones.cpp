@@ -54,13 +54,6 @@ Result<std::string> memberOfForZone(const std::string& zone,
                         "no such zone");
 }
 
-Status checkZoneName(const std::string& key, const std::string& name) {
-  if (name.empty() || name.size() > 255 || name.find(':') != std::string::npos) {
-    return Error::invalid(key, name, "1 to 255 characters without ':'");
-  }
-  return okStatus();
-}
-
 std::string hostZone(const CloudState& state, const std::string& host) {
   auto h = state.hosts.find(host);
   return zoneOfHost(host, h == state.hosts.end() ? "" : h->second.default_zone, state.aggregates);

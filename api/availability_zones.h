@@ -18,6 +18,7 @@
 
 #include "api/model.h"
 #include "common/result.h"
+#include "common/zone_name.h"
 
 namespace stratus::api {
 
@@ -43,9 +44,8 @@ std::map<std::string, std::vector<std::string>> zoneHosts(
 Result<std::string> memberOfForZone(const std::string& zone,
                                     const std::map<std::string, HostRecord>& hosts,
                                     const std::map<int, AggregateRecord>& aggregates);
-// An availability zone name: 1 to 255 characters, no ':' (it separates ZONE:HOST);
-// InvalidArgument naming `key` otherwise.
-Status checkZoneName(const std::string& key, const std::string& name);
+// An availability zone name: common/zone_name.h.
+using ::stratus::checkZoneName;
 
 // zoneOfHost on the state's records. The caller holds state.mu.
 std::string hostZone(const CloudState& state, const std::string& host);

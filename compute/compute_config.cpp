@@ -3,6 +3,8 @@
 #include <charconv>
 #include <cmath>
 
+#include "common/zone_name.h"
+
 namespace stratus::compute {
 namespace {
 
@@ -39,11 +41,7 @@ Status applyIni(const IniConfig& ini, AgentConfig& config) {
                         "provider_config_location", "shutdown_timeout", "soft_reboot_timeout"}));
   if (auto v = ini.get("DEFAULT", "host")) config.host = *v;
   if (auto v = ini.get("DEFAULT", "default_availability_zone")) {
-    // The API's rule for zone names (api/availability_zones.h checkZoneName).
-    if (v->empty() || v->size() > 255 || v->find(':') != std::string::npos) {
-      return Error::invalid("[DEFAULT] default_availability_zone", *v,
-                            "1 to 255 characters without ':'");
-    }
+    STRATUS_RETURN_IF_ERROR(checkZoneName("[DEFAULT] default_availability_zone", *v));
     config.default_availability_zone = *v;
   }
   auto virt = virt::virtConfigFrom(ini);
