@@ -92,11 +92,7 @@ Status PciProviderSync::syncOne(const std::string& root_uuid, const DesiredPciPr
     const placement_client::Inventories inventories =
         mergeInventories(view.inventories, desired.inventories, desired.owned_classes);
     if (view.inventories != inventories) {
-      for (const auto& [rc, inv] : inventories) {
-        if (!view.inventories.contains(rc) && rc.rfind("CUSTOM_", 0) == 0) {
-          STRATUS_RETURN_IF_ERROR(client_.ensureResourceClass(rc));
-        }
-      }
+      STRATUS_RETURN_IF_ERROR(client_.ensureNewResourceClasses(view.inventories, inventories));
       beforeWrite();
       auto gen = client_.putInventories(uuid, view.generation, inventories);
       if (!gen) {

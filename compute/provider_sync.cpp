@@ -80,11 +80,7 @@ Result<SyncReport> ProviderSync::sync(const DesiredProvider& desired) {
     const placement_client::Inventories inventories =
         mergeInventories(view.inventories, desired.inventories, desired.owned_classes);
     if (view.inventories != inventories) {
-      for (const auto& [rc, inv] : inventories) {
-        if (!view.inventories.contains(rc) && rc.rfind("CUSTOM_", 0) == 0) {
-          STRATUS_RETURN_IF_ERROR(client_.ensureResourceClass(rc));
-        }
-      }
+      STRATUS_RETURN_IF_ERROR(client_.ensureNewResourceClasses(view.inventories, inventories));
       if (before_write) before_write();
       auto gen = client_.putInventories(uuid, view.provider.generation, inventories);
       if (!gen) {

@@ -289,6 +289,16 @@ Status PlacementClient::ensureResourceClass(const std::string& name) {
   return okStatus();
 }
 
+Status PlacementClient::ensureNewResourceClasses(const Inventories& current,
+                                                 const Inventories& next) {
+  for (const auto& [rc, inv] : next) {
+    if (!current.contains(rc) && rc.rfind("CUSTOM_", 0) == 0) {
+      STRATUS_RETURN_IF_ERROR(ensureResourceClass(rc));
+    }
+  }
+  return okStatus();
+}
+
 Status PlacementClient::ensureTrait(const std::string& name) {
   auto r = call("PUT", "/traits/" + name);
   if (!r) return r.takeError();

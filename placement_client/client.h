@@ -99,6 +99,9 @@ class PlacementClient {
   // Creates a custom resource class (PUT /resource_classes/{name}, microversion >= 1.7);
   // an existing one is fine.
   Status ensureResourceClass(const std::string& name);
+  // Creates each custom class `next` has and `current` lacks, before an inventory PUT
+  // that names them (placement refuses an inventory of an unknown class).
+  Status ensureNewResourceClasses(const Inventories& current, const Inventories& next);
 };
 
 // "value" percent-encoded for a query string.
