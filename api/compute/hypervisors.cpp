@@ -32,7 +32,7 @@ Reply hypervisorList(const Context& c, bool detail) {
 }
 
 // One hypervisor by UUID with its uptime: all fields (show) or the summary (/uptime).
-Reply hypervisorWithUptime(const Context& c, const std::string& id, bool detail) {
+Result<json> hypervisorWithUptime(const Context& c, const std::string& id, bool detail) {
   if (!isCanonicalUuid(id)) {
     return badRequest("Invalid uuid " + id + ": hypervisor ids are UUIDs from microversion 2.53.");
   }
@@ -41,7 +41,7 @@ Reply hypervisorWithUptime(const Context& c, const std::string& id, bool detail)
     if (h.id != id) continue;
     json out = withServiceStatus(c.state, hypervisorView(h, detail, unixNow(), c.options), name);
     out["uptime"] = h.uptime;
-    return jsonResponse(200, {{"hypervisor", out}});
+    return out;
   }
   return Error::make(ErrorCode::kNotFound, "Hypervisor with ID " + id + " could not be found.");
 }
@@ -59,11 +59,11 @@ Reply listHypervisorsDetail(const Context& c, const HttpRequest&, const PathPara
 // show also carries the host's PCI device providers and who holds them, read from
 // placement outside the state lock (a slow placement must not stall other requests).
 Reply showHypervisor(const Context& c, const HttpRequest&, const PathParams& p) {
-  auto reply = hypervisorWithUptime(c, p[0], true);
-  if (!reply || c.placement == nullptr) return reply;
+  auto out = hypervisorWithUptime(c, p[0], true);
+  if (!out) return out.takeError();
+  if (c.placement == nullptr) return jsonResponse(200, {{"hypervisor", *out}});
   auto providers = readPciProviders(*c.placement, p[0]);
   if (!providers) return providers.takeError();
-  json doc = json::parse(reply->body);
   {
     std::lock_guard lock(c.state.mu);
     std::map<std::string, std::string> owners;
@@ -73,14 +73,16 @@ Reply showHypervisor(const Context& c, const HttpRequest&, const PathParams& p) 
       owners = h.pci_owners;
       facts = h.facts;
     }
-    doc["hypervisor"]["pci_providers"] =
+    (*out)["pci_providers"] =
         pciProvidersView(std::move(*providers), c.state.servers, owners, facts);
   }
-  return jsonResponse(200, doc);
+  return jsonResponse(200, {{"hypervisor", *out}});
 }
 
 Reply hypervisorUptime(const Context& c, const HttpRequest&, const PathParams& p) {
-  return hypervisorWithUptime(c, p[0], false);
+  auto out = hypervisorWithUptime(c, p[0], false);
+  if (!out) return out.takeError();
+  return jsonResponse(200, {{"hypervisor", *out}});
 }
 
 }  // namespace stratus::api::compute
