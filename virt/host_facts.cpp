@@ -21,6 +21,18 @@ bool GuestArchFacts::hasMachine(std::string_view machine) const {
   return std::find(machines.begin(), machines.end(), machine) != machines.end();
 }
 
+const IommuUnitFacts* IommuFacts::unitCaps(std::string_view name) const {
+  for (const auto& u : unit_caps) {
+    if (u.name == name) return &u;
+  }
+  return nullptr;
+}
+
+Version HostFacts::qemuVersionFor(std::string_view name) const {
+  const GuestArchFacts* g = guest(name);
+  return g != nullptr && g->qemu_version ? *g->qemu_version : qemu_version;
+}
+
 const GuestArchFacts* HostFacts::guest(std::string_view name) const {
   for (const auto& g : guests) {
     if (g.arch == name) return &g;
@@ -56,10 +68,15 @@ std::uint64_t HostFacts::memoryKib() const {
 json hostFactsToJson(const HostFacts& f) {
   json guests = json::array();
   for (const auto& g : f.guests) {
-    guests.push_back({{"arch", g.arch},
-                      {"domain_types", g.domain_types},
-                      {"machines", g.machines},
-                      {"uefi", g.uefi}});
+    json guest = {{"arch", g.arch},
+                  {"domain_types", g.domain_types},
+                  {"machines", g.machines},
+                  {"uefi", g.uefi}};
+    if (g.qemu_version) guest["qemu_version"] = g.qemu_version->str();
+    if (g.vcpu_max) guest["vcpu_max"] = *g.vcpu_max;
+    if (g.hostdev_pci_backends) guest["hostdev_pci_backends"] = *g.hostdev_pci_backends;
+    if (g.hostdev_iommufd) guest["hostdev_iommufd"] = *g.hostdev_iommufd;
+    guests.push_back(std::move(guest));
   }
   json cells = json::array();
   for (const auto& c : f.numa_cells) {
@@ -70,6 +87,14 @@ json hostFactsToJson(const HostFacts& f) {
     json cell = {{"id", c.id}, {"cpus", c.cpus}, {"memory_kib", c.memory_kib}, {"pages", pages}};
     if (c.socket_id) cell["socket_id"] = *c.socket_id;
     cells.push_back(std::move(cell));
+  }
+  json unit_caps = json::array();
+  for (const auto& u : f.iommu.unit_caps) {
+    json unit = {{"name", u.name}, {"driver", u.driver}, {"nesting", nullptr},
+                 {"dirty_tracking", nullptr}};
+    if (u.nesting) unit["nesting"] = *u.nesting;
+    if (u.dirty_tracking) unit["dirty_tracking"] = *u.dirty_tracking;
+    unit_caps.push_back(std::move(unit));
   }
   return {{"hostname", f.hostname},
           {"arch", f.arch},
@@ -82,7 +107,8 @@ json hostFactsToJson(const HostFacts& f) {
            {{"dev_iommu", f.iommu.dev_iommu},
             {"vfio_cdev", f.iommu.vfio_cdev},
             {"units", f.iommu.units},
-            {"kernel_version", f.iommu.kernel_version}}},
+            {"kernel_version", f.iommu.kernel_version},
+            {"unit_caps", unit_caps}}},
           {"pci_devices", pciDevicesToJson(f.pci_devices)}};
 }
 
@@ -169,6 +195,27 @@ Result<HostFacts> parse(const json& doc) {
         return Error::invalid(g.path("domain_types"), t, "kvm, qemu");
       }
     }
+    // Optional: documents captured before these were recorded have none.
+    if (guests[i].contains("qemu_version")) {
+      std::string v;
+      STRATUS_RETURN_IF_ERROR(g.get("qemu_version", v));
+      auto parsed = Version::parse(v, g.path("qemu_version"));
+      if (!parsed) return parsed.takeError();
+      ga.qemu_version = *parsed;
+    }
+    if (guests[i].contains("vcpu_max")) {
+      unsigned max = 0;
+      STRATUS_RETURN_IF_ERROR(g.get("vcpu_max", max));
+      if (max == 0) return Error::invalid(g.path("vcpu_max"), "0", "a vCPU count above 0");
+      ga.vcpu_max = max;
+    }
+    for (auto [key, field] : {std::pair{"hostdev_pci_backends", &ga.hostdev_pci_backends},
+                              std::pair{"hostdev_iommufd", &ga.hostdev_iommufd}}) {
+      if (!guests[i].contains(key)) continue;
+      std::vector<std::string> values;
+      STRATUS_RETURN_IF_ERROR(g.get(key, values));
+      *field = std::move(values);
+    }
     f.guests.push_back(std::move(ga));
   }
 
@@ -212,6 +259,25 @@ Result<HostFacts> parse(const json& doc) {
   STRATUS_RETURN_IF_ERROR(io.get("vfio_cdev", f.iommu.vfio_cdev));
   STRATUS_RETURN_IF_ERROR(io.get("units", f.iommu.units));
   STRATUS_RETURN_IF_ERROR(io.get("kernel_version", f.iommu.kernel_version));
+  if (iommu.contains("unit_caps")) {
+    const json& units = iommu.at("unit_caps");
+    if (!units.is_array()) return Error::invalid("iommu.unit_caps", units.dump(), "a list");
+    for (std::size_t i = 0; i < units.size(); ++i) {
+      Reader u(units[i], "iommu.unit_caps[" + std::to_string(i) + "]");
+      IommuUnitFacts unit;
+      STRATUS_RETURN_IF_ERROR(u.get("name", unit.name));
+      STRATUS_RETURN_IF_ERROR(u.get("driver", unit.driver));
+      for (auto [key, field] : {std::pair{"nesting", &unit.nesting},
+                                std::pair{"dirty_tracking", &unit.dirty_tracking}}) {
+        if (!units[i].contains(key) || units[i].at(key).is_null()) continue;
+        bool value = false;
+        STRATUS_RETURN_IF_ERROR(u.get(key, value));
+        *field = value;
+      }
+      if (unit.name.empty()) return Error::invalid(u.path("name"), "", "an IOMMU unit name");
+      f.iommu.unit_caps.push_back(std::move(unit));
+    }
+  }
   // Optional: facts captured before PCI devices were probed have no such key.
   if (doc.contains("pci_devices")) {
     auto pci = pciDevicesFromJson(doc.at("pci_devices"));

@@ -71,3 +71,70 @@ TEST_CASE("virt_type auto picks kvm only where libvirt offers it for the host ar
         "[libvirt] virt_type='kvm' but libvirt offers no kvm domain type for the host arch "
         "x86_64 (is /dev/kvm usable?); allowed here: auto, qemu");
 }
+
+TEST_CASE("IOMMU unit capabilities round-trip, stay optional, and name bad fields") {
+  HostFacts host = testing::testHost("x86-kvm-libvirt9");
+  CHECK(host.iommu.unit_caps.empty());  // a document from before unit_caps loads
+  host.iommu.unit_caps = {{"dmar0", "intel-iommu", true, std::nullopt},
+                          {"smmu3.0x0000000009050000", "arm-smmu-v3", std::nullopt, false}};
+  json doc = hostFactsToJson(host);
+  CHECK(doc["iommu"]["unit_caps"][0] == json({{"name", "dmar0"},
+                                              {"driver", "intel-iommu"},
+                                              {"nesting", true},
+                                              {"dirty_tracking", nullptr}}));
+  auto back = hostFactsFromJson(doc);
+  REQUIRE(back.ok());
+  REQUIRE(back->iommu.unit_caps.size() == 2);
+  CHECK(back->iommu.unitCaps("dmar0")->nesting == std::optional<bool>(true));
+  CHECK_FALSE(back->iommu.unitCaps("dmar0")->dirty_tracking.has_value());
+  CHECK(back->iommu.unitCaps("smmu3.0x0000000009050000")->dirty_tracking ==
+        std::optional<bool>(false));
+  CHECK(back->iommu.unitCaps("dmar1") == nullptr);
+
+  json bad = doc;
+  bad["iommu"]["unit_caps"][1]["nesting"] = "yes";
+  auto r = hostFactsFromJson(bad);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().message ==
+        "iommu.unit_caps[1].nesting='\"yes\"' is invalid: wrong type; allowed: true or false");
+  bad = doc;
+  bad["iommu"]["unit_caps"] = 3;
+  r = hostFactsFromJson(bad);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().message == "iommu.unit_caps='3' is invalid; allowed: a list");
+}
+
+TEST_CASE("per-arch emulator facts are optional, round-trip and are checked") {
+  HostFacts host = testing::testHost("x86-kvm-libvirt9");
+  REQUIRE_FALSE(host.guests.empty());
+  CHECK_FALSE(host.guests[0].qemu_version.has_value());
+  CHECK(host.qemuVersionFor(host.guests[0].arch) == host.qemu_version);
+  CHECK(host.qemuVersionFor("riscv64") == host.qemu_version);
+
+  host.guests[0].qemu_version = Version{11, 1, 0};
+  host.guests[0].vcpu_max = 4096;
+  host.guests[0].hostdev_pci_backends = std::vector<std::string>{"default", "vfio"};
+  host.guests[0].hostdev_iommufd = std::vector<std::string>{"yes", "no"};
+  json doc = hostFactsToJson(host);
+  CHECK(doc["guests"][0]["qemu_version"] == "11.1.0");
+  CHECK(doc["guests"][0]["hostdev_iommufd"] == json({"yes", "no"}));
+  CHECK_FALSE(doc["guests"][1].contains("vcpu_max"));
+  auto back = hostFactsFromJson(doc);
+  REQUIRE(back.ok());
+  CHECK(back->qemuVersionFor(host.guests[0].arch) == Version{11, 1, 0});
+  CHECK(back->guests[0].vcpu_max == std::optional<unsigned>(4096));
+  CHECK(back->guests[0].hostdev_pci_backends == host.guests[0].hostdev_pci_backends);
+  CHECK_FALSE(back->guests[1].hostdev_iommufd.has_value());
+
+  json bad = doc;
+  bad["guests"][0]["vcpu_max"] = 0;
+  auto r = hostFactsFromJson(bad);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().message == "guests[0].vcpu_max='0' is invalid; allowed: a vCPU count above 0");
+  bad = doc;
+  bad["guests"][0]["hostdev_iommufd"] = "yes";
+  r = hostFactsFromJson(bad);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().message ==
+        "guests[0].hostdev_iommufd='\"yes\"' is invalid: wrong type; allowed: a list");
+}
