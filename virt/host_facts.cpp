@@ -90,8 +90,8 @@ json hostFactsToJson(const HostFacts& f) {
   }
   json unit_caps = json::array();
   for (const auto& u : f.iommu.unit_caps) {
-    json unit = {{"name", u.name}, {"driver", u.driver}, {"nesting", nullptr},
-                 {"dirty_tracking", nullptr}};
+    json unit = {
+        {"name", u.name}, {"driver", u.driver}, {"nesting", nullptr}, {"dirty_tracking", nullptr}};
     if (u.nesting) unit["nesting"] = *u.nesting;
     if (u.dirty_tracking) unit["dirty_tracking"] = *u.dirty_tracking;
     unit_caps.push_back(std::move(unit));

@@ -63,9 +63,9 @@ struct NumaCellFacts {
 // arm-smmu-v3 publishes no registers in sysfs, so an SMMU's come from captured data or
 // iommufd's IOMMU_GET_HW_INFO). Decisions treat absent as "not known to work".
 struct IommuUnitFacts {
-  std::string name;    // the /sys/class/iommu entry: "dmar0", "smmu3.0x0000000009050000"
-  std::string driver;  // "intel-iommu", "arm-smmu-v3", "amd-iommu"; empty when unknown
-  std::optional<bool> nesting;         // hardware nested translation (guest-owned stage 1)
+  std::string name;             // the /sys/class/iommu entry: "dmar0", "smmu3.0x0000000009050000"
+  std::string driver;           // "intel-iommu", "arm-smmu-v3", "amd-iommu"; empty when unknown
+  std::optional<bool> nesting;  // hardware nested translation (guest-owned stage 1)
   std::optional<bool> dirty_tracking;  // IOMMU dirty-page tracking for live migration
 };
 
