@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "virt/smmu_topology.h"
 #include "virt/viommu_rules.h"
 
 namespace stratus::scheduler {
@@ -107,6 +108,10 @@ void imageTraitsPrefilter(const PrefilterContext& ctx, PlacementQuery& query) {
 
 void viommuModelPrefilter(const PrefilterContext& ctx, PlacementQuery& query) {
   const virt::ViommuModel model = ctx.spec.guest.viommu.value;
+  // hw:viommu_accel=true (parseGuestRequest allowed it only with smmuv3).
+  if (ctx.spec.guest.viommu_accel && ctx.spec.guest.viommu_accel->value) {
+    query.required.insert(std::string(virt::kSmmuv3AccelTrait));
+  }
   if (model == virt::ViommuModel::kNone) return;
   if (model != virt::ViommuModel::kAuto) {
     query.required.insert(ctx.traits.viommuTrait(virt::viommuTraitSuffix(model)));

@@ -35,7 +35,8 @@ void flavorRequestPrefilter(const PrefilterContext& ctx, PlacementQuery& query);
 // The image's trait:<TRAIT>=required properties, in the unnumbered group.
 void imageTraitsPrefilter(const PrefilterContext& ctx, PlacementQuery& query);
 // A concrete model: its trait. auto: any of the models valid for the guest's arch and
-// machine type (or the AUTO trait when the arch is left to the host).
+// machine type (or the AUTO trait when the arch is left to the host). hw:viommu_accel=true
+// also requires CUSTOM_VIOMMU_SMMUV3_ACCEL.
 void viommuModelPrefilter(const PrefilterContext& ctx, PlacementQuery& query);
 // hw_architecture: HW_ARCH_*.
 void archPrefilter(const PrefilterContext& ctx, PlacementQuery& query);

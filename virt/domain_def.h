@@ -29,6 +29,31 @@ struct IommuDriverDef {
 struct IommuDef {
   ViommuModel model = ViommuModel::kIntel;  // a concrete model, never none or auto
   IommuDriverDef driver;
+  // smmuv3 only (libvirt >= 11.10): <driver pciBus='N'/>, N the index of the
+  // pcie-expander-bus controller the SMMU sits on, 0 for pcie.0. Set only in
+  // DomainDef::bus_iommus; the machine-wide DomainDef::iommu never has it.
+  std::optional<unsigned> pci_bus{};
+  // smmuv3 with pci_bus only: <driver accel='on'/>, host-nested SMMUv3 (libvirt ignores
+  // it on the machine-wide form, REFERENCE.md 3.1).
+  Tristate accel = Tristate::kAbsent;
+};
+
+// A guest PCI address, <address type='pci' domain=.. bus=.. slot=.. function=../>.
+struct GuestPciAddress {
+  unsigned domain = 0;
+  unsigned bus = 0;  // a controller index
+  unsigned slot = 0;
+  unsigned function = 0;
+};
+
+// <controller type='pci' index=N model=...>: the PCIe topology the plan lays out
+// (libvirt formatdomain "Controllers"). libvirt adds pcie-root (index 0) itself.
+struct PciControllerDef {
+  enum class Model { kPcieExpanderBus, kPcieRootPort };
+  Model model = Model::kPcieRootPort;
+  unsigned index = 0;
+  std::optional<unsigned> bus_nr;  // pcie-expander-bus: <target busNr=...>, its first bus
+  std::optional<GuestPciAddress> address;  // where it sits; nullopt: libvirt picks (pcie.0)
 };
 
 struct CpuDef {
@@ -41,6 +66,8 @@ struct CpuDef {
 struct HostdevDef {
   std::string address;  // "0000:01:10.0" (virt::isPciAddress form)
   bool managed = true;  // libvirt detaches it from the host driver and reattaches it
+  // Where the guest sees it; nullopt lets libvirt choose (it picks a pcie.0 root port).
+  std::optional<GuestPciAddress> guest_address{};
 };
 
 // <numatune><memory mode='strict|preferred' nodeset='...'/></numatune>.
@@ -64,7 +91,11 @@ struct DomainDef {
   std::optional<std::uint64_t> hugepage_kib;
   bool locked_memory = false;
   std::optional<CpuDef> cpu;
-  std::optional<IommuDef> iommu;
+  std::optional<IommuDef> iommu;  // the machine-wide / single form
+  // The per-bus form (smmuv3 with pciBus), one per bus; never set together with `iommu`
+  // (QEMU refuses the mix: "virt machine already has iommu=smmuv3 set").
+  std::vector<IommuDef> bus_iommus;
+  std::vector<PciControllerDef> controllers;  // rendered in order, before the hostdevs
   std::vector<HostdevDef> hostdevs;
   std::optional<NumaTuneDef> numatune;
   std::optional<std::uint64_t> memtune_hard_limit_kib;  // <memtune><hard_limit unit='KiB'>

@@ -54,8 +54,10 @@ class Writer {
 void writeIommu(Writer& w, const IommuDef& iommu) {
   w.start("iommu");
   w.attr("model", std::string(viommuModelName(iommu.model)));
-  if (!iommu.driver.empty()) {
+  if (!iommu.driver.empty() || iommu.pci_bus || iommu.accel != Tristate::kAbsent) {
     w.start("driver");
+    if (iommu.pci_bus) w.attr("pciBus", std::to_string(*iommu.pci_bus));
+    w.tristate("accel", iommu.accel);
     w.tristate("intremap", iommu.driver.intremap);
     w.tristate("caching_mode", iommu.driver.caching_mode);
     w.tristate("eim", iommu.driver.eim);
@@ -63,6 +65,43 @@ void writeIommu(Writer& w, const IommuDef& iommu) {
     if (iommu.driver.aw_bits != 0) w.attr("aw_bits", std::to_string(iommu.driver.aw_bits));
     w.end();
   }
+  w.end();
+}
+
+std::string hex(unsigned value, int width) {
+  static const char* digits = "0123456789abcdef";
+  std::string out(static_cast<std::size_t>(width), '0');
+  for (int i = width - 1; i >= 0 && value != 0; --i, value >>= 4) out[static_cast<std::size_t>(i)] = digits[value & 0xf];
+  return "0x" + out;
+}
+
+void writeGuestAddress(Writer& w, const GuestPciAddress& a) {
+  w.start("address");
+  w.attr("type", "pci");
+  w.attr("domain", hex(a.domain, 4));
+  w.attr("bus", hex(a.bus, 2));
+  w.attr("slot", hex(a.slot, 2));
+  w.attr("function", hex(a.function, 1));
+  w.end();
+}
+
+void writeController(Writer& w, const PciControllerDef& c) {
+  const bool expander = c.model == PciControllerDef::Model::kPcieExpanderBus;
+  w.start("controller");
+  w.attr("type", "pci");
+  w.attr("index", std::to_string(c.index));
+  w.attr("model", expander ? "pcie-expander-bus" : "pcie-root-port");
+  if (expander) {
+    w.start("model");
+    w.attr("name", "pxb-pcie");
+    w.end();
+  }
+  if (c.bus_nr) {
+    w.start("target");
+    w.attr("busNr", std::to_string(*c.bus_nr));
+    w.end();
+  }
+  if (c.address) writeGuestAddress(w, *c.address);
   w.end();
 }
 
@@ -85,6 +124,7 @@ Status writeHostdev(Writer& w, const HostdevDef& dev) {
   w.attr("function", "0x" + dev.address.substr(11, 1));
   w.end();
   w.end();
+  if (dev.guest_address) writeGuestAddress(w, *dev.guest_address);
   w.end();
   return okStatus();
 }
@@ -187,8 +227,10 @@ Result<std::string> renderDomainXml(const DomainDef& def) {
   w.start("memballoon");
   w.attr("model", "none");
   w.end();
+  for (const auto& c : def.controllers) writeController(w, c);
   for (const auto& dev : def.hostdevs) STRATUS_RETURN_IF_ERROR(writeHostdev(w, dev));
   if (def.iommu) writeIommu(w, *def.iommu);
+  for (const auto& iommu : def.bus_iommus) writeIommu(w, iommu);
   w.end();  // devices
   w.end();  // domain
   if (xmlTextWriterEndDocument(writer.get()) < 0 || w.failed()) {

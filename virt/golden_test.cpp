@@ -1,4 +1,5 @@
-// Golden cases: testdata/cases/NAME.json (host, flavor, image) must give exactly
+// Golden cases: testdata/cases/NAME.json (host, flavor, image, optional "passthrough":
+// the host PCI addresses the agent assigned, as addPassthrough gets them) must give exactly
 // NAME.xml, or NAME.err holding the rejection message. STRATUS_UPDATE_GOLDEN=1
 // rewrites the expectations; review the diff before committing it. Never on CI (the CI
 // variable set): there it fails instead, so a run cannot pass by rewriting what it checks.
@@ -44,6 +45,11 @@ std::pair<bool, std::string> runCase(const json& c) {
 
   auto plan = planGuest(flavor, image, *host, VirtConfig{});
   if (!plan) return {false, plan.error().message + "\n"};
+  if (c.contains("passthrough")) {
+    GuestPassthrough pt;
+    for (const auto& a : c.at("passthrough")) pt.hostdevs.push_back({a.get<std::string>()});
+    addPassthrough(*plan, pt, *host);
+  }
   auto xml = renderDomainXml(plan->domain);
   REQUIRE(xml.ok());
   return {true, *xml};

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "virt/smmu_topology.h"
 #include "virt/viommu_rules.h"
 
 namespace stratus::virt {
@@ -119,6 +120,11 @@ DomainDef buildDomain(const GuestRequest& req, const HostFacts& host, const std:
   // smmuv3 and virtio take no driver attributes on the libvirt versions we run
   // ("iommu model 'virtio' doesn't support additional attributes" on 9.0).
   d.iommu = iommu;
+  // Where the stack has per-bus SMMUs the guest gets that form from the start (one on
+  // pcie.0 until devices are added), so a plan never switches forms midway.
+  if (model == ViommuModel::kSmmuv3 && perBusSmmuv3(host, arch)) {
+    applySmmuTopology(d, host, false);
+  }
   return d;
 }
 
@@ -205,7 +211,17 @@ Result<GuestPlan> planGuest(const GuestRequest& req, const HostFacts& host,
     page_kib = *chosen;
   }
 
+  const bool accel = req.viommu_accel && req.viommu_accel->value;
+  if (accel) {
+    if (auto why = smmuAccelUnavailable(host); !why.empty()) {
+      return Error::precondition(req.viommu_accel->key, req.viommu_accel->raw,
+                                 req.viommu_accel->key + "='" + req.viommu_accel->raw +
+                                     "' cannot be met: " + why);
+    }
+  }
+
   GuestPlan plan;
+  plan.viommu_accel = accel;
   plan.requested = req.viommu.value;
   plan.resolved = resolved;
   plan.page_kib = page_kib;
@@ -233,7 +249,9 @@ void addPassthrough(GuestPlan& plan, const GuestPassthrough& passthrough, const 
   d.hostdevs = passthrough.hostdevs;
   d.numatune = passthrough.numatune;
   d.vcpu_cpuset = passthrough.vcpu_cpuset;
-  d.memtune_hard_limit_kib = vfioMemlockHardLimitKib(d.hostdevs.size(), d.iommu.has_value(),
+  if (!d.bus_iommus.empty()) applySmmuTopology(d, host, plan.viommu_accel);
+  const bool viommu = d.iommu.has_value() || !d.bus_iommus.empty();
+  d.memtune_hard_limit_kib = vfioMemlockHardLimitKib(d.hostdevs.size(), viommu,
                                                      d.memory_kib, host.libvirt_version);
 }
 

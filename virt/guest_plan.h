@@ -20,6 +20,7 @@ struct GuestPlan {
   ViommuModel requested = ViommuModel::kNone;
   ViommuModel resolved = ViommuModel::kNone;
   std::optional<std::uint64_t> page_kib;  // a huge page size, or none for small pages
+  bool viommu_accel = false;  // hw:viommu_accel=true, already checked against the host
   DomainDef domain;
 };
 
@@ -56,7 +57,8 @@ std::optional<std::uint64_t> vfioMemlockHardLimitKib(std::size_t devices, bool v
                                                      const Version& libvirt);
 
 // Adds the devices and the NUMA placement to a planned guest and applies the
-// locked-memory rule for `host`'s libvirt. Intel's caching_mode='on' (which VFIO behind
+// locked-memory rule for `host`'s libvirt. A per-bus smmuv3 guest gets one vSMMU per
+// host SMMU behind its devices (smmu_topology.h). Intel's caching_mode='on' (which VFIO behind
 // an emulated Intel IOMMU needs) is already part of every intel plan.
 void addPassthrough(GuestPlan& plan, const GuestPassthrough& passthrough, const HostFacts& host);
 

@@ -52,9 +52,10 @@ Status validateMachineType(std::string_view value) {
 }
 
 std::string supportedKeys(bool flavor) {
-  return flavor ? "hw:viommu_model, hw:locked_memory, hw:mem_page_size, hw:pci_numa_affinity_policy"
-                : "hw_viommu_model, hw_locked_memory, hw_mem_page_size, hw_architecture, "
-                  "hw_machine_type, hw_pci_numa_affinity_policy";
+  return flavor ? "hw:viommu_model, hw:viommu_accel, hw:locked_memory, hw:mem_page_size, "
+                  "hw:pci_numa_affinity_policy"
+                : "hw_viommu_model, hw_viommu_accel, hw_locked_memory, hw_mem_page_size, "
+                  "hw_architecture, hw_machine_type, hw_pci_numa_affinity_policy";
 }
 
 Error conflict(std::string_view flavor_key, std::string_view flavor_value,
@@ -109,6 +110,7 @@ Result<bool> parseBoolSpec(std::string_view value, std::string_view key) {
 Status validateExtraSpec(std::string_view key, std::string_view value) {
   if (key == kFlavorViommu) return toStatus(parseViommuModel(value, key));
   if (key == kFlavorLocked) return toStatus(parseBoolSpec(value, key));
+  if (key == kFlavorViommuAccel) return toStatus(parseBoolSpec(value, key));
   if (key == kFlavorPageSize) return toStatus(parsePageSize(value, key));
   // PCI passthrough's key: pci/ judges its value (pci_request.h), virt/ only lets it in.
   if (key == kFlavorPciNumaPolicy) return okStatus();
@@ -122,6 +124,7 @@ Status validateExtraSpec(std::string_view key, std::string_view value) {
 Status validateImageProperty(std::string_view key, std::string_view value) {
   if (key == kImageViommu) return toStatus(parseViommuModel(value, key));
   if (key == kImageLocked) return toStatus(parseBoolSpec(value, key));
+  if (key == kImageViommuAccel) return toStatus(parseBoolSpec(value, key));
   if (key == kImagePageSize) return toStatus(parsePageSize(value, key));
   if (key == kImageArch) return validateArch(value);
   if (key == kImageMachine) return validateMachineType(value);
@@ -166,6 +169,27 @@ Result<GuestRequest> parseGuestRequest(const Flavor& flavor, const ImageProperti
   else if (il)
     req.locked_memory =
         Sourced<bool>{*parseBoolSpec(*il, kImageLocked), std::string(kImageLocked), *il};
+
+  // vIOMMU accel: as locked memory; true only with an explicit smmuv3 (nothing else
+  // has a host-nested form, and auto must not change model because of it).
+  auto fa = find(flavor.extra_specs, kFlavorViommuAccel);
+  auto ia = find(image, kImageViommuAccel);
+  if (fa && ia &&
+      *parseBoolSpec(*fa, kFlavorViommuAccel) != *parseBoolSpec(*ia, kImageViommuAccel)) {
+    return conflict(kFlavorViommuAccel, *fa, kImageViommuAccel, *ia);
+  }
+  if (fa)
+    req.viommu_accel = Sourced<bool>{*parseBoolSpec(*fa, kFlavorViommuAccel),
+                                     std::string(kFlavorViommuAccel), *fa};
+  else if (ia)
+    req.viommu_accel = Sourced<bool>{*parseBoolSpec(*ia, kImageViommuAccel),
+                                     std::string(kImageViommuAccel), *ia};
+  if (req.viommu_accel && req.viommu_accel->value && req.viommu.value != ViommuModel::kSmmuv3) {
+    return Error::invalid(req.viommu_accel->key, req.viommu_accel->raw,
+                          "false, or true together with " + req.viommu.key + "=smmuv3",
+                          "accelerated vIOMMU exists only for smmuv3, and " + req.viommu.key +
+                              " is '" + req.viommu.raw + "'");
+  }
 
   // Page size: the image refines the flavor only where the flavor lets it.
   auto fp = find(flavor.extra_specs, kFlavorPageSize);

@@ -33,6 +33,9 @@ inline constexpr std::string_view kFlavorLocked = "hw:locked_memory";
 inline constexpr std::string_view kImageLocked = "hw_locked_memory";
 inline constexpr std::string_view kFlavorPageSize = "hw:mem_page_size";
 inline constexpr std::string_view kImagePageSize = "hw_mem_page_size";
+// Stratus's own: host-nested (accelerated) SMMUv3, smmuv3 only (smmu_topology.h).
+inline constexpr std::string_view kFlavorViommuAccel = "hw:viommu_accel";
+inline constexpr std::string_view kImageViommuAccel = "hw_viommu_accel";
 inline constexpr std::string_view kImageArch = "hw_architecture";
 inline constexpr std::string_view kImageMachine = "hw_machine_type";
 // PCI-NUMA affinity (pci/pci_request.h validates the value; it needs nothing of virt/).
@@ -53,6 +56,7 @@ struct GuestRequest {
   std::uint64_t ram_mib = 0;
   Sourced<ViommuModel> viommu{ViommuModel::kNone, std::string(kFlavorViommu), "none"};
   std::optional<Sourced<bool>> locked_memory;
+  std::optional<Sourced<bool>> viommu_accel;  // hw:viommu_accel / hw_viommu_accel; unset: false
   std::optional<Sourced<PageSizeRequest>> page_size;
   std::optional<std::string> arch;          // hw_architecture; else the host's arch
   std::optional<std::string> machine_type;  // hw_machine_type; else [libvirt] hw_machine_type
@@ -68,7 +72,8 @@ Status validateExtraSpec(std::string_view key, std::string_view value);
 Status validateImageProperty(std::string_view key, std::string_view value);
 
 // The whole request: each value, then flavor/image conflicts, locked memory without a
-// page size, the image's page size against what the flavor allows, the vCPU rule
+// page size, the image's page size against what the flavor allows, viommu_accel=true
+// only with the smmuv3 model, the vCPU rule
 // and, when the image names the arch, the model against arch and machine type.
 Result<GuestRequest> parseGuestRequest(const Flavor& flavor, const ImageProperties& image,
                                        const VirtConfig& config);

@@ -1,6 +1,7 @@
 #include "virt/host_traits.h"
 
 #include "virt/page_size.h"
+#include "virt/smmu_topology.h"
 #include "virt/viommu_rules.h"
 
 namespace stratus::virt {
@@ -28,6 +29,7 @@ std::set<std::string> hostViommuAndArchTraits(const HostFacts& host,
 
 std::set<std::string> hostTraits(const HostFacts& host, const traits::TraitsConfig& config) {
   auto out = hostViommuAndArchTraits(host, config);
+  addSmmuAccelTrait(host, out);
   for (const auto& cell : host.numa_cells) {
     for (const auto& page : cell.pages) {
       // A size the kernel supports but has no pages reserved in cannot back a guest.

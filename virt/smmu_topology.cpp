@@ -1,0 +1,115 @@
+#include "virt/smmu_topology.h"
+
+#include <algorithm>
+
+namespace stratus::virt {
+namespace {
+
+bool unitNests(const HostFacts& host, const std::string& unit) {
+  const auto* caps = host.iommu.unitCaps(unit);
+  return caps != nullptr && caps->driver == "arm-smmu-v3" && caps->nesting.value_or(false);
+}
+
+bool contains(const std::optional<std::vector<std::string>>& values, std::string_view v) {
+  return values && std::find(values->begin(), values->end(), v) != values->end();
+}
+
+}  // namespace
+
+bool perBusSmmuv3(const HostFacts& host, std::string_view arch) {
+  if (arch != "aarch64") return false;
+  const auto* guest = host.guest(arch);
+  return guest != nullptr && guest->uefi && host.libvirt_version >= kLibvirtPerBusSmmu &&
+         host.qemuVersionFor(arch) >= kQemuPerBusSmmu;
+}
+
+std::string smmuAccelUnavailable(const HostFacts& host) {
+  const std::string h = "host " + host.hostname;
+  if (host.virt_type != VirtType::kKvm) {
+    return h + " runs guests under " + std::string(virtTypeName(host.virt_type)) +
+           "; accel='on' needs KVM";
+  }
+  if (!host.runsArch("aarch64")) return h + " does not run aarch64 guests under KVM";
+  if (!perBusSmmuv3(host, "aarch64")) {
+    return h + " has no per-bus smmuv3 (needs libvirt >= " + kLibvirtPerBusSmmu.str() +
+           ", QEMU >= " + kQemuPerBusSmmu.str() + " and aarch64 UEFI; it has libvirt " +
+           host.libvirt_version.str() + ", QEMU " + host.qemuVersionFor("aarch64").str() + ")";
+  }
+  const bool nesting = std::any_of(host.iommu.unit_caps.begin(), host.iommu.unit_caps.end(),
+                                   [&](const IommuUnitFacts& u) { return unitNests(host, u.name); });
+  if (!nesting) return h + " has no arm-smmu-v3 unit whose capabilities say nesting";
+  // TODO(issue 15, helper B): call B's iommufd decision (virt/iommufd_traits.h) here
+  // instead of this stand-in once it is merged.
+  const auto* guest = host.guest("aarch64");
+  if (host.libvirt_version < kLibvirtHostdevIommufd || !contains(guest->hostdev_iommufd, "yes") ||
+      !host.iommu.dev_iommu) {
+    return h + " has no iommufd-backed hostdevs (needs libvirt >= " +
+           kLibvirtHostdevIommufd.str() +
+           " reporting hostdev iommufd 'yes' for aarch64, and /dev/iommu)";
+  }
+  return {};
+}
+
+std::vector<SmmuGroup> groupBySmmu(const std::vector<HostdevDef>& hostdevs,
+                                   const std::vector<PciDeviceFacts>& facts) {
+  std::vector<SmmuGroup> groups;
+  SmmuGroup unknown;
+  for (std::size_t i = 0; i < hostdevs.size(); ++i) {
+    const auto* dev = findPciDevice(facts, hostdevs[i].address);
+    if (dev == nullptr || !dev->iommu_unit || dev->iommu_unit->empty()) {
+      unknown.devices.push_back(i);
+      continue;
+    }
+    auto it = std::find_if(groups.begin(), groups.end(),
+                           [&](const SmmuGroup& g) { return g.unit == *dev->iommu_unit; });
+    if (it == groups.end()) {
+      groups.push_back({*dev->iommu_unit, {i}});
+    } else {
+      it->devices.push_back(i);
+    }
+  }
+  if (!unknown.devices.empty()) groups.push_back(std::move(unknown));
+  return groups;
+}
+
+void applySmmuTopology(DomainDef& d, const HostFacts& host, bool accel) {
+  d.iommu.reset();
+  d.bus_iommus.clear();
+  d.controllers.clear();
+  if (d.hostdevs.empty()) {
+    IommuDef root;
+    root.model = ViommuModel::kSmmuv3;
+    root.pci_bus = 0;
+    d.bus_iommus.push_back(root);
+    return;
+  }
+  const auto groups = groupBySmmu(d.hostdevs, host.pci_devices);
+  const auto expanders = static_cast<unsigned>(groups.size());
+  unsigned next_port = expanders + 1;
+  unsigned limit = kTopExpanderBusNr + 4;  // one past the highest bus the next block may use
+  for (unsigned g = 0; g < expanders; ++g) {
+    const auto& group = groups[g];
+    const unsigned index = g + 1;
+    // The expander's root bus plus one bus per root port, in whole blocks of 4.
+    const auto needed = static_cast<unsigned>(group.devices.size()) + 1;
+    limit -= (needed + 3) / 4 * 4;
+    d.controllers.push_back({PciControllerDef::Model::kPcieExpanderBus, index, limit, {}});
+    for (std::size_t k = 0; k < group.devices.size(); ++k) {
+      const unsigned port = next_port++;
+      d.controllers.push_back({PciControllerDef::Model::kPcieRootPort, port, std::nullopt,
+                               GuestPciAddress{0, index, static_cast<unsigned>(k), 0}});
+      d.hostdevs[group.devices[k]].guest_address = GuestPciAddress{0, port, 0, 0};
+    }
+    IommuDef smmu;
+    smmu.model = ViommuModel::kSmmuv3;
+    smmu.pci_bus = index;
+    if (accel && unitNests(host, group.unit)) smmu.accel = Tristate::kOn;
+    d.bus_iommus.push_back(smmu);
+  }
+}
+
+void addSmmuAccelTrait(const HostFacts& host, std::set<std::string>& traits) {
+  if (smmuAccelUnavailable(host).empty()) traits.insert(std::string(kSmmuv3AccelTrait));
+}
+
+}  // namespace stratus::virt
