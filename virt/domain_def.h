@@ -52,7 +52,7 @@ struct PciControllerDef {
   enum class Model { kPcieExpanderBus, kPcieRootPort };
   Model model = Model::kPcieRootPort;
   unsigned index = 0;
-  std::optional<unsigned> bus_nr;  // pcie-expander-bus: <target busNr=...>, its first bus
+  std::optional<unsigned> bus_nr;          // pcie-expander-bus: <target busNr=...>, its first bus
   std::optional<GuestPciAddress> address;  // where it sits; nullopt: libvirt picks (pcie.0)
 };
 

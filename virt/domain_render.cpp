@@ -71,7 +71,8 @@ void writeIommu(Writer& w, const IommuDef& iommu) {
 std::string hex(unsigned value, int width) {
   static const char* digits = "0123456789abcdef";
   std::string out(static_cast<std::size_t>(width), '0');
-  for (int i = width - 1; i >= 0 && value != 0; --i, value >>= 4) out[static_cast<std::size_t>(i)] = digits[value & 0xf];
+  for (int i = width - 1; i >= 0 && value != 0; --i, value >>= 4)
+    out[static_cast<std::size_t>(i)] = digits[value & 0xf];
   return "0x" + out;
 }
 

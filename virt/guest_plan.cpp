@@ -214,9 +214,9 @@ Result<GuestPlan> planGuest(const GuestRequest& req, const HostFacts& host,
   const bool accel = req.viommu_accel && req.viommu_accel->value;
   if (accel) {
     if (auto why = smmuAccelUnavailable(host); !why.empty()) {
-      return Error::precondition(req.viommu_accel->key, req.viommu_accel->raw,
-                                 req.viommu_accel->key + "='" + req.viommu_accel->raw +
-                                     "' cannot be met: " + why);
+      return Error::precondition(
+          req.viommu_accel->key, req.viommu_accel->raw,
+          req.viommu_accel->key + "='" + req.viommu_accel->raw + "' cannot be met: " + why);
     }
   }
 
@@ -251,8 +251,8 @@ void addPassthrough(GuestPlan& plan, const GuestPassthrough& passthrough, const 
   d.vcpu_cpuset = passthrough.vcpu_cpuset;
   if (!d.bus_iommus.empty()) applySmmuTopology(d, host, plan.viommu_accel);
   const bool viommu = d.iommu.has_value() || !d.bus_iommus.empty();
-  d.memtune_hard_limit_kib = vfioMemlockHardLimitKib(d.hostdevs.size(), viommu,
-                                                     d.memory_kib, host.libvirt_version);
+  d.memtune_hard_limit_kib =
+      vfioMemlockHardLimitKib(d.hostdevs.size(), viommu, d.memory_kib, host.libvirt_version);
 }
 
 }  // namespace stratus::virt

@@ -182,8 +182,8 @@ Result<GuestRequest> parseGuestRequest(const Flavor& flavor, const ImageProperti
     req.viommu_accel = Sourced<bool>{*parseBoolSpec(*fa, kFlavorViommuAccel),
                                      std::string(kFlavorViommuAccel), *fa};
   else if (ia)
-    req.viommu_accel = Sourced<bool>{*parseBoolSpec(*ia, kImageViommuAccel),
-                                     std::string(kImageViommuAccel), *ia};
+    req.viommu_accel =
+        Sourced<bool>{*parseBoolSpec(*ia, kImageViommuAccel), std::string(kImageViommuAccel), *ia};
   if (req.viommu_accel && req.viommu_accel->value && req.viommu.value != ViommuModel::kSmmuv3) {
     return Error::invalid(req.viommu_accel->key, req.viommu_accel->raw,
                           "false, or true together with " + req.viommu.key + "=smmuv3",

@@ -64,12 +64,14 @@ TEST_CASE("the PCI-NUMA policy keys pass virt: pci/ judges them; other unknown h
   REQUIRE_FALSE(numa.ok());
   CHECK(numa.error().message ==
         "hw:numa_nodes='2' is invalid: Stratus does not support this extra spec; allowed: "
-        "hw:viommu_model, hw:locked_memory, hw:mem_page_size, hw:pci_numa_affinity_policy");
+        "hw:viommu_model, hw:viommu_accel, hw:locked_memory, hw:mem_page_size, "
+        "hw:pci_numa_affinity_policy");
   auto image = validateImageProperty("hw_disk_bus", "scsi");
   REQUIRE_FALSE(image.ok());
   CHECK(image.error().message ==
         "hw_disk_bus='scsi' is invalid: Stratus does not support this image property; allowed: "
-        "hw_viommu_model, hw_locked_memory, hw_mem_page_size, hw_architecture, hw_machine_type, "
+        "hw_viommu_model, hw_viommu_accel, hw_locked_memory, hw_mem_page_size, hw_architecture, "
+        "hw_machine_type, "
         "hw_pci_numa_affinity_policy");
 }
 

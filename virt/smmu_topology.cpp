@@ -35,16 +35,16 @@ std::string smmuAccelUnavailable(const HostFacts& host) {
            ", QEMU >= " + kQemuPerBusSmmu.str() + " and aarch64 UEFI; it has libvirt " +
            host.libvirt_version.str() + ", QEMU " + host.qemuVersionFor("aarch64").str() + ")";
   }
-  const bool nesting = std::any_of(host.iommu.unit_caps.begin(), host.iommu.unit_caps.end(),
-                                   [&](const IommuUnitFacts& u) { return unitNests(host, u.name); });
+  const bool nesting =
+      std::any_of(host.iommu.unit_caps.begin(), host.iommu.unit_caps.end(),
+                  [&](const IommuUnitFacts& u) { return unitNests(host, u.name); });
   if (!nesting) return h + " has no arm-smmu-v3 unit whose capabilities say nesting";
   // TODO(issue 15, helper B): call B's iommufd decision (virt/iommufd_traits.h) here
   // instead of this stand-in once it is merged.
   const auto* guest = host.guest("aarch64");
   if (host.libvirt_version < kLibvirtHostdevIommufd || !contains(guest->hostdev_iommufd, "yes") ||
       !host.iommu.dev_iommu) {
-    return h + " has no iommufd-backed hostdevs (needs libvirt >= " +
-           kLibvirtHostdevIommufd.str() +
+    return h + " has no iommufd-backed hostdevs (needs libvirt >= " + kLibvirtHostdevIommufd.str() +
            " reporting hostdev iommufd 'yes' for aarch64, and /dev/iommu)";
   }
   return {};
