@@ -521,8 +521,9 @@ TEST_CASE("placement extra specs are checked when set, and unknown namespaces re
        "or in:UUID,UUID,... for any of several, either with a leading '!' to keep out of them"},
       {R"({"quota:cpu_shares": "1024"})",
        "quota:cpu_shares='1024' is invalid: Stratus does not act on this extra spec; allowed: "
-       "extra specs in the namespaces Stratus acts on: hw: (hw:viommu_model, hw:locked_memory, "
-       "hw:mem_page_size, hw:pci_numa_affinity_policy), pci_passthrough:alias, group_policy, "
+       "extra specs in the namespaces Stratus acts on: hw: (hw:viommu_model, hw:viommu_accel, "
+       "hw:locked_memory, hw:mem_page_size, hw:pci_numa_affinity_policy), pci_passthrough:alias, "
+       "group_policy, "
        "resources[SUFFIX]:RESOURCE_CLASS, trait[SUFFIX]:TRAIT, member_of[SUFFIX] (or [api] "
        "allow_unknown_extra_specs = true to store others)"},
   };

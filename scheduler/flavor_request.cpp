@@ -212,9 +212,10 @@ Status validateImageTraitProperty(std::string_view key, std::string_view value) 
 
 const std::string& honouredExtraSpecNamespaces() {
   static const std::string text =
-      "hw: (" + std::string(virt::kFlavorViommu) + ", " + std::string(virt::kFlavorLocked) + ", " +
-      std::string(virt::kFlavorPageSize) + ", " + std::string(pci::kFlavorPciNumaPolicy) + "), " +
-      std::string(pci::kFlavorPciAlias) + ", " + std::string(kFlavorGroupPolicy) +
+      "hw: (" + std::string(virt::kFlavorViommu) + ", " + std::string(virt::kFlavorViommuAccel) +
+      ", " + std::string(virt::kFlavorLocked) + ", " + std::string(virt::kFlavorPageSize) + ", " +
+      std::string(pci::kFlavorPciNumaPolicy) + "), " + std::string(pci::kFlavorPciAlias) + ", " +
+      std::string(kFlavorGroupPolicy) +
       ", resources[SUFFIX]:RESOURCE_CLASS, trait[SUFFIX]:TRAIT, member_of[SUFFIX]";
   return text;
 }

@@ -199,7 +199,8 @@ TEST_CASE("image trait properties: only trait:<TRAIT>=required") {
 
 TEST_CASE("extra specs outside the namespaces Stratus acts on are named with the list") {
   const std::string list =
-      "hw: (hw:viommu_model, hw:locked_memory, hw:mem_page_size, hw:pci_numa_affinity_policy), "
+      "hw: (hw:viommu_model, hw:viommu_accel, hw:locked_memory, hw:mem_page_size, "
+      "hw:pci_numa_affinity_policy), "
       "pci_passthrough:alias, group_policy, resources[SUFFIX]:RESOURCE_CLASS, "
       "trait[SUFFIX]:TRAIT, member_of[SUFFIX]";
   CHECK(honouredExtraSpecNamespaces() == list);

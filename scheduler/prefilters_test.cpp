@@ -59,6 +59,15 @@ TEST_CASE("a concrete model becomes its trait, under the configured prefix") {
         "STATUS_DISABLED&limit=100");
 }
 
+TEST_CASE("hw:viommu_accel=true also requires CUSTOM_VIOMMU_SMMUV3_ACCEL; false does not") {
+  CHECK(queryFor(spec({{"hw:viommu_model", "smmuv3"}, {"hw:viommu_accel", "true"}})) ==
+        "resources=DISK_GB:10,MEMORY_MB:1024,VCPU:2&required=COMPUTE_IOMMU_MODEL_SMMUV3,CUSTOM_"
+        "VIOMMU_SMMUV3_ACCEL,!COMPUTE_STATUS_DISABLED&limit=100");
+  CHECK(queryFor(spec({{"hw:viommu_model", "smmuv3"}}, {{"hw_viommu_accel", "no"}})) ==
+        "resources=DISK_GB:10,MEMORY_MB:1024,VCPU:2&required=COMPUTE_IOMMU_MODEL_SMMUV3,!COMPUTE_"
+        "STATUS_DISABLED&limit=100");
+}
+
 TEST_CASE("auto becomes any of the models valid for the arch and machine type") {
   CHECK(queryFor(spec({{"hw:viommu_model", "auto"}}, {{"hw_architecture", "x86_64"}})) ==
         "resources=DISK_GB:10,MEMORY_MB:1024,VCPU:2&required=HW_ARCH_X86_64,!COMPUTE_STATUS_"
