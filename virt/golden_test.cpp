@@ -48,6 +48,9 @@ std::pair<bool, std::string> runCase(const json& c) {
   if (c.contains("passthrough")) {
     GuestPassthrough pt;
     for (const auto& a : c.at("passthrough")) pt.hostdevs.push_back({a.get<std::string>()});
+    if (auto ok = checkPassthroughAccel(*plan, pt, *host); !ok) {
+      return {false, ok.error().message + "\n"};
+    }
     addPassthrough(*plan, pt, *host);
   }
   auto xml = renderDomainXml(plan->domain);

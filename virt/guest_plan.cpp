@@ -222,6 +222,7 @@ Result<GuestPlan> planGuest(const GuestRequest& req, const HostFacts& host,
 
   GuestPlan plan;
   plan.viommu_accel = accel;
+  if (accel) plan.viommu_accel_key = req.viommu_accel->key;
   plan.requested = req.viommu.value;
   plan.resolved = resolved;
   plan.page_kib = page_kib;
@@ -242,6 +243,12 @@ std::optional<std::uint64_t> vfioMemlockHardLimitKib(std::size_t devices, bool v
   if (devices == 0 || !viommu || libvirt >= kLibvirtSizesVfioMemlock) return std::nullopt;
   constexpr std::uint64_t kOneGibKib = 1024ULL * 1024;
   return devices * memory_kib + kOneGibKib;
+}
+
+Status checkPassthroughAccel(const GuestPlan& plan, const GuestPassthrough& passthrough,
+                             const HostFacts& host) {
+  if (!plan.viommu_accel) return okStatus();
+  return checkSmmuAccelDevices(passthrough.hostdevs, host, plan.viommu_accel_key);
 }
 
 void addPassthrough(GuestPlan& plan, const GuestPassthrough& passthrough, const HostFacts& host) {

@@ -20,7 +20,8 @@ struct GuestPlan {
   ViommuModel requested = ViommuModel::kNone;
   ViommuModel resolved = ViommuModel::kNone;
   std::optional<std::uint64_t> page_kib;  // a huge page size, or none for small pages
-  bool viommu_accel = false;  // hw:viommu_accel=true, already checked against the host
+  bool viommu_accel = false;              // hw:viommu_accel=true, already checked against the host
+  std::string viommu_accel_key;           // which key asked for it, for errors
   DomainDef domain;
 };
 
@@ -61,6 +62,11 @@ std::optional<std::uint64_t> vfioMemlockHardLimitKib(std::size_t devices, bool v
 // host SMMU behind its devices (smmu_topology.h). Intel's caching_mode='on' (which VFIO behind
 // an emulated Intel IOMMU needs) is already part of every intel plan.
 void addPassthrough(GuestPlan& plan, const GuestPassthrough& passthrough, const HostFacts& host);
+
+// With hw:viommu_accel, every device must sit behind a nesting host SMMU
+// (smmu_topology.h checkSmmuAccelDevices); call before addPassthrough. OK otherwise.
+Status checkPassthroughAccel(const GuestPlan& plan, const GuestPassthrough& passthrough,
+                             const HostFacts& host);
 
 // Convenience for the CLI and tests: parse then plan.
 Result<GuestPlan> planGuest(const Flavor& flavor, const ImageProperties& image,

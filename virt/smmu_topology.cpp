@@ -108,6 +108,22 @@ void applySmmuTopology(DomainDef& d, const HostFacts& host, bool accel) {
   }
 }
 
+Status checkSmmuAccelDevices(const std::vector<HostdevDef>& hostdevs, const HostFacts& host,
+                             std::string_view key) {
+  for (const auto& h : hostdevs) {
+    const auto* dev = findPciDevice(host.pci_devices, h.address);
+    const bool known = dev != nullptr && dev->iommu_unit && !dev->iommu_unit->empty();
+    if (known && unitNests(host, *dev->iommu_unit)) continue;
+    const std::string why =
+        known ? "the host SMMU " + *dev->iommu_unit + " it sits behind does not say nesting"
+              : "host " + host.hostname + " does not know which SMMU it sits behind";
+    return Error::precondition(
+        std::string(key), "true",
+        std::string(key) + "='true' cannot be met for device " + h.address + ": " + why);
+  }
+  return okStatus();
+}
+
 void addSmmuAccelTrait(const HostFacts& host, std::set<std::string>& traits) {
   if (smmuAccelUnavailable(host).empty()) traits.insert(std::string(kSmmuv3AccelTrait));
 }

@@ -67,10 +67,18 @@ std::vector<SmmuGroup> groupBySmmu(const std::vector<HostdevDef>& hostdevs,
 // one pcie-expander-bus (indexes 1..G, busNr 252, 248, ...), behind it one pcie-root-port
 // per device (indexes G+1...), each hostdev at slot 0 of its root port's bus, and one
 // smmuv3 with pciBus = the expander's index. With no hostdevs: one smmuv3 on pcie.0
-// (pciBus 0). `accel`: accel='on' on each per-bus SMMU whose host unit says nesting
+// (pciBus 0, never accel: no device to accelerate). `accel`: accel='on' on each per-bus
+// SMMU whose host unit says nesting; checkSmmuAccelDevices refuses the others first
 // (ats/ril/ssidsize/oas are not rendered: the facts do not carry them). Clears the
 // machine-wide `d.iommu`.
 void applySmmuTopology(DomainDef& d, const HostFacts& host, bool accel);
+
+// With accel asked for, every assigned device must sit behind a host SMMU whose
+// unit_caps say nesting: FailedPrecondition naming the first that does not (its address
+// and unit, or that its unit is unknown). The host-level rule (smmuAccelUnavailable) is
+// checked when planning; this one needs the devices the agent assigned.
+Status checkSmmuAccelDevices(const std::vector<HostdevDef>& hostdevs, const HostFacts& host,
+                             std::string_view key);
 
 // Adds kSmmuv3AccelTrait when smmuAccelUnavailable(host) is empty.
 void addSmmuAccelTrait(const HostFacts& host, std::set<std::string>& traits);
