@@ -228,3 +228,11 @@ TEST_CASE("accel requested on a host that cannot: no valid host, naming why") {
   REQUIRE(good.ok());
   CHECK(good->viommu_accel);
 }
+
+TEST_CASE("the two-SMMU host's traits are exactly what its facts imply") {
+  CHECK(hostTraits(testing::testHost(kTwoSmmu), traits::TraitsConfig{}) ==
+        std::set<std::string>{"COMPUTE_IOMMU_MODEL_AUTO", "COMPUTE_IOMMU_MODEL_SMMUV3",
+                              "COMPUTE_IOMMU_MODEL_VIRTIO", "CUSTOM_MEM_PAGE_SIZE_2048",
+                              "CUSTOM_MEM_PAGE_SIZE_524288", "CUSTOM_VIOMMU_SMMUV3_ACCEL",
+                              "HW_ARCH_AARCH64"});
+}
