@@ -9,6 +9,7 @@
 #include <sstream>
 #include <thread>
 
+#include "common/db_url.h"
 #include "common/exit_code.h"
 #include "common/ini_config.h"
 #include "common/token_file.h"
@@ -44,7 +45,7 @@ int main(int argc, char** argv) {
   unsigned threads = std::max(2u, std::thread::hardware_concurrency());
   app.add_option("--config", config_path, "INI file; [placement] bind, db, auth, token_file");
   auto* bind_opt = app.add_option("--bind", bind, "HOST:PORT");
-  auto* db_opt = app.add_option("--db", db, "sqlite:///PATH");
+  auto* db_opt = app.add_option("--db", db, "sqlite:///PATH or postgresql://USER[:PASS]@HOST[:PORT]/DB");
   auto* auth_opt =
       app.add_option("--auth", auth, "noauth or token")->check(CLI::IsMember({"noauth", "token"}));
   auto* token_opt =
@@ -108,7 +109,7 @@ int main(int argc, char** argv) {
   auto server = HttpServer::start(server_options, [svc](HttpRequest& r) { return svc->handle(r); });
   if (!server) return fail(server.error());
   logLine("stratus-placement listening on " + endpoint->first + ":" +
-          std::to_string((*server)->port()) + " db " + db);
+          std::to_string((*server)->port()) + " db " + redactDbUrl(db));
 
   // Block the signals here and wait for one on this thread, so no handler runs
   // inside a worker.

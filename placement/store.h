@@ -1,7 +1,6 @@
 // Where placement's data survives restarts. The service keeps everything in memory
 // (fast reads, indexes for candidates) and writes each change through a Store in one
-// atomic, durable batch before acknowledging it. SQLite now; PostgreSQL later behind
-// the same interface.
+// atomic, durable batch before acknowledging it, on SQLite or PostgreSQL.
 #pragma once
 
 #include <map>
@@ -47,8 +46,16 @@ class Store {
   virtual Status commit(const WriteBatch& batch) = 0;
 };
 
-// "sqlite:///var/lib/stratus/placement.db" (absolute) or "sqlite://relative.db";
-// ":memory:" style URLs are refused: an acknowledged write must survive.
+// Dispatches on the scheme (common/db_url.h): "sqlite:///var/lib/stratus/placement.db"
+// (absolute) or "sqlite://relative.db" (":memory:" is refused: an acknowledged write
+// must survive), or "postgresql://USER[:PASS]@HOST[:PORT]/DB". Any other value is an
+// InvalidArgument naming it (password hidden) and the allowed forms.
 Result<std::unique_ptr<Store>> openStore(const std::string& url);
+
+// The back ends openStore picks from (store_sqlite.cpp, store_postgres.cpp).
+Result<std::unique_ptr<Store>> openSqliteStore(const std::string& url);
+// Schema created or migrated on open; a commit is one transaction, and a connection
+// that broke is reset on the next call. Unreachable: ErrorCode::kUnavailable.
+Result<std::unique_ptr<Store>> openPostgresStore(const std::string& url);
 
 }  // namespace stratus::placement

@@ -4,6 +4,7 @@
 #include <memory>
 #include <unordered_map>
 
+#include "common/db_url.h"
 #include "common/sqlite_handles.h"
 #include "common/sqlite_schema.h"
 #include "placement/store.h"
@@ -162,10 +163,10 @@ class SqliteStore final : public Store {
 
 }  // namespace
 
-Result<std::unique_ptr<Store>> openStore(const std::string& url) {
+Result<std::unique_ptr<Store>> openSqliteStore(const std::string& url) {
   const std::string scheme = "sqlite://";
   if (!url.starts_with(scheme) || url.size() == scheme.size()) {
-    return Error::invalid("--db", url, "sqlite:///ABSOLUTE/PATH or sqlite://RELATIVE/PATH",
+    return Error::invalid("--db", redactDbUrl(url), kDbUrlForms,
                           "not a database URL Stratus supports");
   }
   std::string path = url.substr(scheme.size());
