@@ -63,6 +63,8 @@ bool PgTestDb::admin(const std::string& sql, std::string* first_value) {
     if (reason_.empty()) reason_ = std::string("PostgreSQL unreachable: ") + PQerrorMessage(conn.get());
     return false;
   }
+  // "database ... does not exist, skipping" and the like would clutter test output.
+  PQsetNoticeProcessor(conn.get(), [](void*, const char*) {}, nullptr);
   PgResult res(PQexec(conn.get(), sql.c_str()));
   const auto st = PQresultStatus(res.get());
   if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
