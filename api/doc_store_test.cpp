@@ -1,9 +1,10 @@
+#include "api/doc_store.h"
+
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
 #include <filesystem>
 
-#include "api/doc_store.h"
 #include "tests/pg_test_db.h"
 #include "tests/skip.h"
 
