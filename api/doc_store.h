@@ -1,6 +1,5 @@
 // Where the API keeps flavors, images, servers and hosts: JSON documents by kind and
-// id, written through on every change. SQLite here; PostgreSQL can take the same
-// interface (one table, jsonb) for multi-node deployments.
+// id, written through on every change, on SQLite or PostgreSQL (one table, jsonb).
 #pragma once
 
 #include <memory>
@@ -22,7 +21,12 @@ class DocStore {
   virtual Result<std::vector<nlohmann::json>> loadAll(std::string_view kind) = 0;
 };
 
-// "sqlite:///abs/path" or "sqlite://rel/path"; the schema is created or migrated.
+// Dispatches on the scheme (common/db_url.h): "sqlite:///abs/path", "sqlite://rel/path"
+// or "postgresql://USER[:PASS]@HOST[:PORT]/DB"; the schema is created or migrated.
+// Any other value is an InvalidArgument naming it (password hidden) and the forms.
 Result<std::unique_ptr<DocStore>> openDocStore(const std::string& url);
+// The back ends (doc_store_sqlite.cpp, doc_store_postgres.cpp).
+Result<std::unique_ptr<DocStore>> openSqliteDocStore(const std::string& url);
+Result<std::unique_ptr<DocStore>> openPostgresDocStore(const std::string& url);
 
 }  // namespace stratus::api

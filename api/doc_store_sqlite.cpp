@@ -2,6 +2,7 @@
 #include <mutex>
 
 #include "api/doc_store.h"
+#include "common/db_url.h"
 #include "common/sqlite_handles.h"
 #include "common/sqlite_schema.h"
 
@@ -89,10 +90,11 @@ class SqliteDocStore final : public DocStore {
 
 }  // namespace
 
-Result<std::unique_ptr<DocStore>> openDocStore(const std::string& url) {
+Result<std::unique_ptr<DocStore>> openSqliteDocStore(const std::string& url) {
   const std::string scheme = "sqlite://";
   if (!url.starts_with(scheme) || url.size() == scheme.size()) {
-    return Error::invalid("--db", url, "sqlite:///ABSOLUTE/PATH or sqlite://RELATIVE/PATH");
+    return Error::invalid("--db", redactDbUrl(url), kDbUrlForms,
+                          "not a database URL Stratus supports");
   }
   const std::filesystem::path path = url.substr(scheme.size());
   std::error_code ec;

@@ -11,6 +11,7 @@
 #include "api/conductor.h"
 #include "api/image/image_api.h"
 #include "api/service_rules.h"
+#include "common/db_url.h"
 #include "common/auth.h"
 #include "common/exit_code.h"
 #include "common/ini_config.h"
@@ -56,7 +57,7 @@ int main(int argc, char** argv) {
   auto* bind_opt = app.add_option("--bind", bind, "compute API HOST:PORT (127.0.0.1:8774)");
   auto* image_opt =
       app.add_option("--image-bind", image_bind, "image API HOST:PORT (127.0.0.1:9292)");
-  auto* db_opt = app.add_option("--db", db, "sqlite:///PATH");
+  auto* db_opt = app.add_option("--db", db, "sqlite:///PATH or postgresql://USER[:PASS]@HOST[:PORT]/DB");
   auto* placement_opt = app.add_option("--placement-url", placement_url,
                                        "placement base URL (http://127.0.0.1:8778)");
   auto* auth_opt =
@@ -180,7 +181,7 @@ int main(int argc, char** argv) {
   Conductor conductor(state, **placement, options);
   conductor.start();
   logLine("compute API on " + options.compute_url + ", image API on " + options.image_url +
-          ", placement " + placement_url + ", db " + db);
+          ", placement " + placement_url + ", db " + redactDbUrl(db));
   int sig = 0;
   sigwait(&set, &sig);
   logLine("stopping on signal " + std::to_string(sig));

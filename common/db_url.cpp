@@ -16,7 +16,9 @@ std::size_t schemeLength(const std::string& url) {
 
 }  // namespace
 
-bool isPostgresUrl(const std::string& url) { return schemeLength(url) != 0; }
+bool isPostgresUrl(const std::string& url) {
+  return schemeLength(url) != 0;
+}
 
 std::string redactDbUrl(const std::string& url) {
   const std::size_t start = schemeLength(url);

@@ -1,6 +1,6 @@
-#include <catch2/catch.hpp>
-
 #include "common/db_url.h"
+
+#include <catch2/catch.hpp>
 
 using namespace stratus;
 

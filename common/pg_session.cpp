@@ -19,9 +19,9 @@ std::string trimmed(const char* msg) {
 
 Error PgSession::failure(const std::string& what) const {
   const bool down = PQstatus(conn_.get()) != CONNECTION_OK;
-  return Error::make(down ? ErrorCode::kUnavailable : ErrorCode::kInternal,
-                     "database " + shown_url_ + " " + what + ": " +
-                         trimmed(PQerrorMessage(conn_.get())));
+  return Error::make(
+      down ? ErrorCode::kUnavailable : ErrorCode::kInternal,
+      "database " + shown_url_ + " " + what + ": " + trimmed(PQerrorMessage(conn_.get())));
 }
 
 Status PgSession::reconnectIfBroken() {
@@ -79,7 +79,8 @@ Result<std::unique_ptr<PgSession>> PgSession::open(const std::string& url,
   std::unique_ptr<PgSession> s(new PgSession(std::move(conn), redactDbUrl(url)));
   if (PQstatus(s->conn_.get()) != CONNECTION_OK) return s->failure("cannot be reached");
   // Notices (e.g. "relation already exists, skipping") would go to stderr otherwise.
-  PQsetNoticeProcessor(s->conn_.get(), [](void*, const char*) {}, nullptr);
+  PQsetNoticeProcessor(
+      s->conn_.get(), [](void*, const char*) {}, nullptr);
 
   STRATUS_RETURN_IF_ERROR(s->exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER)"));
   const int target = static_cast<int>(migrations.size());

@@ -60,16 +60,21 @@ bool PgTestDb::admin(const std::string& sql, std::string* first_value) {
   const char* values[] = {url.c_str(), "5", nullptr};
   PgConn conn(PQconnectdbParams(keys, values, 1));
   if (PQstatus(conn.get()) != CONNECTION_OK) {
-    if (reason_.empty()) reason_ = std::string("PostgreSQL unreachable: ") + PQerrorMessage(conn.get());
+    if (reason_.empty())
+      reason_ = std::string("PostgreSQL unreachable: ") + PQerrorMessage(conn.get());
     return false;
   }
+  // "database ... does not exist, skipping" and the like would clutter test output.
+  PQsetNoticeProcessor(
+      conn.get(), [](void*, const char*) {}, nullptr);
   PgResult res(PQexec(conn.get(), sql.c_str()));
   const auto st = PQresultStatus(res.get());
   if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
     if (reason_.empty()) reason_ = "PostgreSQL refused " + sql + ": " + PQerrorMessage(conn.get());
     return false;
   }
-  if (first_value != nullptr && PQntuples(res.get()) > 0) *first_value = PQgetvalue(res.get(), 0, 0);
+  if (first_value != nullptr && PQntuples(res.get()) > 0)
+    *first_value = PQgetvalue(res.get(), 0, 0);
   return true;
 }
 

@@ -17,7 +17,7 @@ class PgTestDb {
 
   bool reachable() const { return reason_.empty(); }
   const std::string& whyNot() const { return reason_; }  // for STRATUS_SKIP
-  const std::string& url() const { return url_; }         // postgresql://.../stratus_test_...
+  const std::string& url() const { return url_; }        // postgresql://.../stratus_test_...
   // Ends every session on the database (as an operator's pg_terminate_backend or a
   // server restart would), for reconnect tests. Returns how many it ended.
   int terminateSessions();
