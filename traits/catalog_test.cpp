@@ -75,6 +75,12 @@ TEST_CASE("[traits] viommu_trait_prefix picks the spelling and rejects others") 
   CHECK(os->isViommuTrait("COMPUTE_VIOMMU_MODEL_AUTO"));
   CHECK_FALSE(os->isViommuTrait("COMPUTE_IOMMU_MODEL_AUTO"));
   CHECK_FALSE(os->isViommuTrait("COMPUTE_VIOMMU_MODEL_AMD"));
+  // os-traits has no amd model: with its prefix Stratus publishes a custom trait.
+  CHECK(os->viommuTrait("AMD") == "CUSTOM_VIOMMU_MODEL_AMD");
+  CHECK(os->isViommuTrait("CUSTOM_VIOMMU_MODEL_AMD"));
+  CHECK(def->viommuTrait("AMD") == "COMPUTE_IOMMU_MODEL_AMD");
+  CHECK(def->isViommuTrait("COMPUTE_IOMMU_MODEL_AMD"));
+  CHECK(isStandardTrait("COMPUTE_IOMMU_MODEL_AMD"));
 
   ini.set("traits", "viommu_trait_prefix", "COMPUTE_VIOMMU_");
   auto bad = traitsConfigFrom(ini);
