@@ -189,7 +189,7 @@ Status checkVcpusOnHost(const HostFacts& host, ViommuModel model, std::string_vi
             kLibvirtAddsIommuForVcpus.str() +
             ") adds an intel vIOMMU by itself to a q35 guest with more than " +
             std::to_string(kMaxVcpusWithoutEim) +
-            " vCPUs and none, and the guest asked for none; allowed here: at most " +
+            " vCPUs and no vIOMMU, so the guest would not have none; allowed here: at most " +
             std::to_string(kMaxVcpusWithoutEim) + " vCPUs, or " + std::string(key) +
             " intel, amd or auto");
   }
