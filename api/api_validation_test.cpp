@@ -138,7 +138,7 @@ TEST_CASE("extra specs: key shape, string values, and virt's rules for hw: keys"
   const std::vector<std::pair<std::string, std::string>> cases = {
       {R"({"extra_specs": {"hw:viommu_model": "bogus"}})",
        "hw:viommu_model='bogus' is invalid: not a vIOMMU model; allowed: none, intel, smmuv3, "
-       "virtio, auto"},
+       "virtio, amd, auto"},
       {R"({"extra_specs": {"hw:mem_page_size": 2048}})",
        "Invalid extra spec hw:mem_page_size=2048: values must be strings"},
       {R"({"extra_specs": {"bad/key": "1"}})",
@@ -266,7 +266,7 @@ TEST_CASE("images: Glance's rules for core fields, strings for properties, virt'
        "Invalid value for 'hw_disk_bus': 7; allowed: a string (image properties are strings)"},
       {R"({"hw_viommu_model": "Intel"})", 400,
        "hw_viommu_model='Intel' is invalid: values are lower case; did you mean 'intel'?; allowed: "
-       "none, intel, smmuv3, virtio, auto"},
+       "none, intel, smmuv3, virtio, amd, auto"},
       {R"({"size": 5})", 403, "Attribute 'size' is read-only."},
       {R"({"id": "nope"})", 400, "Invalid value for 'id': 'nope'; allowed: a UUID"},
   };

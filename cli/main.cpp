@@ -132,7 +132,8 @@ void printFactsTable(const HostFacts& f) {
             << "iommu units      " << f.iommu.units.size() << "\n";
   std::cout << "\n"
             << std::left << std::setw(10) << "ARCH" << std::setw(12) << "DOMAINS" << std::setw(6)
-            << "UEFI" << std::setw(6) << "RUNS"
+            << "UEFI" << std::setw(6) << "RUNS" << std::setw(8) << "QEMU" << std::setw(10)
+            << "VCPU_MAX"
             << "MACHINES\n";
   for (const auto& g : f.guests) {
     std::string domains, machines;
@@ -147,7 +148,8 @@ void printFactsTable(const HostFacts& f) {
     }
     std::cout << std::setw(10) << g.arch << std::setw(12) << domains << std::setw(6)
               << (g.uefi ? "yes" : "no") << std::setw(6) << (f.runsArch(g.arch) ? "yes" : "no")
-              << machines << "\n";
+              << std::setw(8) << f.qemuVersionFor(g.arch).str() << std::setw(10)
+              << (g.vcpu_max ? std::to_string(*g.vcpu_max) : std::string("-")) << machines << "\n";
   }
   std::cout << "\n"
             << std::setw(6) << "CELL" << std::setw(8) << "CPUS" << std::setw(14) << "MEMORY_KIB"

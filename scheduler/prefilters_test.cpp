@@ -165,3 +165,15 @@ TEST_CASE("huge pages are checked against the host's free pages per NUMA cell") 
   REQUIRE(too_big.removed.size() == 1);
   CHECK_THAT(too_big.removed[0], Catch::Contains("hw:mem_page_size"));
 }
+
+TEST_CASE("amd requires the amd trait: Stratus' name, or CUSTOM_ under the os-traits prefix") {
+  auto s = spec({{"hw:viommu_model", "amd"}});
+  CHECK(queryFor(s) ==
+        "resources=DISK_GB:10,MEMORY_MB:1024,VCPU:2&required=COMPUTE_IOMMU_MODEL_AMD,!COMPUTE_"
+        "STATUS_DISABLED&limit=100");
+  traits::TraitsConfig os;
+  REQUIRE(traits::setViommuPrefix(os, "COMPUTE_VIOMMU_MODEL_", "k").ok());
+  CHECK(queryFor(spec({}, {{"hw_viommu_model", "amd"}}), os) ==
+        "resources=DISK_GB:10,MEMORY_MB:1024,VCPU:2&required=CUSTOM_VIOMMU_MODEL_AMD,!COMPUTE_"
+        "STATUS_DISABLED&limit=100");
+}

@@ -6,7 +6,8 @@
 namespace stratus::traits {
 namespace {
 
-constexpr std::array<std::string_view, 4> kViommuSuffixes = {"INTEL", "SMMUV3", "VIRTIO", "AUTO"};
+constexpr std::array<std::string_view, 5> kViommuSuffixes = {"INTEL", "SMMUV3", "VIRTIO", "AMD",
+                                                             "AUTO"};
 
 std::vector<std::string> buildCatalog() {
   std::vector<std::string> names = {
@@ -79,13 +80,18 @@ std::string pageSizeTrait(std::uint64_t size_kib) {
 }
 
 std::string TraitsConfig::viommuTrait(std::string_view suffix) const {
-  return viommu_prefix + std::string(suffix);
+  std::string name = viommu_prefix + std::string(suffix);
+  // os-traits has no COMPUTE_VIOMMU_MODEL_AMD; Placement would refuse a non-standard
+  // name outside CUSTOM_, so the model is published as CUSTOM_VIOMMU_MODEL_AMD there.
+  if (!isStandardTrait(name) && name.starts_with("COMPUTE_")) {
+    name = std::string(kCustomPrefix) + name.substr(std::string_view("COMPUTE_").size());
+  }
+  return name;
 }
 
 bool TraitsConfig::isViommuTrait(std::string_view name) const {
-  if (!name.starts_with(viommu_prefix)) return false;
-  auto suffix = name.substr(viommu_prefix.size());
-  return std::find(kViommuSuffixes.begin(), kViommuSuffixes.end(), suffix) != kViommuSuffixes.end();
+  return std::any_of(kViommuSuffixes.begin(), kViommuSuffixes.end(),
+                     [&](std::string_view suffix) { return viommuTrait(suffix) == name; });
 }
 
 Status setViommuPrefix(TraitsConfig& config, std::string_view prefix, std::string_view key) {

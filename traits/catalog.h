@@ -20,7 +20,7 @@ inline constexpr std::size_t kMaxTraitNameLength = 255;
 
 inline constexpr std::string_view kStatusDisabled = "COMPUTE_STATUS_DISABLED";
 
-// Sorted, unique: every os-traits name plus COMPUTE_IOMMU_MODEL_{INTEL,SMMUV3,VIRTIO,AUTO}.
+// Sorted, unique: every os-traits name plus COMPUTE_IOMMU_MODEL_{INTEL,SMMUV3,VIRTIO,AMD,AUTO}.
 const std::vector<std::string>& standardTraits();
 bool isStandardTrait(std::string_view name);
 
@@ -39,7 +39,8 @@ std::string pageSizeTrait(std::uint64_t size_kib);
 struct TraitsConfig {
   std::string viommu_prefix = std::string(kStratusViommuPrefix);
 
-  // "<prefix><SUFFIX>", e.g. suffix "INTEL".
+  // "<prefix><SUFFIX>", e.g. suffix "INTEL"; where that is no standard trait (os-traits has
+  // no COMPUTE_VIOMMU_MODEL_AMD) the custom form "CUSTOM_VIOMMU_MODEL_AMD".
   std::string viommuTrait(std::string_view suffix) const;
   bool isViommuTrait(std::string_view name) const;
 };

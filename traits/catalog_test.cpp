@@ -14,10 +14,11 @@ TEST_CASE("the catalog holds the os-traits names and Stratus' vIOMMU names") {
   CHECK(isStandardTrait("HW_ARCH_X86_64"));
   CHECK(isStandardTrait("HW_ARCH_AARCH64"));
   CHECK(isStandardTrait("COMPUTE_STATUS_DISABLED"));
-  CHECK_FALSE(isStandardTrait("COMPUTE_IOMMU_MODEL_AMD"));
+  CHECK(isStandardTrait("COMPUTE_IOMMU_MODEL_AMD"));
+  CHECK_FALSE(isStandardTrait("COMPUTE_VIOMMU_MODEL_AMD"));  // os-traits has no amd model
   CHECK_FALSE(isStandardTrait("CUSTOM_FOO"));
   CHECK(std::is_sorted(standardTraits().begin(), standardTraits().end()));
-  CHECK(standardTraits().size() == 345 + 4);
+  CHECK(standardTraits().size() == 345 + 5);
 }
 
 TEST_CASE("trait names: standard, or CUSTOM_[A-Z0-9_]+ up to 255 characters") {
@@ -75,6 +76,12 @@ TEST_CASE("[traits] viommu_trait_prefix picks the spelling and rejects others") 
   CHECK(os->isViommuTrait("COMPUTE_VIOMMU_MODEL_AUTO"));
   CHECK_FALSE(os->isViommuTrait("COMPUTE_IOMMU_MODEL_AUTO"));
   CHECK_FALSE(os->isViommuTrait("COMPUTE_VIOMMU_MODEL_AMD"));
+  // os-traits has no amd model: with its prefix Stratus publishes a custom trait.
+  CHECK(os->viommuTrait("AMD") == "CUSTOM_VIOMMU_MODEL_AMD");
+  CHECK(os->isViommuTrait("CUSTOM_VIOMMU_MODEL_AMD"));
+  CHECK(def->viommuTrait("AMD") == "COMPUTE_IOMMU_MODEL_AMD");
+  CHECK(def->isViommuTrait("COMPUTE_IOMMU_MODEL_AMD"));
+  CHECK(isStandardTrait("COMPUTE_IOMMU_MODEL_AMD"));
 
   ini.set("traits", "viommu_trait_prefix", "COMPUTE_VIOMMU_");
   auto bad = traitsConfigFrom(ini);

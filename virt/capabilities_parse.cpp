@@ -105,7 +105,9 @@ Result<CapabilitiesInfo> parseCapabilities(const std::string& xml) {
       auto it = std::find_if(info.guests.begin(), info.guests.end(),
                              [&](const GuestArchFacts& g) { return g.arch == name; });
       if (it == info.guests.end()) {
-        info.guests.push_back(GuestArchFacts{name, {}, {}, false});
+        GuestArchFacts g;
+        g.arch = name;
+        info.guests.push_back(std::move(g));
         it = std::prev(info.guests.end());
       }
       // Machines listed under <domain type='kvm'> may differ from the emulator's.
@@ -117,7 +119,47 @@ Result<CapabilitiesInfo> parseCapabilities(const std::string& xml) {
         addUnique(it->domain_types, attr(d, "type"));
     }
   }
+  for (auto& g : info.guests) g.qemu_version = qemuVersionFromMachines(g.machines);
   return info;
+}
+
+std::optional<Version> qemuVersionFromMachines(const std::vector<std::string>& machines) {
+  static constexpr std::string_view kFamilies[] = {"pc-q35-", "pc-i440fx-", "virt-"};
+  std::optional<Version> newest;
+  for (const auto& m : machines) {
+    for (auto family : kFamilies) {
+      if (!m.starts_with(family)) continue;
+      const std::string_view rest = std::string_view(m).substr(family.size());
+      // Exactly "major.minor": names like virt-rhel9.6.0 or pc-q35-rhel8 are not releases.
+      const auto dot = rest.find('.');
+      if (dot == 0 || dot == std::string_view::npos || dot + 1 == rest.size()) continue;
+      const bool digits = std::all_of(rest.begin(), rest.end(), [](char c) {
+        return (c >= '0' && c <= '9') || c == '.';
+      });
+      if (!digits || rest.find('.', dot + 1) != std::string_view::npos) continue;
+      Version v{number<unsigned>(std::string(rest.substr(0, dot))),
+                number<unsigned>(std::string(rest.substr(dot + 1))), 0};
+      if (!newest || v > *newest) newest = v;
+    }
+  }
+  return newest;
+}
+
+Result<std::optional<unsigned>> domainCapsVcpuMax(const std::string& xml) {
+  auto doc = parseXml(xml, "domain capabilities");
+  if (!doc) return doc.takeError();
+  Context ctx(xmlXPathNewContext(doc->get()));
+  for (auto* n : select(ctx.get(), "/domainCapabilities/vcpu[@max]", nullptr)) {
+    const std::string max = attr(n, "max");
+    unsigned out = 0;
+    auto [end, ec] = std::from_chars(max.data(), max.data() + max.size(), out);
+    if (ec != std::errc() || end != max.data() + max.size()) {
+      return Error::make(ErrorCode::kInternal,
+                         "domain capabilities have vcpu max='" + max + "', not a number");
+    }
+    return std::optional<unsigned>(out);
+  }
+  return std::optional<unsigned>();
 }
 
 Result<bool> domainCapsOfferUefi(const std::string& xml) {

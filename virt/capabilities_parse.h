@@ -2,6 +2,7 @@
 // the XML text, so captured documents and live ones go through the same code.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -12,8 +13,9 @@ namespace stratus::virt {
 
 struct CapabilitiesInfo {
   std::string host_arch;
-  std::vector<NumaCellFacts> cells;    // page "free" counts are left 0: not in this XML
-  std::vector<GuestArchFacts> guests;  // hvm guests merged per arch; uefi left false
+  std::vector<NumaCellFacts> cells;  // page "free" counts are left 0: not in this XML
+  // hvm guests merged per arch; uefi left false; qemu_version from the machine types.
+  std::vector<GuestArchFacts> guests;
 };
 
 Result<CapabilitiesInfo> parseCapabilities(const std::string& xml);
@@ -21,5 +23,13 @@ Result<CapabilitiesInfo> parseCapabilities(const std::string& xml);
 // Whether the domain capabilities offer UEFI firmware: a firmware enum with 'efi',
 // or a loader with at least one firmware image.
 Result<bool> domainCapsOfferUefi(const std::string& xml);
+
+// The emulator's version as its newest versioned machine type names it: QEMU names those
+// after its release (pc-q35-11.1, pc-i440fx-11.1, virt-11.1 -> 11.1.0; the micro release is
+// not in the name). Only these families count; nullopt when none of them is listed.
+std::optional<Version> qemuVersionFromMachines(const std::vector<std::string>& machines);
+
+// Domain capabilities' <vcpu max='N'/>; nullopt when absent.
+Result<std::optional<unsigned>> domainCapsVcpuMax(const std::string& xml);
 
 }  // namespace stratus::virt

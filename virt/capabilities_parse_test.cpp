@@ -67,3 +67,53 @@ TEST_CASE("domain capabilities without firmware offer no UEFI") {
   CHECK_FALSE(domainCapsOfferUefi("<domainCapabilities").ok());
   CHECK_FALSE(parseCapabilities("<capabilities/>").ok());
 }
+
+namespace {
+const fs::path kLab12 = fs::path(STRATUS_SHARED_DIR) / "labs/libvirt-12/captured";
+
+const GuestArchFacts* guestOf(const CapabilitiesInfo& caps, const std::string& arch) {
+  for (const auto& g : caps.guests) {
+    if (g.arch == arch) return &g;
+  }
+  return nullptr;
+}
+}  // namespace
+
+TEST_CASE("each arch's QEMU version is its newest versioned machine type") {
+  if (!fs::exists(kCapture)) STRATUS_SKIP(kCapture << " is not here (it comes with ../shared)");
+  auto old = parseCapabilities(slurp(kCapture / "capabilities.xml"));
+  REQUIRE(old.ok());
+  CHECK(guestOf(*old, "x86_64")->qemu_version == Version{7, 2, 0});
+  CHECK(guestOf(*old, "aarch64")->qemu_version == Version{7, 2, 0});
+
+  if (!fs::exists(kLab12)) STRATUS_SKIP(kLab12 << " is not here (it comes with ../shared)");
+  auto caps = parseCapabilities(slurp(kLab12 / "capabilities.xml"));
+  REQUIRE(caps.ok());
+  // libvirt 12.9 / QEMU 11.1.3: the machine types say 11.1, the micro release is not named.
+  CHECK(guestOf(*caps, "x86_64")->qemu_version == Version{11, 1, 0});
+  CHECK(guestOf(*caps, "aarch64")->qemu_version == Version{11, 1, 0});
+}
+
+TEST_CASE("the QEMU version counts only pc-q35, pc-i440fx and virt release names") {
+  CHECK(qemuVersionFromMachines({"pc", "q35", "pc-q35-8.2", "pc-q35-11.1", "pc-i440fx-9.2"}) ==
+        Version{11, 1, 0});
+  CHECK(qemuVersionFromMachines({"virt-2.12", "virt-10.0", "virt-9.2"}) == Version{10, 0, 0});
+  // Vendor names and non-release suffixes are not versions.
+  CHECK_FALSE(qemuVersionFromMachines({"virt", "virt-rhel9.6.0", "pc-q35-rhel8.6.0"}).has_value());
+  CHECK_FALSE(qemuVersionFromMachines({"pc-q35-11", "virt-.1", "virt-1."}).has_value());
+  CHECK_FALSE(qemuVersionFromMachines({"xlnx-versal-virt", "ast2600-evb"}).has_value());
+}
+
+TEST_CASE("domain capabilities give each arch's vcpu max") {
+  if (!fs::exists(kCapture)) STRATUS_SKIP(kCapture << " is not here (it comes with ../shared)");
+  CHECK(*domainCapsVcpuMax(slurp(kCapture / "domcaps-x86_64-q35-kvm.xml")) == 288u);
+  CHECK(*domainCapsVcpuMax(slurp(kCapture / "domcaps-aarch64-virt.xml")) == 512u);
+  if (!fs::exists(kLab12)) STRATUS_SKIP(kLab12 << " is not here (it comes with ../shared)");
+  CHECK(*domainCapsVcpuMax(slurp(kLab12 / "domcaps-x86_64-q35-kvm.xml")) == 1024u);
+  CHECK(*domainCapsVcpuMax(slurp(kLab12 / "domcaps-x86_64-q35-qemu.xml")) == 4096u);
+  CHECK(*domainCapsVcpuMax(slurp(kLab12 / "domcaps-aarch64-virt-qemu.xml")) == 512u);
+  CHECK_FALSE(domainCapsVcpuMax("<domainCapabilities/>")->has_value());
+  auto bad = domainCapsVcpuMax("<domainCapabilities><vcpu max='many'/></domainCapabilities>");
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.error().message == "domain capabilities have vcpu max='many', not a number");
+}

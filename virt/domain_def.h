@@ -18,11 +18,15 @@ struct IommuDriverDef {
   Tristate caching_mode = Tristate::kAbsent;
   Tristate eim = Tristate::kAbsent;
   Tristate iotlb = Tristate::kAbsent;
+  Tristate xtsup = Tristate::kAbsent;  // amd only: x2APIC for more than 255 vCPUs
   unsigned aw_bits = 0;
+  // virtio only: <granule mode='host'/>, the vIOMMU's page granule follows the host's.
+  bool granule_host = false;
 
   bool empty() const {
     return intremap == Tristate::kAbsent && caching_mode == Tristate::kAbsent &&
-           eim == Tristate::kAbsent && iotlb == Tristate::kAbsent && aw_bits == 0;
+           eim == Tristate::kAbsent && iotlb == Tristate::kAbsent &&
+           xtsup == Tristate::kAbsent && aw_bits == 0 && !granule_host;
   }
 };
 
@@ -59,6 +63,7 @@ struct PciControllerDef {
 struct CpuDef {
   std::string mode;   // "host-passthrough" or "custom"
   std::string model;  // for mode custom
+  std::vector<std::string> required_features;  // <feature policy='require' name=.../>
 };
 
 // <hostdev mode='subsystem' type='pci' managed='yes|no'>: one host PCI device the guest

@@ -62,7 +62,13 @@ void writeIommu(Writer& w, const IommuDef& iommu) {
     w.tristate("caching_mode", iommu.driver.caching_mode);
     w.tristate("eim", iommu.driver.eim);
     w.tristate("iotlb", iommu.driver.iotlb);
+    w.tristate("xtsup", iommu.driver.xtsup);
     if (iommu.driver.aw_bits != 0) w.attr("aw_bits", std::to_string(iommu.driver.aw_bits));
+    if (iommu.driver.granule_host) {
+      w.start("granule");
+      w.attr("mode", "host");
+      w.end();
+    }
     w.end();
   }
   w.end();
@@ -210,6 +216,12 @@ Result<std::string> renderDomainXml(const DomainDef& def) {
       w.start("model");
       w.attr("fallback", "forbid");
       w.text(def.cpu->model);
+      w.end();
+    }
+    for (const auto& f : def.cpu->required_features) {
+      w.start("feature");
+      w.attr("policy", "require");
+      w.attr("name", f);
       w.end();
     }
     w.end();

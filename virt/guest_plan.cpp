@@ -98,9 +98,15 @@ DomainDef buildDomain(const GuestRequest& req, const HostFacts& host, const std:
   // makes QEMU 7.2 abort ("failed to set MSR 0x10a"). On aarch64 KVM accepts only
   // the host's CPU, and under TCG QEMU's default for virt is a 32-bit cortex-a15.
   if (aarch64) {
-    d.cpu = host.virt_type == VirtType::kKvm ? CpuDef{"host-passthrough", ""}
-                                             : CpuDef{"custom", "cortex-a57"};
+    d.cpu = host.virt_type == VirtType::kKvm ? CpuDef{"host-passthrough", "", {}}
+                                             : CpuDef{"custom", "cortex-a57", {}};
   }
+  const bool tcg = host.virt_type == VirtType::kQemu;
+  const bool x2apic = arch == "x86_64" && req.vcpus > kMaxVcpusWithoutEim;
+  // Under TCG QEMU's default qemu64 CPU has no x2APIC, which APIC IDs above 254 need
+  // ("APIC ID 255 requires x2APIC feature in CPU", QEMU 11.1); KVM adds it itself.
+  if (x2apic && tcg) d.cpu = CpuDef{"custom", "qemu64", {"x2apic"}};
+  const Version qemu = host.qemuVersionFor(arch);
   if (model == ViommuModel::kNone) return d;
 
   IommuDef iommu;
@@ -111,14 +117,27 @@ DomainDef buildDomain(const GuestRequest& req, const HostFacts& host, const std:
     iommu.driver.caching_mode = Tristate::kOn;
     iommu.driver.iotlb = Tristate::kOn;
     if (host.libvirt_version >= kLibvirtIommuAwBits) iommu.driver.aw_bits = 48;
-    // QEMU refuses eim under TCG: "eim=on requires accel=kvm,kernel-irqchip=split".
-    if (host.virt_type == VirtType::kKvm && isQ35Machine(machine)) {
+    // QEMU before 11.1 refuses eim under TCG: "eim=on requires accel=kvm,kernel-irqchip=split".
+    if ((!tcg || qemu >= kQemuEimUnderTcg) && isQ35Machine(machine)) {
       iommu.driver.eim = Tristate::kOn;
     }
     d.ioapic_qemu = true;
+  } else if (model == ViommuModel::kAmd) {
+    // Set explicitly rather than left to libvirt (12.2 adds xtsup itself above 255 vCPUs):
+    // the plan decides. No passthrough: libvirt 12.9 takes it and QEMU 11.1 then fails
+    // ("Property 'amd-iommu.pt' not found"). No address: libvirt places AMDVI-PCI on pcie.0.
+    iommu.driver.intremap = Tristate::kOn;
+    iommu.driver.iotlb = Tristate::kOn;
+    if (x2apic) iommu.driver.xtsup = Tristate::kOn;
+    d.ioapic_qemu = true;
+  } else if (model == ViommuModel::kVirtio) {
+    // 9.0 refuses any virtio driver attribute ("doesn't support additional attributes");
+    // xtsup and passthrough are never written: 12.9 takes and silently drops them.
+    if (host.libvirt_version >= kLibvirtVirtioAwBits && qemu >= kQemuVirtioIommuAwBits) {
+      iommu.driver.aw_bits = 48;
+    }
   }
-  // smmuv3 and virtio take no driver attributes on the libvirt versions we run
-  // ("iommu model 'virtio' doesn't support additional attributes" on 9.0).
+  // smmuv3 takes no driver attributes in its machine-wide form.
   d.iommu = iommu;
   // Where the stack has per-bus SMMUs the guest gets that form from the start (one on
   // pcie.0 until devices are added), so a plan never switches forms midway.
@@ -193,7 +212,7 @@ Result<GuestPlan> planGuest(const GuestRequest& req, const HostFacts& host,
 
   STRATUS_RETURN_IF_ERROR(checkModelFitsGuest(req.viommu.value, req.viommu.key, arch, *machine));
   STRATUS_RETURN_IF_ERROR(
-      checkVcpusForModel(req.viommu.value, req.viommu.key, arch, req.vcpus, host.virt_type));
+      checkVcpusOnHost(host, req.viommu.value, req.viommu.key, arch, *machine, req.vcpus));
 
   ViommuModel resolved = req.viommu.value;
   if (resolved == ViommuModel::kAuto) {
@@ -251,9 +270,16 @@ Status checkPassthroughAccel(const GuestPlan& plan, const GuestPassthrough& pass
   return checkSmmuAccelDevices(passthrough.hostdevs, host, plan.viommu_accel_key);
 }
 
+bool virtioHostGranule(const DomainDef& d, const HostFacts& host) {
+  return d.iommu && d.iommu->model == ViommuModel::kVirtio && !d.hostdevs.empty() &&
+         host.libvirt_version >= kLibvirtIommuGranule &&
+         host.qemuVersionFor(d.arch) >= kQemuVirtioIommuAwBits;
+}
+
 void addPassthrough(GuestPlan& plan, const GuestPassthrough& passthrough, const HostFacts& host) {
   DomainDef& d = plan.domain;
   d.hostdevs = passthrough.hostdevs;
+  if (d.iommu) d.iommu->driver.granule_host = virtioHostGranule(d, host);
   d.numatune = passthrough.numatune;
   d.vcpu_cpuset = passthrough.vcpu_cpuset;
   if (!d.bus_iommus.empty()) applySmmuTopology(d, host, plan.viommu_accel);

@@ -57,6 +57,13 @@ std::optional<std::uint64_t> vfioMemlockHardLimitKib(std::size_t devices, bool v
                                                      std::uint64_t memory_kib,
                                                      const Version& libvirt);
 
+// virtio <granule mode='host'/>: the guest's vIOMMU page size follows the host's. It
+// matters only for VFIO devices behind virtio-iommu, whose mappings the host IOMMU makes
+// at its own granule (a 4 KiB guest granule on a 64 KiB-page host cannot be mapped);
+// emulated devices keep QEMU's default, so guests without hostdevs render nothing.
+// Needs libvirt >= 12.1 (kLibvirtIommuGranule) and the arch's QEMU >= 9.0.
+bool virtioHostGranule(const DomainDef& domain, const HostFacts& host);
+
 // Adds the devices and the NUMA placement to a planned guest and applies the
 // locked-memory rule for `host`'s libvirt. A per-bus smmuv3 guest gets one vSMMU per
 // host SMMU behind its devices (smmu_topology.h). Intel's caching_mode='on' (which VFIO behind

@@ -32,7 +32,7 @@ TEST_CASE("extra specs and image properties are checked one at a time") {
   REQUIRE_FALSE(spec.ok());
   CHECK(spec.error().message ==
         "hw:viommu_model='bogus' is invalid: not a vIOMMU model; allowed: none, intel, smmuv3, "
-        "virtio, auto");
+        "virtio, amd, auto");
 
   auto lock = validateImageProperty("hw_locked_memory", "sure");
   REQUIRE_FALSE(lock.ok());

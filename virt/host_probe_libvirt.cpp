@@ -36,6 +36,26 @@ void fillFreePages(virConnectPtr conn, std::vector<NumaCellFacts>& cells) {
   }
 }
 
+// vcpu_max per arch from the domain capabilities of its probe machine under the virt
+// type guests of that arch will run with (q35 allows 1024 vCPUs under kvm, 4096 under
+// TCG on libvirt 12.9). qemu_version is already derived from the machine types.
+Status fillVcpuMax(virConnectPtr conn, HostFacts& facts) {
+  for (auto& guest : facts.guests) {
+    const char* machine = uefiProbeMachine(guest.arch);
+    if (machine == nullptr || !guest.hasMachine(machine)) continue;
+    const std::string type =
+        guest.hasDomainType(virtTypeName(facts.virt_type)) ? std::string(virtTypeName(facts.virt_type))
+                                                           : std::string("qemu");
+    CString domcaps(virConnectGetDomainCapabilities(conn, nullptr, guest.arch.c_str(), machine,
+                                                    type.c_str(), 0));
+    if (!domcaps) return libvirtError("cannot read domain capabilities for " + guest.arch);
+    auto max = domainCapsVcpuMax(domcaps.get());
+    if (!max) return max.takeError();
+    guest.vcpu_max = *max;
+  }
+  return okStatus();
+}
+
 }  // namespace
 
 Result<HostFacts> probeHost(const LibvirtConnection& conn, VirtTypeSetting virt_type,
@@ -77,6 +97,7 @@ Result<HostFacts> probeHost(const LibvirtConnection& conn, VirtTypeSetting virt_
   auto type = resolveVirtType(virt_type, facts.arch, facts.guests);
   if (!type) return type.takeError();
   facts.virt_type = *type;
+  STRATUS_RETURN_IF_ERROR(fillVcpuMax(c, facts));
   facts.iommu = probeKernelIommu(kernel_root);
   auto pci = probePciDevices(conn, kernel_root);
   if (!pci) return pci.takeError();

@@ -14,7 +14,8 @@ std::set<std::string> hostViommuAndArchTraits(const HostFacts& host,
     if (auto t = traits::archTrait(arch); !t.empty()) out.insert(t);
     const auto* guest = host.guest(arch);
     for (const auto& machine : guest->machines) {
-      for (auto model : kConcreteViommuModels) {
+      // Every model the host boots, amd included, though auto never picks it.
+      for (auto model : kAllConcreteViommuModels) {
         if (checkModelFitsGuest(model, "", arch, machine) &&
             checkHostBootsModel(host, model, "", arch, machine)) {
           out.insert(config.viommuTrait(viommuTraitSuffix(model)));

@@ -56,3 +56,26 @@ TEST_CASE("page sizes without reserved pages give no trait") {
   host.numa_cells[0].pages[1].free = 0;
   CHECK(hostTraits(host, kStratus).count("CUSTOM_MEM_PAGE_SIZE_2048") == 0);
 }
+
+// The two captured hosts side by side (virt/testdata/hosts/README.md): libvirt 9.0 / QEMU 7.2
+// and the libvirt 12.9 / QEMU 11.1 lab, both x86_64 under kvm and under qemu (TCG).
+TEST_CASE("a 9.0 host and a 12.9 host publish different, correct trait sets") {
+  CHECK(hostViommuAndArchTraits(testing::testHost("x86-kvm-libvirt9"), kStratus) ==
+        Set{"COMPUTE_IOMMU_MODEL_AUTO", "COMPUTE_IOMMU_MODEL_INTEL", "COMPUTE_IOMMU_MODEL_VIRTIO",
+            "HW_ARCH_I686", "HW_ARCH_X86_64"});
+  CHECK(hostViommuAndArchTraits(testing::testHost("stack-versions-x86-kvm-libvirt12.9"),
+                                kStratus) ==
+        Set{"COMPUTE_IOMMU_MODEL_AMD", "COMPUTE_IOMMU_MODEL_AUTO", "COMPUTE_IOMMU_MODEL_INTEL",
+            "COMPUTE_IOMMU_MODEL_VIRTIO", "HW_ARCH_I686", "HW_ARCH_X86_64"});
+  CHECK(hostViommuAndArchTraits(testing::testHost("x86-qemu-libvirt9"), kOsTraits) ==
+        Set{"COMPUTE_VIOMMU_MODEL_AUTO", "COMPUTE_VIOMMU_MODEL_INTEL",
+            "COMPUTE_VIOMMU_MODEL_SMMUV3", "COMPUTE_VIOMMU_MODEL_VIRTIO", "HW_ARCH_AARCH64",
+            "HW_ARCH_I686", "HW_ARCH_X86_64"});
+  // Under TCG the lab also runs the 32-bit ARM arches (os-traits names ARMV6/ARMV7).
+  CHECK(hostViommuAndArchTraits(testing::testHost("stack-versions-x86-qemu-libvirt12.9"),
+                                kOsTraits) ==
+        Set{"COMPUTE_VIOMMU_MODEL_AUTO", "COMPUTE_VIOMMU_MODEL_INTEL",
+            "COMPUTE_VIOMMU_MODEL_SMMUV3", "COMPUTE_VIOMMU_MODEL_VIRTIO",
+            "CUSTOM_VIOMMU_MODEL_AMD", "HW_ARCH_AARCH64", "HW_ARCH_ARMV6", "HW_ARCH_ARMV7",
+            "HW_ARCH_I686", "HW_ARCH_X86_64"});
+}

@@ -13,11 +13,12 @@ struct ModelEntry {
   std::string_view trait_suffix;
 };
 
-constexpr std::array<ModelEntry, 5> kModels = {{
+constexpr std::array<ModelEntry, 6> kModels = {{
     {ViommuModel::kNone, "none", ""},
     {ViommuModel::kIntel, "intel", "INTEL"},
     {ViommuModel::kSmmuv3, "smmuv3", "SMMUV3"},
     {ViommuModel::kVirtio, "virtio", "VIRTIO"},
+    {ViommuModel::kAmd, "amd", "AMD"},
     {ViommuModel::kAuto, "auto", "AUTO"},
 }};
 

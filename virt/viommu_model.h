@@ -10,19 +10,23 @@
 
 namespace stratus::virt {
 
-enum class ViommuModel { kNone, kIntel, kSmmuv3, kVirtio, kAuto };
+enum class ViommuModel { kNone, kIntel, kSmmuv3, kVirtio, kAmd, kAuto };
 
-// "none", "intel", "smmuv3", "virtio", "auto": the exact spelling users write.
+// "none", "intel", "smmuv3", "virtio", "amd", "auto": the exact spelling users write.
 std::string_view viommuModelName(ViommuModel model);
-// "INTEL", "SMMUV3", "VIRTIO", "AUTO" (no trait for none).
+// "INTEL", "SMMUV3", "VIRTIO", "AMD", "AUTO" (no trait for none).
 std::string_view viommuTraitSuffix(ViommuModel model);
-// "none, intel, smmuv3, virtio, auto"
+// "none, intel, smmuv3, virtio, amd, auto"
 std::string viommuAllowedList();
 // Exact lower case only; a value that differs only in case gets a hint.
 Result<ViommuModel> parseViommuModel(std::string_view value, std::string_view key);
 
-// The concrete models, in the order 'auto' prefers them when all else is equal.
+// The models 'auto' may pick, in the order it prefers them when all else is equal. amd
+// is not among them: it is chosen only when asked for by name.
 inline constexpr ViommuModel kConcreteViommuModels[] = {ViommuModel::kVirtio, ViommuModel::kIntel,
                                                         ViommuModel::kSmmuv3};
+// Every concrete model: what a host publishes traits for and what error messages list.
+inline constexpr ViommuModel kAllConcreteViommuModels[] = {
+    ViommuModel::kVirtio, ViommuModel::kIntel, ViommuModel::kSmmuv3, ViommuModel::kAmd};
 
 }  // namespace stratus::virt

@@ -12,6 +12,7 @@ bool fits(ViommuModel model, std::string_view arch, std::string_view machine) {
     case ViommuModel::kNone:
       return true;
     case ViommuModel::kIntel:
+    case ViommuModel::kAmd:
       return x86_q35;
     case ViommuModel::kSmmuv3:
       return arm_virt;
@@ -25,6 +26,7 @@ bool fits(ViommuModel model, std::string_view arch, std::string_view machine) {
 std::string_view needs(ViommuModel model) {
   switch (model) {
     case ViommuModel::kIntel:
+    case ViommuModel::kAmd:
       return "an x86_64 guest with a q35 machine type";
     case ViommuModel::kSmmuv3:
       return "an aarch64 guest with a virt machine type";
@@ -41,6 +43,10 @@ std::string_view needs(ViommuModel model) {
 
 // Why the host cannot boot `model`, or empty when it can.
 std::string hostRefusal(const HostFacts& host, ViommuModel model, std::string_view arch) {
+  if (model == ViommuModel::kAmd && host.libvirt_version < kLibvirtAmdIommu) {
+    return "amd needs libvirt >= " + kLibvirtAmdIommu.str() + ", host " + host.hostname + " has " +
+           host.libvirt_version.str();
+  }
   if (model != ViommuModel::kVirtio) return {};
   if (host.libvirt_version < kLibvirtVirtioIommu) {
     return "virtio needs libvirt >= " + kLibvirtVirtioIommu.str() + ", host " + host.hostname +
@@ -58,7 +64,7 @@ std::string hostRefusal(const HostFacts& host, ViommuModel model, std::string_vi
 
 std::string bootableList(const HostFacts& host, std::string_view arch, std::string_view machine) {
   std::string out = "none";
-  for (auto m : kConcreteViommuModels) {
+  for (auto m : kAllConcreteViommuModels) {
     if (fits(m, arch, machine) && hostRefusal(host, m, arch).empty()) {
       out += ", " + std::string(viommuModelName(m));
     }
@@ -80,7 +86,7 @@ Status checkModelFitsGuest(ViommuModel model, std::string_view key, std::string_
                            std::string_view machine) {
   if (fits(model, arch, machine)) return okStatus();
   std::string allowed = "none";
-  for (auto m : kConcreteViommuModels) {
+  for (auto m : kAllConcreteViommuModels) {
     if (fits(m, arch, machine)) allowed += ", " + std::string(viommuModelName(m));
   }
   if (allowed != "none") allowed += ", auto";
@@ -94,7 +100,7 @@ Status checkModelFitsGuest(ViommuModel model, std::string_view key, std::string_
 std::string noModelFitsArch(ViommuModel model, std::string_view key, std::string_view arch) {
   if (model == ViommuModel::kNone) return {};
   // q35 and virt are the only machine families any model needs (fits() above).
-  for (auto m : kConcreteViommuModels) {
+  for (auto m : kAllConcreteViommuModels) {
     if (fits(m, arch, "q35") || fits(m, arch, "virt")) return {};
   }
   return "no vIOMMU model fits a " + std::string(arch) + " guest (" + std::string(key) + "='" +
@@ -116,9 +122,10 @@ Result<ViommuModel> resolveAutoModel(const HostFacts& host, std::string_view key
                                      std::string_view arch, std::string_view machine,
                                      unsigned vcpus) {
   if (arch == "x86_64" && vcpus > kMaxVcpusWithoutEim) {
-    // Only intel with eim gives such a guest x2APIC, and QEMU allows eim only under KVM.
-    STRATUS_RETURN_IF_ERROR(
-        checkVcpusForModel(ViommuModel::kIntel, key, arch, vcpus, host.virt_type));
+    // Of the models auto picks only intel with eim gives such a guest x2APIC; QEMU before
+    // 11.1 allows eim only under KVM.
+    STRATUS_RETURN_IF_ERROR(checkVcpusForModel(ViommuModel::kIntel, key, arch, vcpus,
+                                               host.virt_type, host.qemuVersionFor(arch)));
     if (fits(ViommuModel::kIntel, arch, machine)) return ViommuModel::kIntel;
   }
   for (auto m : kConcreteViommuModels) {
@@ -132,27 +139,61 @@ Result<ViommuModel> resolveAutoModel(const HostFacts& host, std::string_view key
 }
 
 Status checkVcpusForModel(ViommuModel model, std::string_view key, std::string_view arch,
-                          unsigned vcpus, std::optional<VirtType> virt_type) {
+                          unsigned vcpus, std::optional<VirtType> virt_type,
+                          std::optional<Version> qemu) {
   if (arch != "x86_64" || vcpus <= kMaxVcpusWithoutEim) return okStatus();
   const std::string model_text =
       std::string(key) + "='" + std::string(viommuModelName(model)) + "'";
   const std::string head = "an x86_64 guest with more than " + std::to_string(kMaxVcpusWithoutEim) +
-                           " vCPUs needs the intel vIOMMU with eim (x2APIC)";
-  if (model != ViommuModel::kIntel && model != ViommuModel::kAuto) {
+                           " vCPUs needs x2APIC, which needs the intel vIOMMU with eim or the amd "
+                           "vIOMMU with xtsup";
+  if (model != ViommuModel::kIntel && model != ViommuModel::kAmd && model != ViommuModel::kAuto) {
     return Error::invalid("vcpus", std::to_string(vcpus),
                           "at most " + std::to_string(kMaxVcpusWithoutEim) + " vCPUs, or " +
-                              std::string(key) + " intel or auto",
+                              std::string(key) + " intel, amd or auto",
                           head + ", and " + model_text + " does not give it");
   }
-  if (virt_type == VirtType::kQemu) {
+  if (virt_type == VirtType::kQemu && (!qemu || *qemu < kQemuEimUnderTcg)) {
     return Error::precondition(
         "vcpus", std::to_string(vcpus),
         "vcpus='" + std::to_string(vcpus) + "' with " + model_text + " cannot boot here: " + head +
-            ", and QEMU allows eim only under kvm while this host runs qemu (TCG); allowed here: "
-            "at most " +
+            ", and QEMU before " + kQemuEimUnderTcg.str() +
+            " allows them only under kvm while this host runs qemu (TCG) with QEMU " +
+            (qemu ? qemu->str() : std::string("(unknown)")) + "; allowed here: at most " +
             std::to_string(kMaxVcpusWithoutEim) + " vCPUs");
   }
   return okStatus();
+}
+
+Status checkVcpusOnHost(const HostFacts& host, ViommuModel model, std::string_view key,
+                        std::string_view arch, std::string_view machine, unsigned vcpus) {
+  const std::string n = std::to_string(vcpus);
+  const auto* guest = host.guest(arch);
+  const bool probe_machine = isQ35Machine(machine) || isArmVirtMachine(machine);
+  if (guest != nullptr && guest->vcpu_max && probe_machine && vcpus > *guest->vcpu_max) {
+    const std::string max = std::to_string(*guest->vcpu_max);
+    return Error::precondition("vcpus", n,
+                               "vcpus='" + n + "' cannot boot here: host " + host.hostname +
+                                   " allows at most " + max + " vCPUs for " + std::string(arch) +
+                                   " with machine type " + std::string(machine) + " under " +
+                                   std::string(virtTypeName(host.virt_type)) +
+                                   " (domain capabilities vcpu max); allowed here: at most " + max +
+                                   " vCPUs");
+  }
+  if (model == ViommuModel::kNone && arch == "x86_64" && isQ35Machine(machine) &&
+      vcpus > kMaxVcpusWithoutEim && host.libvirt_version >= kLibvirtAddsIommuForVcpus) {
+    return Error::precondition(
+        std::string(key), "none",
+        std::string(key) + "='none' with vcpus='" + n + "' cannot boot here: libvirt " +
+            host.libvirt_version.str() + " on host " + host.hostname + " (>= " +
+            kLibvirtAddsIommuForVcpus.str() +
+            ") adds an intel vIOMMU by itself to a q35 guest with more than " +
+            std::to_string(kMaxVcpusWithoutEim) +
+            " vCPUs and no vIOMMU, so the guest would not have none; allowed here: at most " +
+            std::to_string(kMaxVcpusWithoutEim) + " vCPUs, or " + std::string(key) +
+            " intel, amd or auto");
+  }
+  return checkVcpusForModel(model, key, arch, vcpus, host.virt_type, host.qemuVersionFor(arch));
 }
 
 }  // namespace stratus::virt

@@ -85,7 +85,7 @@ expect render-escaped 0 "" "$stratus" guest render --host-facts "$hosts/x86-kvm-
 grep -q "<name>a'/&gt;&lt;evil/&gt;</name>" "$tmp/out" && ! grep -q "<evil" "$tmp/out" \
   && passed=$((passed + 1)) || { echo "FAIL render-escaped"; failed=$((failed + 1)); }
 
-expect render-bad-model 2 "stratus: hw:viommu_model='Intel' is invalid: values are lower case; did you mean 'intel'?; allowed: none, intel, smmuv3, virtio, auto" \
+expect render-bad-model 2 "stratus: hw:viommu_model='Intel' is invalid: values are lower case; did you mean 'intel'?; allowed: none, intel, smmuv3, virtio, amd, auto" \
   "$stratus" guest render --host-facts "$hosts/x86-kvm-libvirt9.json" --extra-spec hw:viommu_model=Intel
 
 expect render-host-cannot 2 "stratus: hw:viommu_model='virtio' cannot boot here: virtio needs libvirt >= 8.3.0, host cn3 has 8.2.0; models this host can boot for x86_64/q35: none, intel" \
