@@ -2,6 +2,7 @@
 // the XML text, so captured documents and live ones go through the same code.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,5 +22,16 @@ Result<CapabilitiesInfo> parseCapabilities(const std::string& xml);
 // Whether the domain capabilities offer UEFI firmware: a firmware enum with 'efi',
 // or a loader with at least one firmware image.
 Result<bool> domainCapsOfferUefi(const std::string& xml);
+
+// Domain capabilities' <devices><hostdev> enums pciBackend and iommufd, each the list of
+// its <value>s in document order: an enum present with no values gives an empty list (libvirt
+// 9.0 to 12.x list <enum name='pciBackend'/> empty), an enum libvirt does not report at all
+// gives nullopt (iommufd appears with libvirt 12.1). Source: libvirt's domain capabilities
+// format (formatdomaincaps), checked against the captures in ../shared/labs/libvirt-12/captured.
+struct DomainCapsHostdev {
+  std::optional<std::vector<std::string>> pci_backends;
+  std::optional<std::vector<std::string>> iommufd;
+};
+Result<DomainCapsHostdev> parseDomainCapsHostdev(const std::string& xml);
 
 }  // namespace stratus::virt
