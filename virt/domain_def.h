@@ -41,6 +41,9 @@ struct CpuDef {
 struct HostdevDef {
   std::string address;  // "0000:01:10.0" (virt::isPciAddress form)
   bool managed = true;  // libvirt detaches it from the host driver and reattaches it
+  // <driver iommufd='yes'/>: QEMU gets the device through iommufd, not the legacy VFIO
+  // container (virt/iommufd_plan.h decides; libvirt >= 12.1).
+  bool iommufd = false;
 };
 
 // <numatune><memory mode='strict|preferred' nodeset='...'/></numatune>.

@@ -231,6 +231,11 @@ std::optional<std::uint64_t> vfioMemlockHardLimitKib(std::size_t devices, bool v
 void addPassthrough(GuestPlan& plan, const GuestPassthrough& passthrough, const HostFacts& host) {
   DomainDef& d = plan.domain;
   d.hostdevs = passthrough.hostdevs;
+  for (auto& dev : d.hostdevs) {
+    const auto it = std::ranges::find(host.pci_devices, dev.address, &PciDeviceFacts::address);
+    const PciDeviceFacts* facts = it != host.pci_devices.end() ? &*it : nullptr;
+    dev.iommufd = useIommufd(passthrough.iommufd, host, d.arch, facts, dev.managed);
+  }
   d.numatune = passthrough.numatune;
   d.vcpu_cpuset = passthrough.vcpu_cpuset;
   d.memtune_hard_limit_kib = vfioMemlockHardLimitKib(d.hostdevs.size(), d.iommu.has_value(),
