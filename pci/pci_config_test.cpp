@@ -374,9 +374,9 @@ TEST_CASE("[pci] reads repeated lines, refuses unknown keys and a name defined t
   REQUIRE(unknown.ok());
   auto u = pciConfigFrom(*unknown);
   REQUIRE_FALSE(u.ok());
-  CHECK(
-      u.error().message ==
-      "[pci] passthrough_whitelist='{}' is invalid: unknown setting; allowed: device_spec, alias, iommufd");
+  CHECK(u.error().message ==
+        "[pci] passthrough_whitelist='{}' is invalid: unknown setting; allowed: device_spec, "
+        "alias, iommufd");
   // No [pci] at all: nothing is passed through.
   auto none = pciConfigFrom(IniConfig());
   REQUIRE(none.ok());

@@ -88,8 +88,8 @@ TEST_CASE("libvirt 12.9 domain capabilities list iommufd 'no' and an empty pciBa
 
 TEST_CASE("domain capabilities of a host with iommufd list it and the vfio backend") {
   if (!fs::exists(kLab12)) STRATUS_SKIP(kLab12 << " is not here (it comes with ../shared)");
-  for (const char* f : {"fake-iommufd/domcaps-x86_64-q35-kvm.xml",
-                        "fake-iommufd/domcaps-aarch64-virt-qemu.xml"}) {
+  for (const char* f :
+       {"fake-iommufd/domcaps-x86_64-q35-kvm.xml", "fake-iommufd/domcaps-aarch64-virt-qemu.xml"}) {
     INFO(f);
     auto hostdev = parseDomainCapsHostdev(slurp(kLab12 / f));
     REQUIRE(hostdev.ok());
@@ -108,4 +108,13 @@ TEST_CASE("libvirt 9.0 domain capabilities have no iommufd enum") {
   REQUIRE(none.ok());
   CHECK_FALSE(none->pci_backends.has_value());
   CHECK_FALSE(parseDomainCapsHostdev("<domainCapabilities").ok());
+}
+
+TEST_CASE("the VFIO lab L1's domain capabilities (real iommufd) list iommufd yes and vfio") {
+  const fs::path l1 = fs::path(STRATUS_SHARED_DIR) / "labs/vfio/captured/domcaps";
+  if (!fs::exists(l1)) STRATUS_SKIP(l1 << " is not here (it comes with ../shared)");
+  auto hostdev = parseDomainCapsHostdev(slurp(l1 / "domcaps-qemu-q35.xml"));
+  REQUIRE(hostdev.ok());
+  CHECK(hostdev->pci_backends == Values(std::vector<std::string>{"default", "vfio"}));
+  CHECK(hostdev->iommufd == Values(std::vector<std::string>{"yes", "no"}));
 }

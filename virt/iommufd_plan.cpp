@@ -30,9 +30,9 @@ std::vector<std::string> iommufdHostGaps(const HostFacts& host, std::string_view
                    kLibvirtHostdevIommufd.str());
   }
   const GuestArchFacts* guest = host.guest(arch);
-  const bool listed = guest != nullptr && guest->hostdev_iommufd &&
-                      std::ranges::find(*guest->hostdev_iommufd, "yes") !=
-                          guest->hostdev_iommufd->end();
+  const bool listed =
+      guest != nullptr && guest->hostdev_iommufd &&
+      std::ranges::find(*guest->hostdev_iommufd, "yes") != guest->hostdev_iommufd->end();
   if (!listed) {
     gaps.push_back("libvirt's domain capabilities for " + std::string(arch) +
                    " do not list hostdev iommufd 'yes'");

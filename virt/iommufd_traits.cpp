@@ -12,8 +12,8 @@ bool libvirtOffersIommufd(const HostFacts& host) {
   if (host.libvirt_version < kLibvirtHostdevIommufd) return false;
   for (const auto& arch : host.runnableArches()) {
     const auto* g = host.guest(arch);
-    if (g->hostdev_iommufd && std::ranges::find(*g->hostdev_iommufd, "yes") !=
-                                  g->hostdev_iommufd->end()) {
+    if (g->hostdev_iommufd &&
+        std::ranges::find(*g->hostdev_iommufd, "yes") != g->hostdev_iommufd->end()) {
       return true;
     }
   }

@@ -13,7 +13,9 @@ namespace {
 // The VFIO lab's L1 (testdata/hosts/x86-kvm-libvirt12-iommufd.json): libvirt 12.9, kernel
 // 7.3.4 with iommufd, /dev/iommu, a bound VF's cdev; dmar0 (QEMU's VT-d) offers neither
 // nesting nor dirty tracking.
-HostFacts l1() { return testing::testHost("x86-kvm-libvirt12-iommufd"); }
+HostFacts l1() {
+  return testing::testHost("x86-kvm-libvirt12-iommufd");
+}
 }  // namespace
 
 TEST_CASE("uname -r gives the kernel version") {

@@ -11,7 +11,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr bool bit(std::uint64_t v, unsigned n) { return ((v >> n) & 1U) != 0; }
+constexpr bool bit(std::uint64_t v, unsigned n) {
+  return ((v >> n) & 1U) != 0;
+}
 
 std::optional<std::uint64_t> readHex(const fs::path& file) {
   std::ifstream in(file);
