@@ -1,6 +1,7 @@
 #include "compute/provider_plan.h"
 
 #include "virt/host_traits.h"
+#include "virt/iommufd_traits.h"
 
 namespace stratus::compute {
 
@@ -53,7 +54,7 @@ Result<DesiredProvider> desiredProvider(const std::string& name, const virt::Hos
 
 bool isAgentOwnedTrait(const std::string& name, const traits::TraitsConfig& config) {
   return config.isViommuTrait(name) || name.rfind("HW_ARCH_", 0) == 0 ||
-         name.rfind("CUSTOM_MEM_PAGE_SIZE_", 0) == 0;
+         name.rfind("CUSTOM_MEM_PAGE_SIZE_", 0) == 0 || virt::isIommufdTrait(name);
 }
 
 std::set<std::string> mergeTraits(const std::set<std::string>& current,

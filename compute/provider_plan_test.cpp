@@ -52,6 +52,11 @@ TEST_CASE("the agent owns the vIOMMU traits under its prefix, arch and page-size
   CHECK(isAgentOwnedTrait("COMPUTE_IOMMU_MODEL_VIRTIO", cfg));
   CHECK(isAgentOwnedTrait("HW_ARCH_X86_64", cfg));
   CHECK(isAgentOwnedTrait("CUSTOM_MEM_PAGE_SIZE_2048", cfg));
+  for (const char* t : {"CUSTOM_IOMMUFD", "CUSTOM_VFIO_CDEV", "CUSTOM_IOMMUFD_DIRTY_TRACKING",
+                        "CUSTOM_IOMMUFD_NESTING"}) {
+    CHECK(isAgentOwnedTrait(t, cfg));
+  }
+  CHECK_FALSE(isAgentOwnedTrait("CUSTOM_IOMMUFD_X", cfg));
   CHECK_FALSE(isAgentOwnedTrait("COMPUTE_VIOMMU_MODEL_VIRTIO", cfg));
   CHECK_FALSE(isAgentOwnedTrait("COMPUTE_STATUS_DISABLED", cfg));
   CHECK_FALSE(isAgentOwnedTrait("CUSTOM_GOLD", cfg));

@@ -37,6 +37,7 @@ Result<virt::GuestPassthrough> passthroughFor(const std::vector<AssignedDevice>&
                                               const virt::HostFacts& host) {
   virt::GuestPassthrough out;
   if (devices.empty()) return out;
+  out.iommufd = config.iommufd;
   std::vector<pci::DeviceNode> nodes;
   for (const auto& d : devices) {
     out.hostdevs.push_back({d.address, d.managed});

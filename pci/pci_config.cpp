@@ -598,8 +598,13 @@ Result<std::vector<Alias>> parseAlias(std::string_view text) {
 }
 
 Result<PciConfig> pciConfigFrom(const IniConfig& ini) {
-  STRATUS_RETURN_IF_ERROR(requireKnownKeys(ini, "pci", {"device_spec", "alias"}));
+  STRATUS_RETURN_IF_ERROR(requireKnownKeys(ini, "pci", {"device_spec", "alias", "iommufd"}));
   PciConfig config;
+  if (auto mode = ini.get("pci", "iommufd")) {
+    auto parsed = virt::parseIommufdMode(*mode, kIommufdKey);
+    if (!parsed) return parsed.takeError();
+    config.iommufd = *parsed;
+  }
   for (const auto& line : ini.getAll("pci", "device_spec")) {
     auto specs = parseDeviceSpec(line);
     if (!specs) return specs.takeError();

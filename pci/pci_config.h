@@ -12,12 +12,14 @@
 
 #include "common/ini_config.h"
 #include "common/result.h"
+#include "virt/iommufd_plan.h"
 #include "virt/pci_facts.h"
 
 namespace stratus::pci {
 
 inline constexpr std::string_view kDeviceSpecKey = "[pci] device_spec";
 inline constexpr std::string_view kAliasKey = "[pci] alias";
+inline constexpr std::string_view kIommufdKey = "[pci] iommufd";
 
 // The limits Nova and QEMU put on an address (nova/pci/utils.py MAX_DOMAIN, MAX_BUS,
 // MAX_SLOT, MAX_FUNC).
@@ -78,6 +80,8 @@ struct Alias {
 struct PciConfig {
   std::vector<DeviceSpec> device_specs;
   std::vector<Alias> aliases;
+  // [pci] iommufd = auto|yes|no, once (virt/iommufd_plan.h says what each does).
+  virt::IommufdMode iommufd = virt::IommufdMode::kAuto;
 
   // The first device_spec that matches the device (Nova takes the first as well).
   const DeviceSpec* specFor(const virt::PciDeviceFacts& device) const;
@@ -87,7 +91,7 @@ struct PciConfig {
 // One INI value: a JSON object, or a JSON list of them (Nova reads both).
 Result<std::vector<DeviceSpec>> parseDeviceSpec(std::string_view text);
 Result<std::vector<Alias>> parseAlias(std::string_view text);
-// Every [pci] key: device_spec and alias (each repeatable), nothing else.
+// Every [pci] key: device_spec and alias (each repeatable), iommufd (once), nothing else.
 Result<PciConfig> pciConfigFrom(const IniConfig& ini);
 
 // The rules that need the host's devices: a PF and any of its VFs both matched,

@@ -315,6 +315,25 @@ TEST_CASE("alias refusals name the rule") {
         R"(as {"name": "nic", "vendor_id": "8086", "product_id": "10ca"}, or a JSON list of them)");
 }
 
+TEST_CASE("[pci] iommufd is auto unless set, and takes auto, yes or no") {
+  CHECK(pciConfigFrom(IniConfig())->iommufd == stratus::virt::IommufdMode::kAuto);
+  for (auto [text, mode] : {std::pair{"auto", stratus::virt::IommufdMode::kAuto},
+                            std::pair{"yes", stratus::virt::IommufdMode::kYes},
+                            std::pair{"no", stratus::virt::IommufdMode::kNo}}) {
+    auto ini = IniConfig::parse(std::string("[pci]\niommufd = ") + text + "\n", "c.conf");
+    REQUIRE(ini.ok());
+    auto config = pciConfigFrom(*ini);
+    REQUIRE(config.ok());
+    CHECK(config->iommufd == mode);
+  }
+  auto ini = IniConfig::parse("[pci]\niommufd = on\n", "c.conf");
+  REQUIRE(ini.ok());
+  auto bad = pciConfigFrom(*ini);
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.error().code == stratus::ErrorCode::kInvalidArgument);
+  CHECK(bad.error().message == "[pci] iommufd='on' is invalid; allowed: auto, yes, no");
+}
+
 TEST_CASE("[pci] reads repeated lines, refuses unknown keys and a name defined twice") {
   auto ini = IniConfig::parse(
       "[pci]\n"
@@ -355,9 +374,9 @@ TEST_CASE("[pci] reads repeated lines, refuses unknown keys and a name defined t
   REQUIRE(unknown.ok());
   auto u = pciConfigFrom(*unknown);
   REQUIRE_FALSE(u.ok());
-  CHECK(
-      u.error().message ==
-      "[pci] passthrough_whitelist='{}' is invalid: unknown setting; allowed: device_spec, alias");
+  CHECK(u.error().message ==
+        "[pci] passthrough_whitelist='{}' is invalid: unknown setting; allowed: device_spec, "
+        "alias, iommufd");
   // No [pci] at all: nothing is passed through.
   auto none = pciConfigFrom(IniConfig());
   REQUIRE(none.ok());

@@ -175,4 +175,21 @@ Result<bool> domainCapsOfferUefi(const std::string& xml) {
               .empty();
 }
 
+Result<DomainCapsHostdev> parseDomainCapsHostdev(const std::string& xml) {
+  auto doc = parseXml(xml, "domain capabilities");
+  if (!doc) return doc.takeError();
+  Context ctx(xmlXPathNewContext(doc->get()));
+  auto hostdevEnum = [&](const char* expr) -> std::optional<std::vector<std::string>> {
+    const auto enums = select(ctx.get(), expr, nullptr);
+    if (enums.empty()) return std::nullopt;
+    std::vector<std::string> values;
+    for (auto* v : select(ctx.get(), "value", enums.front())) addUnique(values, content(v));
+    return values;
+  };
+  DomainCapsHostdev out;
+  out.pci_backends = hostdevEnum("/domainCapabilities/devices/hostdev/enum[@name='pciBackend']");
+  out.iommufd = hostdevEnum("/domainCapabilities/devices/hostdev/enum[@name='iommufd']");
+  return out;
+}
+
 }  // namespace stratus::virt

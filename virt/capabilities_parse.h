@@ -32,4 +32,15 @@ std::optional<Version> qemuVersionFromMachines(const std::vector<std::string>& m
 // Domain capabilities' <vcpu max='N'/>; nullopt when absent.
 Result<std::optional<unsigned>> domainCapsVcpuMax(const std::string& xml);
 
+// Domain capabilities' <devices><hostdev> enums pciBackend and iommufd, each the list of
+// its <value>s in document order: an enum present with no values gives an empty list (libvirt
+// 9.0 to 12.x list <enum name='pciBackend'/> empty), an enum libvirt does not report at all
+// gives nullopt (iommufd appears with libvirt 12.1). Source: libvirt's domain capabilities
+// format (formatdomaincaps), checked against the captures in ../shared/labs/libvirt-12/captured.
+struct DomainCapsHostdev {
+  std::optional<std::vector<std::string>> pci_backends;
+  std::optional<std::vector<std::string>> iommufd;
+};
+Result<DomainCapsHostdev> parseDomainCapsHostdev(const std::string& xml);
+
 }  // namespace stratus::virt

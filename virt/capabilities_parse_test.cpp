@@ -1,4 +1,5 @@
-// Parses the capture in ../shared/fixtures (libvirt 9.0.0, QEMU 7.2 on x86_64).
+// Parses the captures in ../shared/fixtures (libvirt 9.0.0, QEMU 7.2 on x86_64) and
+// ../shared/labs/libvirt-12/captured (libvirt 12.9, QEMU 11.1; fake-iommufd/: with iommufd).
 #include "virt/capabilities_parse.h"
 
 #include <catch2/catch.hpp>
@@ -116,4 +117,52 @@ TEST_CASE("domain capabilities give each arch's vcpu max") {
   auto bad = domainCapsVcpuMax("<domainCapabilities><vcpu max='many'/></domainCapabilities>");
   REQUIRE_FALSE(bad.ok());
   CHECK(bad.error().message == "domain capabilities have vcpu max='many', not a number");
+
+namespace {
+using Values = std::optional<std::vector<std::string>>;
+}  // namespace
+
+TEST_CASE("libvirt 12.9 domain capabilities list iommufd 'no' and an empty pciBackend") {
+  if (!fs::exists(kLab12)) STRATUS_SKIP(kLab12 << " is not here (it comes with ../shared)");
+  for (const char* f : {"domcaps-x86_64-q35-kvm.xml", "domcaps-x86_64-q35-qemu.xml",
+                        "domcaps-x86_64-pc-kvm.xml", "domcaps-aarch64-virt-qemu.xml"}) {
+    INFO(f);
+    auto hostdev = parseDomainCapsHostdev(slurp(kLab12 / f));
+    REQUIRE(hostdev.ok());
+    CHECK(hostdev->pci_backends == Values(std::vector<std::string>{}));
+    CHECK(hostdev->iommufd == Values(std::vector<std::string>{"no"}));
+  }
+}
+
+TEST_CASE("domain capabilities of a host with iommufd list it and the vfio backend") {
+  if (!fs::exists(kLab12)) STRATUS_SKIP(kLab12 << " is not here (it comes with ../shared)");
+  for (const char* f :
+       {"fake-iommufd/domcaps-x86_64-q35-kvm.xml", "fake-iommufd/domcaps-aarch64-virt-qemu.xml"}) {
+    INFO(f);
+    auto hostdev = parseDomainCapsHostdev(slurp(kLab12 / f));
+    REQUIRE(hostdev.ok());
+    CHECK(hostdev->pci_backends == Values(std::vector<std::string>{"default", "vfio"}));
+    CHECK(hostdev->iommufd == Values(std::vector<std::string>{"yes", "no"}));
+  }
+}
+
+TEST_CASE("libvirt 9.0 domain capabilities have no iommufd enum") {
+  if (!fs::exists(kCapture)) STRATUS_SKIP(kCapture << " is not here (it comes with ../shared)");
+  auto hostdev = parseDomainCapsHostdev(slurp(kCapture / "domcaps-x86_64-q35.xml"));
+  REQUIRE(hostdev.ok());
+  CHECK(hostdev->pci_backends == Values(std::vector<std::string>{}));
+  CHECK_FALSE(hostdev->iommufd.has_value());
+  auto none = parseDomainCapsHostdev("<domainCapabilities><devices/></domainCapabilities>");
+  REQUIRE(none.ok());
+  CHECK_FALSE(none->pci_backends.has_value());
+  CHECK_FALSE(parseDomainCapsHostdev("<domainCapabilities").ok());
+}
+
+TEST_CASE("the VFIO lab L1's domain capabilities (real iommufd) list iommufd yes and vfio") {
+  const fs::path l1 = fs::path(STRATUS_SHARED_DIR) / "labs/vfio/captured/domcaps";
+  if (!fs::exists(l1)) STRATUS_SKIP(l1 << " is not here (it comes with ../shared)");
+  auto hostdev = parseDomainCapsHostdev(slurp(l1 / "domcaps-qemu-q35.xml"));
+  REQUIRE(hostdev.ok());
+  CHECK(hostdev->pci_backends == Values(std::vector<std::string>{"default", "vfio"}));
+  CHECK(hostdev->iommufd == Values(std::vector<std::string>{"yes", "no"}));
 }

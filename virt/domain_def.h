@@ -73,6 +73,9 @@ struct HostdevDef {
   bool managed = true;  // libvirt detaches it from the host driver and reattaches it
   // Where the guest sees it; nullopt lets libvirt choose (it picks a pcie.0 root port).
   std::optional<GuestPciAddress> guest_address{};
+  // <driver iommufd='yes'/>: QEMU gets the device through iommufd, not the legacy VFIO
+  // container (virt/iommufd_plan.h decides; libvirt >= 12.1).
+  bool iommufd = false;
 };
 
 // <numatune><memory mode='strict|preferred' nodeset='...'/></numatune>.

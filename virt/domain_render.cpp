@@ -123,6 +123,11 @@ Status writeHostdev(Writer& w, const HostdevDef& dev) {
   w.attr("mode", "subsystem");
   w.attr("type", "pci");
   w.attr("managed", dev.managed ? "yes" : "no");
+  if (dev.iommufd) {
+    w.start("driver");
+    w.attr("iommufd", "yes");
+    w.end();
+  }
   w.start("source");
   w.start("address");
   w.attr("domain", "0x" + dev.address.substr(0, 4));

@@ -94,6 +94,25 @@ TEST_CASE("hostdevs: libvirt's subsystem PCI form, managed from the device spec"
                   "  </devices>\n") != std::string::npos);
 }
 
+TEST_CASE("an iommufd hostdev carries <driver iommufd='yes'/>, a legacy one no driver") {
+  DomainDef d = minimal();
+  d.hostdevs = {{"0000:01:10.0", true, true}, {"0000:01:10.2", true, false}};
+  auto xml = renderDomainXml(d);
+  REQUIRE(xml.ok());
+  CHECK(xml->find("    <hostdev mode=\"subsystem\" type=\"pci\" managed=\"yes\">\n"
+                  "      <driver iommufd=\"yes\"/>\n"
+                  "      <source>\n"
+                  "        <address domain=\"0x0000\" bus=\"0x01\" slot=\"0x10\" "
+                  "function=\"0x0\"/>\n"
+                  "      </source>\n"
+                  "    </hostdev>\n"
+                  "    <hostdev mode=\"subsystem\" type=\"pci\" managed=\"yes\">\n"
+                  "      <source>\n"
+                  "        <address domain=\"0x0000\" bus=\"0x01\" slot=\"0x10\" "
+                  "function=\"0x2\"/>\n") != std::string::npos);
+  CHECK(xml->find("<iommufd") == std::string::npos);  // no domain-level element
+}
+
 TEST_CASE("a hostdev address that is not a PCI address is refused, naming it") {
   DomainDef d = minimal();
   d.hostdevs = {{"01:10.0", true}};

@@ -1,6 +1,5 @@
-// Golden cases: testdata/cases/NAME.json (host, flavor, image, optional "passthrough":
-// the host PCI addresses the agent assigned, as addPassthrough gets them) must give exactly
-// NAME.xml, or NAME.err holding the rejection message. STRATUS_UPDATE_GOLDEN=1
+// Golden cases: testdata/cases/NAME.json (host, flavor, image, optional passthrough) must
+// give exactly NAME.xml, or NAME.err holding the rejection message. STRATUS_UPDATE_GOLDEN=1
 // rewrites the expectations; review the diff before committing it. Never on CI (the CI
 // variable set): there it fails instead, so a run cannot pass by rewriting what it checks.
 #include <catch2/catch.hpp>
@@ -45,9 +44,20 @@ std::pair<bool, std::string> runCase(const json& c) {
 
   auto plan = planGuest(flavor, image, *host, VirtConfig{});
   if (!plan) return {false, plan.error().message + "\n"};
+  // "passthrough": {"iommufd": "auto|yes|no", "hostdevs": [{"address", "managed"}]}, as the
+  // spawner hands over the devices placement assigned.
   if (c.contains("passthrough")) {
+    const auto& p = c.at("passthrough");
     GuestPassthrough pt;
-    for (const auto& a : c.at("passthrough")) pt.hostdevs.push_back({a.get<std::string>()});
+    auto mode = parseIommufdMode(p.at("iommufd").get<std::string>(), "passthrough.iommufd");
+    REQUIRE(mode.ok());
+    pt.iommufd = *mode;
+    for (const auto& h : p.at("hostdevs")) {
+      HostdevDef dev;
+      dev.address = h.at("address").get<std::string>();
+      dev.managed = h.at("managed").get<bool>();
+      pt.hostdevs.push_back(dev);
+    }
     if (auto ok = checkPassthroughAccel(*plan, pt, *host); !ok) {
       return {false, ok.error().message + "\n"};
     }

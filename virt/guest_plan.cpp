@@ -279,6 +279,11 @@ bool virtioHostGranule(const DomainDef& d, const HostFacts& host) {
 void addPassthrough(GuestPlan& plan, const GuestPassthrough& passthrough, const HostFacts& host) {
   DomainDef& d = plan.domain;
   d.hostdevs = passthrough.hostdevs;
+  for (auto& dev : d.hostdevs) {
+    const auto it = std::ranges::find(host.pci_devices, dev.address, &PciDeviceFacts::address);
+    const PciDeviceFacts* facts = it != host.pci_devices.end() ? &*it : nullptr;
+    dev.iommufd = useIommufd(passthrough.iommufd, host, d.arch, facts, dev.managed);
+  }
   if (d.iommu) d.iommu->driver.granule_host = virtioHostGranule(d, host);
   d.numatune = passthrough.numatune;
   d.vcpu_cpuset = passthrough.vcpu_cpuset;

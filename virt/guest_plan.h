@@ -12,6 +12,7 @@
 #include "virt/domain_def.h"
 #include "virt/guest_request.h"
 #include "virt/host_facts.h"
+#include "virt/iommufd_plan.h"
 #include "virt/virt_config.h"
 
 namespace stratus::virt {
@@ -41,6 +42,8 @@ struct GuestPassthrough {
   std::vector<HostdevDef> hostdevs;
   std::optional<NumaTuneDef> numatune;
   std::string vcpu_cpuset;  // empty: the vCPUs float
+  // [pci] iommufd; addPassthrough sets each hostdev's iommufd from it (virt/iommufd_plan.h).
+  IommufdMode iommufd = IommufdMode::kNo;
 };
 
 // From this libvirt on, QEMU's locked-memory limit is sized by libvirt for every VFIO

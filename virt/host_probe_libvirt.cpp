@@ -92,6 +92,10 @@ Result<HostFacts> probeHost(const LibvirtConnection& conn, VirtTypeSetting virt_
     auto uefi = domainCapsOfferUefi(domcaps.get());
     if (!uefi) return uefi.takeError();
     guest.uefi = *uefi;
+    auto hostdev = parseDomainCapsHostdev(domcaps.get());
+    if (!hostdev) return hostdev.takeError();
+    guest.hostdev_pci_backends = std::move(hostdev->pci_backends);
+    guest.hostdev_iommufd = std::move(hostdev->iommufd);
   }
 
   auto type = resolveVirtType(virt_type, facts.arch, facts.guests);

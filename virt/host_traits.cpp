@@ -1,5 +1,6 @@
 #include "virt/host_traits.h"
 
+#include "virt/iommufd_traits.h"
 #include "virt/page_size.h"
 #include "virt/smmu_topology.h"
 #include "virt/viommu_rules.h"
@@ -38,6 +39,7 @@ std::set<std::string> hostTraits(const HostFacts& host, const traits::TraitsConf
         out.insert(traits::pageSizeTrait(page.size_kib));
     }
   }
+  out.merge(iommufdTraits(host));
   return out;
 }
 

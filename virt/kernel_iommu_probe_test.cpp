@@ -40,3 +40,71 @@ TEST_CASE("iommufd, VFIO cdevs and IOMMU units are seen") {
   CHECK(facts.vfio_cdev);
   CHECK(facts.units == std::vector<std::string>{"dmar0", "smmu3.0x0000000009050000"});
 }
+
+TEST_CASE("Intel ecap bits decode to nesting and dirty tracking") {
+  // The VFIO lab's L1 (QEMU's emulated VT-d, captured/misc/dmesg-iommu.txt): "ecap f00f4e"
+  // has no scalable mode, so neither.
+  CHECK_FALSE(intelEcapCaps(0xf00f4e).nesting);
+  CHECK_FALSE(intelEcapCaps(0xf00f4e).dirty_tracking);
+  constexpr std::uint64_t kSmts = 1ULL << 43, kNest = 1ULL << 26, kSlads = 1ULL << 45,
+                          kSmpwc = 1ULL << 48;
+  CHECK(intelEcapCaps(0xf00f4e | kSmts | kNest).nesting);
+  CHECK_FALSE(intelEcapCaps(0xf00f4e | kNest).nesting);  // nesting needs scalable mode
+  CHECK_FALSE(intelEcapCaps(kSmts | kNest).dirty_tracking);
+  CHECK(intelEcapCaps(kSmts | kSlads | kSmpwc).dirty_tracking);
+  CHECK_FALSE(intelEcapCaps(kSmts | kSlads).dirty_tracking);  // without page-walk coherency
+  CHECK_FALSE(intelEcapCaps(kSlads | kSmpwc).dirty_tracking);
+  CHECK_FALSE(intelEcapCaps(kSmts | kSlads | kSmpwc).nesting);
+}
+
+TEST_CASE("each IOMMU unit's driver and capabilities are read from sysfs") {
+  TempRoot root;
+  // Laid out as `lab.sh sysfs` does: the class entry links to the device directory.
+  const fs::path devs = root.path / "sys/devices/virtual/iommu";
+  fs::create_directories(devs / "dmar0/intel-iommu");
+  fs::create_directories(devs / "dmar1/intel-iommu");
+  fs::create_directories(devs / "dmar2/intel-iommu");
+  fs::create_directories(devs / "ivhd0/amd-iommu");
+  fs::create_directories(root.path / "sys/devices/platform/arm-smmu-v3.0.auto");
+  fs::create_directories(root.path / "sys/bus/platform/drivers/arm-smmu-v3");
+  fs::create_directories(devs / "smmu3.0x0000000009050000");
+  fs::create_directories(devs / "smmu3.0x000000000a000000");
+  fs::create_directories(root.path / "sys/class/iommu");
+  for (const char* u : {"dmar0", "dmar1", "dmar2", "ivhd0", "smmu3.0x0000000009050000",
+                        "smmu3.0x000000000a000000"}) {
+    fs::create_directory_symlink(fs::path("../../devices/virtual/iommu") / u,
+                                 root.path / "sys/class/iommu" / u);
+  }
+  std::ofstream(devs / "dmar0/intel-iommu/ecap") << "f00f4e\n";  // the VFIO lab's L1
+  std::ofstream(devs / "dmar0/intel-iommu/cap") << "80d2008c222f0686\n";
+  std::ofstream(devs / "dmar1/intel-iommu/ecap") << "1280004f00f5e\n";  // SMTS, NEST, SLADS, SMPWC
+  std::ofstream(devs / "dmar2/intel-iommu/ecap") << "not hex\n";
+  // One SMMU's device links to its driver, the other's does not: the name tells then.
+  fs::create_directory_symlink("../../../platform/arm-smmu-v3.0.auto",
+                               devs / "smmu3.0x0000000009050000/device");
+  fs::create_directory_symlink("../../../bus/platform/drivers/arm-smmu-v3",
+                               root.path / "sys/devices/platform/arm-smmu-v3.0.auto/driver");
+
+  auto facts = probeKernelIommu(root.path);
+  REQUIRE(facts.unit_caps.size() == 6);
+  const auto* dmar0 = facts.unitCaps("dmar0");
+  REQUIRE(dmar0 != nullptr);
+  CHECK(dmar0->driver == "intel-iommu");
+  CHECK(dmar0->nesting == std::optional<bool>(false));
+  CHECK(dmar0->dirty_tracking == std::optional<bool>(false));
+  const auto* dmar1 = facts.unitCaps("dmar1");
+  CHECK(dmar1->nesting == std::optional<bool>(true));
+  CHECK(dmar1->dirty_tracking == std::optional<bool>(true));
+  const auto* dmar2 = facts.unitCaps("dmar2");
+  CHECK(dmar2->driver == "intel-iommu");
+  CHECK_FALSE(dmar2->nesting.has_value());
+  CHECK_FALSE(dmar2->dirty_tracking.has_value());
+  CHECK(facts.unitCaps("ivhd0")->driver == "amd-iommu");
+  CHECK_FALSE(facts.unitCaps("ivhd0")->nesting.has_value());
+  for (const char* smmu : {"smmu3.0x0000000009050000", "smmu3.0x000000000a000000"}) {
+    INFO(smmu);
+    CHECK(facts.unitCaps(smmu)->driver == "arm-smmu-v3");
+    CHECK_FALSE(facts.unitCaps(smmu)->nesting.has_value());
+    CHECK_FALSE(facts.unitCaps(smmu)->dirty_tracking.has_value());
+  }
+}
