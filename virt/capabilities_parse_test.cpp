@@ -117,6 +117,7 @@ TEST_CASE("domain capabilities give each arch's vcpu max") {
   auto bad = domainCapsVcpuMax("<domainCapabilities><vcpu max='many'/></domainCapabilities>");
   REQUIRE_FALSE(bad.ok());
   CHECK(bad.error().message == "domain capabilities have vcpu max='many', not a number");
+}
 
 namespace {
 using Values = std::optional<std::vector<std::string>>;

@@ -25,8 +25,8 @@ struct IommuDriverDef {
 
   bool empty() const {
     return intremap == Tristate::kAbsent && caching_mode == Tristate::kAbsent &&
-           eim == Tristate::kAbsent && iotlb == Tristate::kAbsent &&
-           xtsup == Tristate::kAbsent && aw_bits == 0 && !granule_host;
+           eim == Tristate::kAbsent && iotlb == Tristate::kAbsent && xtsup == Tristate::kAbsent &&
+           aw_bits == 0 && !granule_host;
   }
 };
 
@@ -61,8 +61,8 @@ struct PciControllerDef {
 };
 
 struct CpuDef {
-  std::string mode;   // "host-passthrough" or "custom"
-  std::string model;  // for mode custom
+  std::string mode;                            // "host-passthrough" or "custom"
+  std::string model;                           // for mode custom
   std::vector<std::string> required_features;  // <feature policy='require' name=.../>
 };
 

@@ -96,7 +96,8 @@ TEST_CASE("hostdevs: libvirt's subsystem PCI form, managed from the device spec"
 
 TEST_CASE("an iommufd hostdev carries <driver iommufd='yes'/>, a legacy one no driver") {
   DomainDef d = minimal();
-  d.hostdevs = {{"0000:01:10.0", true, true}, {"0000:01:10.2", true, false}};
+  d.hostdevs = {{"0000:01:10.0", true, std::nullopt, true},
+                {"0000:01:10.2", true, std::nullopt, false}};
   auto xml = renderDomainXml(d);
   REQUIRE(xml.ok());
   CHECK(xml->find("    <hostdev mode=\"subsystem\" type=\"pci\" managed=\"yes\">\n"

@@ -30,7 +30,8 @@ std::string_view iommufdModeName(IommufdMode mode);  // "auto", "yes", "no"
 // `key` names the setting in the error: "<key>='<text>' is invalid; allowed: auto, yes, no".
 Result<IommufdMode> parseIommufdMode(std::string_view text, std::string_view key);
 
-// <driver iommufd='yes'/> on a PCI hostdev: libvirt 12.1 (../shared/labs/libvirt-12/REFERENCE.md, version gates).
+// <driver iommufd='yes'/> on a PCI hostdev: libvirt 12.1 (../shared/labs/libvirt-12/REFERENCE.md,
+// version gates).
 inline constexpr Version kLibvirtHostdevIommufd{12, 1, 0};
 
 // What keeps `arch` guests on this host from iommufd hostdevs, one phrase each, in this

@@ -43,9 +43,9 @@ TEST_CASE("a libvirt 9.0 host without iommufd publishes no iommufd trait") {
 TEST_CASE("the VFIO lab L1 publishes iommufd and VFIO cdev, not nesting or dirty tracking") {
   CHECK(iommufdTraits(l1()) == Set{"CUSTOM_IOMMUFD", "CUSTOM_VFIO_CDEV"});
   CHECK(hostTraits(l1(), traits::TraitsConfig{}) ==
-        Set{"COMPUTE_IOMMU_MODEL_AUTO", "COMPUTE_IOMMU_MODEL_INTEL", "COMPUTE_IOMMU_MODEL_VIRTIO",
-            "CUSTOM_IOMMUFD", "CUSTOM_MEM_PAGE_SIZE_2048", "CUSTOM_VFIO_CDEV", "HW_ARCH_I686",
-            "HW_ARCH_X86_64"});
+        Set{"COMPUTE_IOMMU_MODEL_AMD", "COMPUTE_IOMMU_MODEL_AUTO", "COMPUTE_IOMMU_MODEL_INTEL",
+            "COMPUTE_IOMMU_MODEL_VIRTIO", "CUSTOM_IOMMUFD", "CUSTOM_MEM_PAGE_SIZE_2048",
+            "CUSTOM_VFIO_CDEV", "HW_ARCH_I686", "HW_ARCH_X86_64"});
 }
 
 TEST_CASE("CUSTOM_IOMMUFD needs /dev/iommu, libvirt 12.1 and domcaps hostdev iommufd yes") {

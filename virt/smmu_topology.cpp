@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "virt/iommufd_plan.h"
+
 namespace stratus::virt {
 namespace {
 
@@ -10,9 +12,6 @@ bool unitNests(const HostFacts& host, const std::string& unit) {
   return caps != nullptr && caps->driver == "arm-smmu-v3" && caps->nesting.value_or(false);
 }
 
-bool contains(const std::optional<std::vector<std::string>>& values, std::string_view v) {
-  return values && std::find(values->begin(), values->end(), v) != values->end();
-}
 
 }  // namespace
 
@@ -39,13 +38,11 @@ std::string smmuAccelUnavailable(const HostFacts& host) {
       std::any_of(host.iommu.unit_caps.begin(), host.iommu.unit_caps.end(),
                   [&](const IommuUnitFacts& u) { return unitNests(host, u.name); });
   if (!nesting) return h + " has no arm-smmu-v3 unit whose capabilities say nesting";
-  // TODO(issue 15, helper B): call B's iommufd decision (virt/iommufd_traits.h) here
-  // instead of this stand-in once it is merged.
-  const auto* guest = host.guest("aarch64");
-  if (host.libvirt_version < kLibvirtHostdevIommufd || !contains(guest->hostdev_iommufd, "yes") ||
-      !host.iommu.dev_iommu) {
-    return h + " has no iommufd-backed hostdevs (needs libvirt >= " + kLibvirtHostdevIommufd.str() +
-           " reporting hostdev iommufd 'yes' for aarch64, and /dev/iommu)";
+  // Nested SMMUv3 needs iommufd-backed hostdevs (virt/iommufd_plan.h).
+  if (auto gaps = iommufdHostGaps(host, "aarch64"); !gaps.empty()) {
+    std::string why;
+    for (const auto& g : gaps) why += (why.empty() ? "" : "; ") + g;
+    return h + " has no iommufd-backed hostdevs: " + why;
   }
   return {};
 }

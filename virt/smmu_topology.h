@@ -29,8 +29,6 @@ namespace stratus::virt {
 
 inline constexpr Version kLibvirtPerBusSmmu{11, 10, 0};
 inline constexpr Version kQemuPerBusSmmu{10, 2, 0};
-// Until helper B's iommufd decision is merged: libvirt's hostdev iommufd attribute.
-inline constexpr Version kLibvirtHostdevIommufd{12, 1, 0};
 
 // Published by hosts that can run an accel='on' SMMUv3 (smmuAccelUnavailable empty);
 // required by the scheduler for hw:viommu_accel=true requests.

@@ -148,13 +148,14 @@ TEST_CASE("accel needs KVM, aarch64 per-bus, a nesting SMMU and iommufd hostdevs
 
   HostFacts nofd = h;
   nofd.iommu.dev_iommu = false;
-  const std::string why =
-      "host arm-2smmu has no iommufd-backed hostdevs (needs libvirt >= 12.1.0 reporting hostdev "
-      "iommufd 'yes' for aarch64, and /dev/iommu)";
-  CHECK(smmuAccelUnavailable(nofd) == why);
+  CHECK(smmuAccelUnavailable(nofd) ==
+        "host arm-2smmu has no iommufd-backed hostdevs: /dev/iommu is missing (kernel without "
+        "iommufd)");
   nofd = h;
   for (auto& g : nofd.guests) g.hostdev_iommufd = std::vector<std::string>{"no"};
-  CHECK(smmuAccelUnavailable(nofd) == why);
+  CHECK(smmuAccelUnavailable(nofd) ==
+        "host arm-2smmu has no iommufd-backed hostdevs: libvirt's domain capabilities for "
+        "aarch64 do not list hostdev iommufd 'yes'");
 }
 
 TEST_CASE("CUSTOM_VIOMMU_SMMUV3_ACCEL only from hosts that can run accel") {
@@ -232,7 +233,8 @@ TEST_CASE("accel requested on a host that cannot: no valid host, naming why") {
 TEST_CASE("the two-SMMU host's traits are exactly what its facts imply") {
   CHECK(hostTraits(testing::testHost(kTwoSmmu), traits::TraitsConfig{}) ==
         std::set<std::string>{"COMPUTE_IOMMU_MODEL_AUTO", "COMPUTE_IOMMU_MODEL_SMMUV3",
-                              "COMPUTE_IOMMU_MODEL_VIRTIO", "CUSTOM_MEM_PAGE_SIZE_2048",
-                              "CUSTOM_MEM_PAGE_SIZE_524288", "CUSTOM_VIOMMU_SMMUV3_ACCEL",
-                              "HW_ARCH_AARCH64"});
+                              "COMPUTE_IOMMU_MODEL_VIRTIO", "CUSTOM_IOMMUFD",
+                              "CUSTOM_IOMMUFD_NESTING", "CUSTOM_MEM_PAGE_SIZE_2048",
+                              "CUSTOM_MEM_PAGE_SIZE_524288", "CUSTOM_VFIO_CDEV",
+                              "CUSTOM_VIOMMU_SMMUV3_ACCEL", "HW_ARCH_AARCH64"});
 }
