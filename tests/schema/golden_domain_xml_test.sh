@@ -1,7 +1,7 @@
 #!/bin/sh
 # Every golden domain XML is valid for libvirt's schema. This machine's virt-xml-validate
 # is libvirt 9.0's; XML in forms that 9.0's schema does not have (smmuv3 <driver pciBus>,
-# libvirt >= 11.10; the lab12-* cases, planned for libvirt 12.9: amd, virtio aw_bits) is
+# libvirt >= 11.10; hostdev <driver iommufd>, 12.1; the lab12-* cases, planned for libvirt 12.9: amd, virtio aw_bits) is
 # validated against the libvirt 12.9 lab's schema
 # (../shared/labs/libvirt-12, its root file system under /var/lib/stratus-lab/trixie)
 # where that lab has been built, and is otherwise left to lab:libvirt12:smmuv3-multi,
@@ -13,7 +13,7 @@ rng12=/var/lib/stratus-lab/trixie/usr/share/libvirt/schemas/domain.rng
 n=0; n12=0; left=0
 for f in "$src"/virt/testdata/cases/*.xml; do
   case $f in */lab12-*) newer=1 ;; *) newer=0 ;; esac
-  if [ "$newer" = 1 ] || grep -q 'pciBus=' "$f"; then
+  if [ "$newer" = 1 ] || grep -qE 'pciBus=|iommufd=' "$f"; then
     if [ -f "$rng12" ]; then
       xmllint --noout --relaxng "$rng12" "$f" || exit 1
       n12=$((n12 + 1))
