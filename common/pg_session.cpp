@@ -26,6 +26,7 @@ Error PgSession::failure(const std::string& what) const {
 
 Status PgSession::reconnectIfBroken() {
   if (PQstatus(conn_.get()) == CONNECTION_OK) return okStatus();
+  if (in_transaction_) return failure("lost the connection inside a transaction");
   PQreset(conn_.get());
   if (PQstatus(conn_.get()) != CONNECTION_OK) return failure("cannot be reached");
   return okStatus();
@@ -48,21 +49,40 @@ Result<PgResult> PgSession::exec(const char* sql, const std::vector<std::string>
   return res;
 }
 
-Status PgSession::transaction(const std::function<Status()>& body) {
-  auto begin = exec("BEGIN");
+Result<PgResult> PgSession::read(const char* sql, const std::vector<std::string>& params) {
+  auto res = exec(sql, params);
+  if (!res && !in_transaction_ && PQstatus(conn_.get()) != CONNECTION_OK) res = exec(sql, params);
+  return res;
+}
+
+Status PgSession::begin(const char* begin_sql) {
+  auto begin = exec(begin_sql);
   if (!begin && PQstatus(conn_.get()) != CONNECTION_OK) {
     // The server may have restarted since the last call: nothing has run yet, so
     // one fresh connection and a second BEGIN are safe.
-    begin = exec("BEGIN");
+    begin = exec(begin_sql);
   }
   if (!begin) return begin.takeError();
-  auto s = body();
-  if (s) {
-    auto commit = exec("COMMIT");
-    if (commit) return okStatus();
-    return commit.takeError();
-  }
+  in_transaction_ = true;
+  return okStatus();
+}
+
+Status PgSession::commit() {
+  auto done = exec("COMMIT");
+  in_transaction_ = false;
+  return toStatus(std::move(done));
+}
+
+void PgSession::rollback() {
   if (PQstatus(conn_.get()) == CONNECTION_OK) (void)exec("ROLLBACK");
+  in_transaction_ = false;
+}
+
+Status PgSession::transaction(const std::function<Status()>& body) {
+  STRATUS_RETURN_IF_ERROR(begin());
+  auto s = body();
+  if (s) return commit();
+  rollback();
   return s;
 }
 

@@ -33,9 +33,23 @@ class PgSession {
   // One statement with text parameters ($1, $2, ...).
   Result<PgResult> exec(const char* sql, const std::vector<std::string>& params = {});
 
+  // A read-only statement outside a transaction: when it finds the connection broken
+  // (the server restarted since the last call), once more on a fresh one.
+  Result<PgResult> read(const char* sql, const std::vector<std::string>& params = {});
+
   // BEGIN, body, COMMIT; ROLLBACK when the body fails. A connection found broken
   // before BEGIN is reset first, so the first call after PostgreSQL returns works.
   Status transaction(const std::function<Status()>& body);
+
+  // The same in steps, for a transaction that spans several calls. `begin_sql` is
+  // BEGIN with its options ("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").
+  // Between begin() and commit() or rollback() a broken connection is not reset:
+  // the statements after the break fail (kUnavailable) instead of running outside
+  // the transaction. A COMMIT whose answer is lost is kUnavailable with the outcome
+  // unknown; callers that must know read it back (placement's change log).
+  Status begin(const char* begin_sql = "BEGIN");
+  Status commit();
+  void rollback();
 
  private:
   PgSession(PgConn conn, std::string shown_url)
@@ -45,6 +59,7 @@ class PgSession {
 
   PgConn conn_;
   std::string shown_url_;  // redacted
+  bool in_transaction_ = false;
 };
 
 }  // namespace stratus

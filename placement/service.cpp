@@ -44,17 +44,6 @@ Result<std::unique_ptr<PlacementService>> PlacementService::create(std::unique_p
   return s;
 }
 
-Status PlacementService::loadFromStore() {
-  auto snap = store_->load();
-  if (!snap) return snap.takeError();
-  trait_order_ = TraitOrder(snap->custom_traits);  // the providers' summaries use it
-  for (auto& p : snap->providers) applyProvider(std::move(p));
-  for (auto& c : snap->consumers) applyConsumer(std::move(c));
-  custom_classes_ = std::move(snap->custom_resource_classes);
-  classes_updated_at_ = now();
-  return okStatus();
-}
-
 HttpResponse PlacementService::errorFor(int status, const std::string& detail) const {
   const ErrorCode code = status == 500 ? ErrorCode::kInternal : errorCodeForHttpStatus(status);
   return pipeline_->reject(Error::make(code, detail));
@@ -132,7 +121,9 @@ std::int64_t PlacementService::used(const std::string& rp, const std::string& rc
 void PlacementService::applyProvider(Provider p) {
   auto existing = providers_.find(p.uuid);
   if (existing != providers_.end() && existing->second.name != p.name) {
-    by_name_.erase(existing->second.name);
+    // Another provider may hold the old name already (caught up from another instance).
+    auto named = by_name_.find(existing->second.name);
+    if (named != by_name_.end() && named->second == p.uuid) by_name_.erase(named);
   }
   if (existing != providers_.end() && existing->second.root_uuid != p.root_uuid) {
     auto& old_tree = trees_[existing->second.root_uuid];
@@ -171,7 +162,8 @@ void PlacementService::reindexUsage(const std::string& rp) {
 void PlacementService::eraseProvider(const std::string& uuid) {
   auto it = providers_.find(uuid);
   if (it == providers_.end()) return;
-  by_name_.erase(it->second.name);
+  auto named = by_name_.find(it->second.name);
+  if (named != by_name_.end() && named->second == uuid) by_name_.erase(named);
   roots_by_age_.erase({it->second.created_at, uuid});
   sharing_.erase(uuid);
   auto tree = trees_.find(it->second.root_uuid);
@@ -211,6 +203,10 @@ void PlacementService::eraseConsumer(const std::string& uuid) {
 
 Status PlacementService::commit(const WriteBatch& batch) {
   STRATUS_RETURN_IF_ERROR(store_->commit(batch));
+  // The write lock held this instance at the database's sequence; this commit is the
+  // next. When the answer to COMMIT is lost the sequence stays, and the next read
+  // finds out from the log whether it happened.
+  if (store_->shared() && !batch.empty()) applied_seq_.store(applied_seq_.load() + 1);
   std::lock_guard lock(counters_mu_);
   ++counters_.writes;
   return okStatus();
@@ -245,7 +241,8 @@ Result<HttpResponse> PlacementService::listTraits(const HttpRequest& r, const Pa
     }
     associated = *a == "true";
   }
-  std::shared_lock lock(mu_);
+  auto lock = readLock();
+  if (!lock) return lock.takeError();
   std::set<std::string> in_use;
   if (associated) {
     for (const auto& [u, p] : providers_) in_use.insert(p.traits.begin(), p.traits.end());
@@ -269,7 +266,8 @@ Result<HttpResponse> PlacementService::listTraits(const HttpRequest& r, const Pa
 }
 
 Result<HttpResponse> PlacementService::getTrait(const HttpRequest& r, const PathParams& p) {
-  std::shared_lock lock(mu_);
+  auto lock = readLock();
+  if (!lock) return lock.takeError();
   if (!traitExists(p[0])) return Error::make(ErrorCode::kNotFound, "No such trait(s): " + p[0]);
   auto res = emptyResponse(204);
   cacheHeaders(res, r, 0);
@@ -284,7 +282,8 @@ Result<HttpResponse> PlacementService::putTrait(const HttpRequest& r, const Path
                        "characters, start with the prefix \"CUSTOM_\" and use following "
                        "characters: \"A\"-\"Z\", \"0\"-\"9\" and \"_\"");
   }
-  std::unique_lock lock(mu_);
+  auto lock = writeLock();
+  if (!lock) return lock.takeError();
   HttpResponse res;
   if (trait_order_.hasCustom(name)) {
     res = emptyResponse(204);
@@ -302,7 +301,8 @@ Result<HttpResponse> PlacementService::putTrait(const HttpRequest& r, const Path
 
 Result<HttpResponse> PlacementService::deleteTrait(const HttpRequest&, const PathParams& p) {
   const std::string& name = p[0];
-  std::unique_lock lock(mu_);
+  auto lock = writeLock();
+  if (!lock) return lock.takeError();
   if (traits::isStandardTrait(name)) {
     return Error::make(ErrorCode::kInvalidArgument, "Cannot delete standard trait " + name + ".");
   }
@@ -374,7 +374,8 @@ Result<HttpResponse> PlacementService::addCustomClass(const HttpRequest&, const 
 
 Result<HttpResponse> PlacementService::listResourceClasses(const HttpRequest& r,
                                                            const PathParams&) {
-  std::shared_lock lock(mu_);
+  auto lock = readLock();
+  if (!lock) return lock.takeError();
   nlohmann::json out = nlohmann::json::array();
   for (const auto& c : standardClasses()) out.push_back(classJson(c));
   for (const auto& [c, id] : custom_classes_) out.push_back(classJson(c));
@@ -387,7 +388,8 @@ Result<HttpResponse> PlacementService::createResourceClass(const HttpRequest& r,
                                                            const PathParams&) {
   std::string name;
   if (auto e = classBodyProblem(r.body, name)) return Error::make(ErrorCode::kInvalidArgument, *e);
-  std::unique_lock lock(mu_);
+  auto lock = writeLock();
+  if (!lock) return lock.takeError();
   if (isResourceClass(name)) {
     return Error::make(ErrorCode::kAlreadyExists,
                        "Conflicting resource class already exists: " + name, kCodeDuplicateName);
@@ -396,7 +398,8 @@ Result<HttpResponse> PlacementService::createResourceClass(const HttpRequest& r,
 }
 
 Result<HttpResponse> PlacementService::getResourceClass(const HttpRequest& r, const PathParams& p) {
-  std::shared_lock lock(mu_);
+  auto lock = readLock();
+  if (!lock) return lock.takeError();
   if (!isResourceClass(p[0]))
     return Error::make(ErrorCode::kNotFound, "No such resource class " + p[0] + ".");
   auto res = jsonResponse(200, classJson(p[0]));
@@ -411,7 +414,8 @@ Result<HttpResponse> PlacementService::putResourceClass(const HttpRequest& r, co
     std::string new_name;
     if (auto e = classBodyProblem(r.body, new_name))
       return Error::make(ErrorCode::kInvalidArgument, *e);
-    std::unique_lock lock(mu_);
+    auto lock = writeLock();
+    if (!lock) return lock.takeError();
     if (!custom_classes_.count(name)) {
       if (isResourceClass(name)) {
         return Error::make(ErrorCode::kInvalidArgument,
@@ -460,7 +464,8 @@ Result<HttpResponse> PlacementService::putResourceClass(const HttpRequest& r, co
     return jsonResponse(200, classJson(new_name));
   }
   if (auto e = classNameProblem(name)) return Error::make(ErrorCode::kInvalidArgument, *e);
-  std::unique_lock lock(mu_);
+  auto lock = writeLock();
+  if (!lock) return lock.takeError();
   if (isResourceClass(name)) {
     auto res = emptyResponse(204);
     res.setHeader("location", "/resource_classes/" + name);
@@ -473,7 +478,8 @@ Result<HttpResponse> PlacementService::putResourceClass(const HttpRequest& r, co
 Result<HttpResponse> PlacementService::deleteResourceClass(const HttpRequest&,
                                                            const PathParams& p) {
   const std::string& name = p[0];
-  std::unique_lock lock(mu_);
+  auto lock = writeLock();
+  if (!lock) return lock.takeError();
   if (!custom_classes_.count(name)) {
     if (isResourceClass(name)) {
       return Error::make(ErrorCode::kInvalidArgument,

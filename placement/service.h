@@ -2,9 +2,16 @@
 // Reads take a shared lock; each write takes the exclusive lock, checks generations
 // and capacity, commits to the store, and only then changes memory, so an
 // acknowledged write is durable and concurrent claims never exceed capacity.
+//
+// On a shared store (several instances on one PostgreSQL database, store.h) a read
+// first applies whatever other instances committed since this one last looked, and
+// a write does so under the database's write lock before it checks anything: the
+// checks run against the database's current state, and a read that starts after a
+// write was acknowledged anywhere sees it.
 #pragma once
 
 #include <functional>
+#include <atomic>
 #include <map>
 #include <memory>
 #include <optional>
@@ -12,6 +19,7 @@
 #include <shared_mutex>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "common/auth.h"
@@ -73,6 +81,29 @@ class PlacementService {
   }
   std::vector<http::Route> routes();  // routes.cpp
   Status loadFromStore();
+
+  // Held by every write: the exclusive lock and, on a shared store, the database's
+  // write lock. Ending it without a commit rolls the database's write back.
+  class WriteLock {
+   public:
+    WriteLock(PlacementService& s, std::unique_lock<std::shared_mutex> lock)
+        : s_(&s), lock_(std::move(lock)) {}
+    WriteLock(WriteLock&& o) noexcept : s_(std::exchange(o.s_, nullptr)), lock_(std::move(o.lock_)) {}
+    WriteLock& operator=(WriteLock&&) = delete;
+    ~WriteLock() {
+      if (s_ != nullptr) s_->store_->abortWrite();
+    }
+
+   private:
+    PlacementService* s_;
+    std::unique_lock<std::shared_mutex> lock_;
+  };
+  // Unavailable (503) when a shared store cannot be reached.
+  Result<WriteLock> writeLock();
+  Result<std::shared_lock<std::shared_mutex>> readLock();
+  // Applies what other instances committed; caller holds mu_ exclusively.
+  Status applyChanges(StoreChanges changes);
+  void clearState();
 
   // Handlers, one per route and method.
   Result<HttpResponse> root(const HttpRequest& r, const PathParams& p);
@@ -146,6 +177,8 @@ class PlacementService {
   std::unique_ptr<http::Pipeline> pipeline_;
 
   mutable std::shared_mutex mu_;
+  // The store's change sequence memory is at (shared stores; written under mu_).
+  std::atomic<std::int64_t> applied_seq_{0};
   std::unordered_map<std::string, Provider> providers_;   // by uuid
   std::unordered_map<std::string, std::string> by_name_;  // name -> uuid
   TraitOrder trait_order_;  // the custom traits, and the order traits are listed in

@@ -170,7 +170,8 @@ std::string parseConsumerMap(const HttpRequest& r, const json& map,
 
 Result<HttpResponse> PlacementService::writeConsumers(const HttpRequest&,
                                                       std::vector<ConsumerWrite> writes) {
-  std::unique_lock lock(mu_);
+  auto lock = writeLock();
+  if (!lock) return lock.takeError();
   // Every class and provider named must exist.
   for (const auto& w : writes) {
     for (const auto& [rp, amounts] : w.allocations) {
@@ -299,7 +300,8 @@ Result<HttpResponse> PlacementService::writeConsumers(const HttpRequest&,
 
 Result<HttpResponse> PlacementService::getAllocations(const HttpRequest& r,
                                                       const PathParams& params) {
-  std::shared_lock lock(mu_);
+  auto lock = readLock();
+  if (!lock) return lock.takeError();
   json allocs = json::object();
   json out;
   auto it = consumers_.find(canonicalUuid(params[0]));
@@ -372,7 +374,8 @@ Result<HttpResponse> PlacementService::postAllocations(const HttpRequest& r, con
 Result<HttpResponse> PlacementService::deleteAllocations(const HttpRequest& r,
                                                          const PathParams& params) {
   {
-    std::shared_lock lock(mu_);
+    auto lock = readLock();
+    if (!lock) return lock.takeError();
     if (!consumers_.count(canonicalUuid(params[0]))) {
       return Error::make(ErrorCode::kNotFound, "No allocations for consumer '" + params[0] + "'");
     }
@@ -406,7 +409,8 @@ Result<HttpResponse> PlacementService::getUsages(const HttpRequest& r, const Pat
                              "' in schema['properties']['" + name + "']");
     }
   }
-  std::shared_lock lock(mu_);
+  auto lock = readLock();
+  if (!lock) return lock.takeError();
   json usages = json::object();
   for (const auto& [u, c] : consumers_) {
     if (c.project_id != *project) continue;
@@ -487,7 +491,9 @@ Result<HttpResponse> PlacementService::reshape(const HttpRequest& r, const PathP
     return Error::make(ErrorCode::kInvalidArgument, e);
   }
 
-  std::unique_lock lock(mu_);
+  auto lock = writeLock();
+
+  if (!lock) return lock.takeError();
   const std::int64_t now = this->now();
   std::map<std::string, Provider> next_providers;
   for (const auto& w : inv_writes) {

@@ -192,7 +192,9 @@ Result<HttpResponse> PlacementService::getAllocationCandidates(const HttpRequest
     }
   }
 
-  std::shared_lock lock(mu_);
+  auto lock = readLock();
+
+  if (!lock) return lock.takeError();
   const std::function<bool(const std::string&)> exists = [this](const std::string& t) {
     return traitExists(t);
   };

@@ -79,7 +79,9 @@ Result<HttpResponse> PlacementService::listProviders(const HttpRequest& r, const
     return Error::make(ErrorCode::kInvalidArgument, *e);
   const auto& aggregates = std::get<AggregateFilter>(member_of);
 
-  std::shared_lock lock(mu_);
+  auto lock = readLock();
+
+  if (!lock) return lock.takeError();
   auto exists = [this](const std::string& t) { return traitExists(t); };
   auto required = parseRequired(r.queryAll("required"), versionOf(r), exists);
   if (auto* e = std::get_if<std::string>(&required))
@@ -152,7 +154,8 @@ Result<HttpResponse> PlacementService::createProvider(const HttpRequest& r, cons
   if (body->contains("parent_provider_uuid") && (*body)["parent_provider_uuid"].is_string()) {
     parent = canonicalUuid((*body)["parent_provider_uuid"]);
   }
-  std::unique_lock lock(mu_);
+  auto lock = writeLock();
+  if (!lock) return lock.takeError();
   if (by_name_.count(p.name)) {
     return Error::make(ErrorCode::kAlreadyExists,
                        "Conflicting resource provider name: " + p.name + " already exists.",
@@ -200,7 +203,8 @@ Result<HttpResponse> PlacementService::createProvider(const HttpRequest& r, cons
 }
 
 Result<HttpResponse> PlacementService::getProvider(const HttpRequest& r, const PathParams& params) {
-  std::shared_lock lock(mu_);
+  auto lock = readLock();
+  if (!lock) return lock.takeError();
   auto it = providers_.find(canonicalUuid(params[0]));
   if (it == providers_.end()) return providerNotFound(r, params[0]);
   auto res = jsonResponse(200, providerJson(it->second, r));
@@ -219,7 +223,9 @@ Result<HttpResponse> PlacementService::updateProvider(const HttpRequest& r,
     schema.fields["parent_provider_uuid"] = SchemaField(T::kNullableUuid, false);
   if (auto e = validateObject(*body, schema)) return Error::make(ErrorCode::kInvalidArgument, *e);
 
-  std::unique_lock lock(mu_);
+  auto lock = writeLock();
+
+  if (!lock) return lock.takeError();
   auto it = providers_.find(canonicalUuid(params[0]));
   if (it == providers_.end()) return providerNotFound(r, params[0]);
   Provider p = it->second;
@@ -299,7 +305,8 @@ Result<HttpResponse> PlacementService::updateProvider(const HttpRequest& r,
 
 Result<HttpResponse> PlacementService::deleteProvider(const HttpRequest&,
                                                       const PathParams& params) {
-  std::unique_lock lock(mu_);
+  auto lock = writeLock();
+  if (!lock) return lock.takeError();
   const std::string uuid = canonicalUuid(params[0]);
   auto it = providers_.find(uuid);
   if (it == providers_.end()) {
@@ -331,7 +338,8 @@ Result<HttpResponse> PlacementService::deleteProvider(const HttpRequest&,
 
 Result<HttpResponse> PlacementService::getProviderTraits(const HttpRequest& r,
                                                          const PathParams& params) {
-  std::shared_lock lock(mu_);
+  auto lock = readLock();
+  if (!lock) return lock.takeError();
   auto it = providers_.find(canonicalUuid(params[0]));
   if (it == providers_.end()) return providerNotFound(r, params[0]);
   auto res = jsonResponse(200, {{"traits", trait_order_.sorted(it->second.traits)},
@@ -357,7 +365,8 @@ Result<HttpResponse> PlacementService::putProviderTraits(const HttpRequest& r,
     }
     traits.insert(t.get<std::string>());
   }
-  std::unique_lock lock(mu_);
+  auto lock = writeLock();
+  if (!lock) return lock.takeError();
   auto it = providers_.find(canonicalUuid(params[0]));
   if (it == providers_.end()) return providerNotFound(r, params[0]);
   // As in Placement: a stale generation is found before unknown traits, and
@@ -386,7 +395,8 @@ Result<HttpResponse> PlacementService::putProviderTraits(const HttpRequest& r,
 
 Result<HttpResponse> PlacementService::deleteProviderTraits(const HttpRequest& r,
                                                             const PathParams& params) {
-  std::unique_lock lock(mu_);
+  auto lock = writeLock();
+  if (!lock) return lock.takeError();
   auto it = providers_.find(canonicalUuid(params[0]));
   if (it == providers_.end()) return providerNotFound(r, params[0]);
   Provider p = it->second;
@@ -425,7 +435,8 @@ std::string inventoryProblem(const HttpRequest& r, const std::string& rp, const 
 
 Result<HttpResponse> PlacementService::getInventories(const HttpRequest& r,
                                                       const PathParams& params) {
-  std::shared_lock lock(mu_);
+  auto lock = readLock();
+  if (!lock) return lock.takeError();
   auto it = providers_.find(canonicalUuid(params[0]));
   if (it == providers_.end()) return providerNotFound(r, params[0]);
   json inv = json::object();
@@ -450,7 +461,8 @@ Result<HttpResponse> PlacementService::putInventories(const HttpRequest& r,
       return Error::make(ErrorCode::kInvalidArgument, *e);
     }
   }
-  std::unique_lock lock(mu_);
+  auto lock = writeLock();
+  if (!lock) return lock.takeError();
   auto it = providers_.find(canonicalUuid(params[0]));
   if (it == providers_.end()) return providerNotFound(r, params[0]);
   if ((*body)["resource_provider_generation"].get<std::int64_t>() != it->second.generation) {
@@ -500,7 +512,8 @@ Result<HttpResponse> PlacementService::postInventory(const HttpRequest& r,
   if (auto e = validateObject(*body, inventorySchema(true, true)))
     return Error::make(ErrorCode::kInvalidArgument, *e);
   const std::string rc = (*body)["resource_class"];
-  std::unique_lock lock(mu_);
+  auto lock = writeLock();
+  if (!lock) return lock.takeError();
   auto it = providers_.find(canonicalUuid(params[0]));
   if (it == providers_.end()) return providerNotFound(r, params[0]);
   if (!isResourceClass(rc)) {
@@ -544,7 +557,8 @@ Result<HttpResponse> PlacementService::deleteInventories(const HttpRequest& r,
     e.allowed = "GET, PUT, POST";
     return e;
   }
-  std::unique_lock lock(mu_);
+  auto lock = writeLock();
+  if (!lock) return lock.takeError();
   auto it = providers_.find(canonicalUuid(params[0]));
   if (it == providers_.end()) return providerNotFound(r, params[0]);
   Provider p = it->second;
@@ -567,7 +581,8 @@ Result<HttpResponse> PlacementService::deleteInventories(const HttpRequest& r,
 
 Result<HttpResponse> PlacementService::getInventory(const HttpRequest& r,
                                                     const PathParams& params) {
-  std::shared_lock lock(mu_);
+  auto lock = readLock();
+  if (!lock) return lock.takeError();
   auto it = providers_.find(canonicalUuid(params[0]));
   if (it == providers_.end()) return providerNotFound(r, params[0]);
   auto inv = it->second.inventories.find(params[1]);
@@ -590,7 +605,8 @@ Result<HttpResponse> PlacementService::putInventory(const HttpRequest& r,
     return Error::make(ErrorCode::kInvalidArgument, *e);
   }
   const std::string rc = params[1];
-  std::unique_lock lock(mu_);
+  auto lock = writeLock();
+  if (!lock) return lock.takeError();
   auto it = providers_.find(canonicalUuid(params[0]));
   if (it == providers_.end()) return providerNotFound(r, params[0]);
   if (!isResourceClass(rc))
@@ -623,7 +639,8 @@ Result<HttpResponse> PlacementService::putInventory(const HttpRequest& r,
 Result<HttpResponse> PlacementService::deleteInventory(const HttpRequest& r,
                                                        const PathParams& params) {
   const std::string rc = params[1];
-  std::unique_lock lock(mu_);
+  auto lock = writeLock();
+  if (!lock) return lock.takeError();
   auto it = providers_.find(canonicalUuid(params[0]));
   if (it == providers_.end()) return providerNotFound(r, params[0]);
   Provider p = it->second;
@@ -652,7 +669,8 @@ Result<HttpResponse> PlacementService::getAggregates(const HttpRequest& r,
                                                      const PathParams& params) {
   if (!versionOf(r).atLeast(kAggregatesApi))
     return Error::make(ErrorCode::kNotFound, "The resource could not be found.");
-  std::shared_lock lock(mu_);
+  auto lock = readLock();
+  if (!lock) return lock.takeError();
   auto it = providers_.find(canonicalUuid(params[0]));
   if (it == providers_.end()) return providerNotFound(r, params[0]);
   json out = {{"aggregates", it->second.aggregates}};
@@ -668,7 +686,8 @@ Result<HttpResponse> PlacementService::putAggregates(const HttpRequest& r,
   if (!versionOf(r).atLeast(kAggregatesApi))
     return Error::make(ErrorCode::kNotFound, "The resource could not be found.");
   {
-    std::shared_lock lock(mu_);
+    auto lock = readLock();
+    if (!lock) return lock.takeError();
     if (!providers_.count(canonicalUuid(params[0]))) return providerNotFound(r, params[0]);
   }
   auto body = parseBody(r);
@@ -703,7 +722,8 @@ Result<HttpResponse> PlacementService::putAggregates(const HttpRequest& r,
     }
     in_request_order.push_back(canonicalUuid(a.get<std::string>()));
   }
-  std::unique_lock lock(mu_);
+  auto lock = writeLock();
+  if (!lock) return lock.takeError();
   auto it = providers_.find(canonicalUuid(params[0]));
   if (it == providers_.end()) return providerNotFound(r, params[0]);
   if (generation && *generation != it->second.generation) return generationConflict(r);
@@ -725,7 +745,8 @@ Result<HttpResponse> PlacementService::putAggregates(const HttpRequest& r,
 
 Result<HttpResponse> PlacementService::getProviderUsages(const HttpRequest& r,
                                                          const PathParams& params) {
-  std::shared_lock lock(mu_);
+  auto lock = readLock();
+  if (!lock) return lock.takeError();
   auto it = providers_.find(canonicalUuid(params[0]));
   if (it == providers_.end()) return providerNotFound(r, params[0]);
   json usages = json::object();
@@ -738,7 +759,8 @@ Result<HttpResponse> PlacementService::getProviderUsages(const HttpRequest& r,
 
 Result<HttpResponse> PlacementService::getProviderAllocations(const HttpRequest& r,
                                                               const PathParams& params) {
-  std::shared_lock lock(mu_);
+  auto lock = readLock();
+  if (!lock) return lock.takeError();
   const std::string uuid = canonicalUuid(params[0]);
   auto it = providers_.find(uuid);
   if (it == providers_.end()) return providerNotFound(r, params[0]);

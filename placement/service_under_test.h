@@ -1,5 +1,5 @@
-// A PlacementService over a real SQLite store in a temporary directory, called in
-// process through handle(), for the service's tests.
+// A PlacementService over a real SQLite store in a temporary directory (or a given
+// database), called in process through handle(), for the service's tests.
 #pragma once
 
 #include <unistd.h>
@@ -17,9 +17,12 @@ namespace stratus::placement {
 
 class ServiceUnderTest {
  public:
-  explicit ServiceUnderTest(ServiceOptions options = {}, Clock& clock = realClock()) {
+  // `db_url` empty: a fresh SQLite file of its own.
+  explicit ServiceUnderTest(ServiceOptions options = {}, Clock& clock = realClock(),
+                            const std::string& db_url = "") {
     std::filesystem::remove_all(dir_);
-    auto store = openStore("sqlite://" + (dir_ / "placement.db").string());
+    auto store =
+        openStore(db_url.empty() ? "sqlite://" + (dir_ / "placement.db").string() : db_url);
     REQUIRE(store.ok());
     auto service = PlacementService::create(std::move(*store), std::move(options), clock);
     REQUIRE(service.ok());

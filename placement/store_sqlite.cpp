@@ -8,6 +8,7 @@
 #include "common/sqlite_handles.h"
 #include "common/sqlite_schema.h"
 #include "placement/store.h"
+#include "placement/store_batch.h"
 
 namespace stratus::placement {
 namespace {
@@ -74,40 +75,23 @@ class SqliteStore final : public Store {
 
  private:
   Status apply(const WriteBatch& b) {
-    for (const auto* p : b.put_providers) {
-      // An upsert rewrites the row where it is; REPLACE would delete and re-insert
-      // it and touch the uuid index too: more pages to write and sync per commit.
-      STRATUS_RETURN_IF_ERROR(
-          run("INSERT INTO providers VALUES (?, ?) ON CONFLICT(uuid) DO "
-              "UPDATE SET doc = excluded.doc",
-              {p->uuid, providerToJson(*p).dump()}));
-    }
-    for (const auto& u : b.delete_providers) {
-      STRATUS_RETURN_IF_ERROR(run("DELETE FROM providers WHERE uuid = ?", {u}));
-    }
-    for (const auto* c : b.put_consumers) {
-      STRATUS_RETURN_IF_ERROR(
-          run("INSERT INTO consumers VALUES (?, ?) ON CONFLICT(uuid) DO "
-              "UPDATE SET doc = excluded.doc",
-              {c->uuid, consumerToJson(*c).dump()}));
-    }
-    for (const auto& u : b.delete_consumers) {
-      STRATUS_RETURN_IF_ERROR(run("DELETE FROM consumers WHERE uuid = ?", {u}));
-    }
-    for (const auto& t : b.put_traits) {
-      STRATUS_RETURN_IF_ERROR(run("INSERT OR IGNORE INTO custom_traits VALUES (?)", {t}));
-    }
-    for (const auto& t : b.delete_traits) {
-      STRATUS_RETURN_IF_ERROR(run("DELETE FROM custom_traits WHERE name = ?", {t}));
-    }
-    for (const auto& [name, id] : b.put_resource_classes) {
-      STRATUS_RETURN_IF_ERROR(
-          run("INSERT OR REPLACE INTO resource_classes VALUES (?, ?)", {name, std::to_string(id)}));
-    }
-    for (const auto& n : b.delete_resource_classes) {
-      STRATUS_RETURN_IF_ERROR(run("DELETE FROM resource_classes WHERE name = ?", {n}));
-    }
-    return okStatus();
+    // Upserts rewrite a row where it is; REPLACE would delete and re-insert it and
+    // touch the uuid index too: more pages to write and sync per commit.
+    static const BatchSql kSql{
+        .put_provider = "INSERT INTO providers VALUES (?, ?) ON CONFLICT(uuid) DO "
+                        "UPDATE SET doc = excluded.doc",
+        .delete_provider = "DELETE FROM providers WHERE uuid = ?",
+        .put_consumer = "INSERT INTO consumers VALUES (?, ?) ON CONFLICT(uuid) DO "
+                        "UPDATE SET doc = excluded.doc",
+        .delete_consumer = "DELETE FROM consumers WHERE uuid = ?",
+        .put_trait = "INSERT OR IGNORE INTO custom_traits VALUES (?)",
+        .delete_trait = "DELETE FROM custom_traits WHERE name = ?",
+        .put_resource_class = "INSERT OR REPLACE INTO resource_classes VALUES (?, ?)",
+        .delete_resource_class = "DELETE FROM resource_classes WHERE name = ?",
+    };
+    return writeBatch(b, kSql, [this](const char* sql, const std::vector<std::string>& args) {
+      return run(sql, args);
+    });
   }
 
   static std::string text(sqlite3_stmt* s, int col) {

@@ -104,7 +104,7 @@ TEST_CASE("postgresql: a commit after the connection broke reconnects and succee
   if (!db.reachable()) STRATUS_SKIP(db.whyNot());
   auto store = openStore(db.url());
   REQUIRE(store.ok());
-  REQUIRE(db.terminateSessions() == 1);
+  REQUIRE(db.terminateSessions() == 2);  // its read and its write connection
   WriteBatch b;
   b.put_traits.push_back("CUSTOM_AFTER_RESET");
   auto s = (*store)->commit(b);
