@@ -8,6 +8,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/pg_handles.h"
 #include "placement/service_under_test.h"
 #include "tests/pg_test_db.h"
 #include "tests/skip.h"
@@ -157,4 +158,27 @@ TEST_CASE("postgresql, two instances: after its connections broke, the next call
   REQUIRE(db.terminateSessions() == 2);
   auto after = a.call("GET", rp());
   CHECK(after.status == 200);
+}
+
+TEST_CASE("postgresql, two instances: one behind the pruned change log loads everything again") {
+  test::PgTestDb db;
+  if (!db.reachable()) STRATUS_SKIP(db.whyNot());
+  ServiceUnderTest a({}, realClock(), db.url());
+  ServiceUnderTest b({}, realClock(), db.url());
+  seed(a, 4);
+  REQUIRE(b.call("GET", rp()).status == 200);  // B is at A's sequence now
+  REQUIRE(a.call("PUT", "/allocations/" + consumer(7), claim(kRp, 2)).status == 204);
+  REQUIRE(a.call("PUT", "/traits/CUSTOM_AFTER_PRUNE").status == 201);
+  // As if the log had been pruned past B: the log does not reach B's sequence.
+  PgConn admin(PQconnectdb(db.url().c_str()));
+  REQUIRE(PQstatus(admin.get()) == CONNECTION_OK);
+  PgResult pruned(PQexec(admin.get(), "DELETE FROM changes"));
+  REQUIRE(PQresultStatus(pruned.get()) == PGRES_COMMAND_OK);
+  CHECK(body(b.call("GET", rp("/usages")))["usages"]["VCPU"] == 2);
+  CHECK(b.call("GET", "/traits/CUSTOM_AFTER_PRUNE").status == 204);
+  CHECK(body(b.call("GET", "/allocations/" + consumer(7)))["allocations"][kRp]["resources"]["VCPU"] ==
+        2);
+  // And it keeps following: the next write after the reload is seen as usual.
+  REQUIRE(a.call("DELETE", "/allocations/" + consumer(7)).status == 204);
+  CHECK(body(b.call("GET", rp("/usages")))["usages"]["VCPU"] == 0);
 }
