@@ -7,7 +7,9 @@
 #  - 8 clients racing 2,000 claims through both never exceed capacity, and
 #    read-your-writes holds across the instances (two_instances.py);
 #  - one instance killed with -9: HAProxy sends everything to the other and no
-#    acknowledged write is lost.
+#    acknowledged write is lost;
+#  - PostgreSQL restarted under a claim load: 503 while it is down, claims succeed
+#    again once it is back, nothing acknowledged is lost.
 # Usage: two_instances_test.sh BIN_DIR SOURCE_DIR
 set -uo pipefail
 bin=$1; src=$2
@@ -27,6 +29,7 @@ db=stratus_it_$$_two
 psql_admin() { runuser -u postgres -- psql -X -q -tA -v ON_ERROR_STOP=1 "$@"; }
 psql_admin -c "CREATE DATABASE $db OWNER stratus" >/dev/null
 two_cleanup() {
+  "$src/scripts/start-postgres" >/dev/null 2>&1
   [ -n "${haproxy_pid:-}" ] && kill "$haproxy_pid" 2>/dev/null
   stack_cleanup
   psql_admin -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1
@@ -121,6 +124,41 @@ used=$(curl -sf -H 'X-Auth-Token: admin' "http://127.0.0.1:$b_port/resource_prov
 # the usage, not in the acknowledged list.
 within() { [ "$used" -ge "$acked" ] && [ "$used" -le 300 ]; }
 check "usage on the survivor ($used) holds every acknowledged claim ($acked)" within
+
+# PostgreSQL restarted in the middle of a claim load through HAProxy (instance b only
+# is left): 503 in Placement's shape while it is down, claims succeed again once it is
+# back without a restart of the instance, and nothing acknowledged is lost.
+rp2=6d2c1e9f-5555-4a00-8000-00000000dddd
+hapi POST /resource_providers "{\"name\": \"pg-restart\", \"uuid\": \"$rp2\"}"
+hapi PUT "/resource_providers/$rp2/inventories" '{"resource_provider_generation": 0, "inventories": {"VCPU": {"total": 100000}}}'
+: >"$tmp/acked2"; : >"$tmp/statuses2"
+for i in $(seq 1 150); do
+  c=$(printf '6d2c1e9f-6666-4a00-8000-%012d' "$i")
+  body_file=$tmp/answer2
+  status=$(curl -sS -o "$body_file" -w '%{http_code}' -X PUT -H 'X-Auth-Token: admin' \
+    -H 'OpenStack-API-Version: placement 1.39' -H 'Content-Type: application/json' \
+    -d "{\"allocations\": {\"$rp2\": {\"resources\": {\"VCPU\": 1}}}, \"consumer_generation\": null, \"project_id\": \"p\", \"user_id\": \"u\", \"consumer_type\": \"INSTANCE\"}" \
+    "$front/allocations/$c")
+  echo "$status" >>"$tmp/statuses2"
+  [ "$status" = 204 ] && echo "$c" >>"$tmp/acked2"
+  [ "$status" = 503 ] && { grep -q '"errors"' "$body_file" || echo "503 without errors[]" >>"$tmp/statuses2"; }
+  [ "$i" = 50 ] && "$src/scripts/start-postgres" stop >/dev/null
+  [ "$i" = 100 ] && "$src/scripts/start-postgres" >/dev/null
+done
+summary=$(sort "$tmp/statuses2" | uniq -c | tr '\n' ' ')
+echo "claims around a PostgreSQL restart: $summary"
+only_204_503() { ! grep -qvE '^(204|503)$' "$tmp/statuses2"; }
+check "every answer around the restart is 204 or a 503 in Placement's shape" only_204_503
+down_refused() { [ "$(sed -n '51,100p' "$tmp/statuses2" | grep -c '^503$')" = 50 ]; }
+check "every claim while PostgreSQL was down is a 503" down_refused
+back_ok() { [ "$(sed -n '101,150p' "$tmp/statuses2" | grep -c '^204$')" = 50 ]; }
+check "every claim after it is back succeeds, without restarting the instance" back_ok
+lost=0
+while read -r c; do
+  curl -sf -H 'X-Auth-Token: admin' -H 'OpenStack-API-Version: placement 1.39' \
+    "$front/allocations/$c" | grep -q "$rp2" || lost=$((lost + 1))
+done <"$tmp/acked2"
+check "no claim acknowledged around the restart is lost ($lost lost)" [ "$lost" = 0 ]
 
 echo "$failures failure(s)"
 [ "$failures" = 0 ]
