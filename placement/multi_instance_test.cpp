@@ -41,8 +41,9 @@ std::string claim(const std::string& provider, int vcpus) {
 }
 
 void seed(ServiceUnderTest& s, int vcpus) {
-  REQUIRE(s.call("POST", "/resource_providers", json{{"name", "cn1"}, {"uuid", kRp}}.dump())
-              .status == 200);
+  REQUIRE(
+      s.call("POST", "/resource_providers", json{{"name", "cn1"}, {"uuid", kRp}}.dump()).status ==
+      200);
   REQUIRE(s.call("PUT", rp("/inventories"),
                  json{{"resource_provider_generation", 0},
                       {"inventories", {{"VCPU", {{"total", vcpus}}}}}}
@@ -50,7 +51,9 @@ void seed(ServiceUnderTest& s, int vcpus) {
               .status == 200);
 }
 
-json body(const HttpResponse& res) { return json::parse(res.body); }
+json body(const HttpResponse& res) {
+  return json::parse(res.body);
+}
 
 }  // namespace
 
@@ -100,16 +103,16 @@ TEST_CASE("postgresql, two instances: a generation one instance moved is stale o
   ServiceUnderTest a({}, realClock(), db.url());
   ServiceUnderTest b({}, realClock(), db.url());
   seed(a, 4);
-  REQUIRE(b.call("PUT", rp("/inventories"),
-                 json{{"resource_provider_generation", 1},
-                      {"inventories", {{"VCPU", {{"total", 8}}}}}}
-                     .dump())
-              .status == 200);
+  REQUIRE(
+      b.call("PUT", rp("/inventories"),
+             json{{"resource_provider_generation", 1}, {"inventories", {{"VCPU", {{"total", 8}}}}}}
+                 .dump())
+          .status == 200);
   // A last saw generation 1 itself; the database is at 2.
-  auto stale = a.call("PUT", rp("/inventories"),
-                      json{{"resource_provider_generation", 1},
-                           {"inventories", {{"VCPU", {{"total", 2}}}}}}
-                          .dump());
+  auto stale =
+      a.call("PUT", rp("/inventories"),
+             json{{"resource_provider_generation", 1}, {"inventories", {{"VCPU", {{"total", 2}}}}}}
+                 .dump());
   CHECK(stale.status == 409);
   CHECK(body(stale)["errors"][0]["code"] == "placement.concurrent_update");
   CHECK(body(a.call("GET", rp("/inventories")))["inventories"]["VCPU"]["total"] == 8);
@@ -132,8 +135,8 @@ TEST_CASE("postgresql, two instances: racing claims through both never exceed ca
     clients.emplace_back([&, c] {
       for (int i = 0; i < kClaimsEach; ++i) {
         ServiceUnderTest& via = (c + i) % 2 == 0 ? a : b;
-        const int status = via.call("PUT", "/allocations/" + consumer(c * 100 + i), claim(kRp, 1))
-                               .status;
+        const int status =
+            via.call("PUT", "/allocations/" + consumer(c * 100 + i), claim(kRp, 1)).status;
         (status == 204 ? accepted : status == 409 ? refused : other)++;
       }
     });
@@ -176,8 +179,8 @@ TEST_CASE("postgresql, two instances: one behind the pruned change log loads eve
   REQUIRE(PQresultStatus(pruned.get()) == PGRES_COMMAND_OK);
   CHECK(body(b.call("GET", rp("/usages")))["usages"]["VCPU"] == 2);
   CHECK(b.call("GET", "/traits/CUSTOM_AFTER_PRUNE").status == 204);
-  CHECK(body(b.call("GET", "/allocations/" + consumer(7)))["allocations"][kRp]["resources"]["VCPU"] ==
-        2);
+  CHECK(body(b.call("GET",
+                    "/allocations/" + consumer(7)))["allocations"][kRp]["resources"]["VCPU"] == 2);
   // And it keeps following: the next write after the reload is seen as usual.
   REQUIRE(a.call("DELETE", "/allocations/" + consumer(7)).status == 204);
   CHECK(body(b.call("GET", rp("/usages")))["usages"]["VCPU"] == 0);

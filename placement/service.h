@@ -10,8 +10,8 @@
 // write was acknowledged anywhere sees it.
 #pragma once
 
-#include <functional>
 #include <atomic>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -88,7 +88,8 @@ class PlacementService {
    public:
     WriteLock(PlacementService& s, std::unique_lock<std::shared_mutex> lock)
         : s_(&s), lock_(std::move(lock)) {}
-    WriteLock(WriteLock&& o) noexcept : s_(std::exchange(o.s_, nullptr)), lock_(std::move(o.lock_)) {}
+    WriteLock(WriteLock&& o) noexcept
+        : s_(std::exchange(o.s_, nullptr)), lock_(std::move(o.lock_)) {}
     WriteLock& operator=(WriteLock&&) = delete;
     ~WriteLock() {
       if (s_ != nullptr) s_->store_->abortWrite();

@@ -39,16 +39,19 @@ const char* const kMigrations[] = {
 constexpr std::int64_t kChangeLogKeep = 20000;
 
 const BatchSql kBatchSql{
-    .put_provider = "INSERT INTO providers VALUES ($1, $2::jsonb) ON CONFLICT (uuid) DO "
-                    "UPDATE SET doc = excluded.doc",
+    .put_provider =
+        "INSERT INTO providers VALUES ($1, $2::jsonb) ON CONFLICT (uuid) DO "
+        "UPDATE SET doc = excluded.doc",
     .delete_provider = "DELETE FROM providers WHERE uuid = $1",
-    .put_consumer = "INSERT INTO consumers VALUES ($1, $2::jsonb) ON CONFLICT (uuid) DO "
-                    "UPDATE SET doc = excluded.doc",
+    .put_consumer =
+        "INSERT INTO consumers VALUES ($1, $2::jsonb) ON CONFLICT (uuid) DO "
+        "UPDATE SET doc = excluded.doc",
     .delete_consumer = "DELETE FROM consumers WHERE uuid = $1",
     .put_trait = "INSERT INTO custom_traits (name) VALUES ($1) ON CONFLICT DO NOTHING",
     .delete_trait = "DELETE FROM custom_traits WHERE name = $1",
-    .put_resource_class = "INSERT INTO resource_classes VALUES ($1, $2::integer) "
-                          "ON CONFLICT (name) DO UPDATE SET id = excluded.id",
+    .put_resource_class =
+        "INSERT INTO resource_classes VALUES ($1, $2::integer) "
+        "ON CONFLICT (name) DO UPDATE SET id = excluded.id",
     .delete_resource_class = "DELETE FROM resource_classes WHERE name = $1",
 };
 
@@ -92,8 +95,8 @@ Result<StoreChanges> readChanges(PgSession& db, std::int64_t from, std::int64_t 
   StoreChanges ch;
   ch.seq = to;
   if (to <= from) return ch;
-  auto first = firstInt(db.exec("SELECT min(seq) FROM changes WHERE seq > $1::bigint",
-                                {std::to_string(from)}));
+  auto first = firstInt(
+      db.exec("SELECT min(seq) FROM changes WHERE seq > $1::bigint", {std::to_string(from)}));
   if (!first) return first.takeError();
   if (*first != from + 1) {
     ch.reload = true;
@@ -101,11 +104,11 @@ Result<StoreChanges> readChanges(PgSession& db, std::int64_t from, std::int64_t 
   }
   std::map<std::string, std::set<std::string>> keys;  // kind -> keys
   STRATUS_RETURN_IF_ERROR(
-      forRows(db, "SELECT DISTINCT kind, key FROM changes WHERE seq > $1::bigint AND seq <= "
-                  "$2::bigint",
-              {std::to_string(from), std::to_string(to)}, [&](PGresult* r, int i) {
-                keys[PQgetvalue(r, i, 0)].insert(PQgetvalue(r, i, 1));
-              }));
+      forRows(db,
+              "SELECT DISTINCT kind, key FROM changes WHERE seq > $1::bigint AND seq <= "
+              "$2::bigint",
+              {std::to_string(from), std::to_string(to)},
+              [&](PGresult* r, int i) { keys[PQgetvalue(r, i, 0)].insert(PQgetvalue(r, i, 1)); }));
   // Whatever is no longer in its table was deleted.
   auto present = [&](const char* kind, const char* sql, auto&& each) -> Status {
     auto& wanted = keys[kind];
@@ -141,8 +144,7 @@ Result<StoreChanges> readChanges(PgSession& db, std::int64_t from, std::int64_t 
       kChangeTrait, "SELECT name FROM custom_traits WHERE name = ANY($1::text[]) ORDER BY seq",
       [&](PGresult* r, int i) { ch.put_traits.emplace_back(PQgetvalue(r, i, 0)); }));
   STRATUS_RETURN_IF_ERROR(present(
-      kChangeResourceClass,
-      "SELECT name, id FROM resource_classes WHERE name = ANY($1::text[])",
+      kChangeResourceClass, "SELECT name, id FROM resource_classes WHERE name = ANY($1::text[])",
       [&](PGresult* r, int i) {
         ch.put_resource_classes[PQgetvalue(r, i, 0)] = std::stoi(PQgetvalue(r, i, 1));
       }));
@@ -175,7 +177,8 @@ class PostgresStore final : public Store {
     std::lock_guard lock(reads_mu_);
     STRATUS_RETURN_IF_ERROR(reads_->begin("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"));
     auto to = firstInt(reads_->exec("SELECT seq FROM change_seq"));
-    Result<StoreChanges> ch = to ? readChanges(*reads_, seq, *to) : Result<StoreChanges>(to.takeError());
+    Result<StoreChanges> ch =
+        to ? readChanges(*reads_, seq, *to) : Result<StoreChanges>(to.takeError());
     reads_->rollback();
     return ch;
   }
@@ -232,16 +235,14 @@ class PostgresStore final : public Store {
     if (!seq) return seq.takeError();
     snap.seq = *seq;
     try {
-      STRATUS_RETURN_IF_ERROR(forRows(*reads_, "SELECT doc FROM providers", {},
-                                      [&](PGresult* r, int i) {
-                                        snap.providers.push_back(providerFromJson(
-                                            nlohmann::json::parse(PQgetvalue(r, i, 0))));
-                                      }));
-      STRATUS_RETURN_IF_ERROR(forRows(*reads_, "SELECT doc FROM consumers", {},
-                                      [&](PGresult* r, int i) {
-                                        snap.consumers.push_back(consumerFromJson(
-                                            nlohmann::json::parse(PQgetvalue(r, i, 0))));
-                                      }));
+      STRATUS_RETURN_IF_ERROR(
+          forRows(*reads_, "SELECT doc FROM providers", {}, [&](PGresult* r, int i) {
+            snap.providers.push_back(providerFromJson(nlohmann::json::parse(PQgetvalue(r, i, 0))));
+          }));
+      STRATUS_RETURN_IF_ERROR(
+          forRows(*reads_, "SELECT doc FROM consumers", {}, [&](PGresult* r, int i) {
+            snap.consumers.push_back(consumerFromJson(nlohmann::json::parse(PQgetvalue(r, i, 0))));
+          }));
     } catch (const nlohmann::json::exception& e) {
       return unparsable(e);
     }
@@ -291,7 +292,8 @@ Result<std::unique_ptr<Store>> openPostgresStore(const std::string& url) {
   if (!reads) return reads.takeError();
   auto writes = PgSession::open(url, kMigrations, "stratus-placement");
   if (!writes) return writes.takeError();
-  return std::unique_ptr<Store>(std::make_unique<PostgresStore>(std::move(*reads), std::move(*writes)));
+  return std::unique_ptr<Store>(
+      std::make_unique<PostgresStore>(std::move(*reads), std::move(*writes)));
 }
 
 }  // namespace stratus::placement

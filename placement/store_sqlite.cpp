@@ -78,11 +78,13 @@ class SqliteStore final : public Store {
     // Upserts rewrite a row where it is; REPLACE would delete and re-insert it and
     // touch the uuid index too: more pages to write and sync per commit.
     static const BatchSql kSql{
-        .put_provider = "INSERT INTO providers VALUES (?, ?) ON CONFLICT(uuid) DO "
-                        "UPDATE SET doc = excluded.doc",
+        .put_provider =
+            "INSERT INTO providers VALUES (?, ?) ON CONFLICT(uuid) DO "
+            "UPDATE SET doc = excluded.doc",
         .delete_provider = "DELETE FROM providers WHERE uuid = ?",
-        .put_consumer = "INSERT INTO consumers VALUES (?, ?) ON CONFLICT(uuid) DO "
-                        "UPDATE SET doc = excluded.doc",
+        .put_consumer =
+            "INSERT INTO consumers VALUES (?, ?) ON CONFLICT(uuid) DO "
+            "UPDATE SET doc = excluded.doc",
         .delete_consumer = "DELETE FROM consumers WHERE uuid = ?",
         .put_trait = "INSERT OR IGNORE INTO custom_traits VALUES (?)",
         .delete_trait = "DELETE FROM custom_traits WHERE name = ?",
