@@ -159,6 +159,24 @@ expect probe-json-2smmu 0 "" "$stratus" host probe --host-facts "$hosts/aarch64-
 python3 -c "import json,sys; d=json.load(open('$tmp/out')); print(json.dumps([d['iommu'], [[g['arch'], g.get('hostdev_iommufd'), g.get('hostdev_pci_backends')] for g in d['guests']]], sort_keys=True))" >"$tmp/out.part" && mv "$tmp/out.part" "$tmp/out"
 same_output probe-json-2smmu '[{"dev_iommu": true, "kernel_version": "6.18.44", "unit_caps": [{"dirty_tracking": null, "driver": "arm-smmu-v3", "name": "smmu3.0x0000000009050000", "nesting": true}, {"dirty_tracking": null, "driver": "arm-smmu-v3", "name": "smmu3.0x0000000009060000", "nesting": null}], "units": ["smmu3.0x0000000009050000", "smmu3.0x0000000009060000"], "vfio_cdev": true}, [["aarch64", ["yes", "no"], ["default", "vfio"]], ["x86_64", null, null]]]'
 
+# pci devices on captured documents: each device's VFIO cdev and the IOMMU unit it is behind.
+expect pci-devices-2smmu 0 "" "$stratus" pci devices --host-facts "$hosts/aarch64-kvm-2smmu-libvirt12.json"
+same_output pci-devices-2smmu "+--------------+---------+-----------+--------+--------------+------+-------+----------+-------------------------+--------------------------+---------+------+----------+
+| ADDRESS      | TYPE    | ID        | CLASS  | PARENT       | NUMA | GROUP | DRIVER   | VFIO CDEV               | IOMMU UNIT               | MATCHED | TAGS | PROVIDER |
++--------------+---------+-----------+--------+--------------+------+-------+----------+-------------------------+--------------------------+---------+------+----------+
+| 0000:01:00.0 | type-PF | 8086:10c9 | 020000 | -            | -    | 9     | igb      | -                       | smmu3.0x0000000009050000 | no      |      | -        |
+| 0000:01:10.0 | type-VF | 8086:10ca | 020000 | 0000:01:00.0 | -    | 16    | vfio-pci | /dev/vfio/devices/vfio0 | smmu3.0x0000000009050000 | no      |      | -        |
+| 0000:01:10.2 | type-VF | 8086:10ca | 020000 | 0000:01:00.0 | -    | 12    | vfio-pci | /dev/vfio/devices/vfio1 | smmu3.0x0000000009050000 | no      |      | -        |
+| 0000:81:00.0 | type-PF | 8086:10c9 | 020000 | -            | 1    | 13    | igb      | -                       | smmu3.0x0000000009060000 | no      |      | -        |
+| 0000:81:10.0 | type-VF | 8086:10ca | 020000 | 0000:81:00.0 | 1    | 14    | vfio-pci | /dev/vfio/devices/vfio2 | smmu3.0x0000000009060000 | no      |      | -        |
+| 0000:81:10.2 | type-VF | 8086:10ca | 020000 | 0000:81:00.0 | 1    | 15    | vfio-pci | /dev/vfio/devices/vfio3 | smmu3.0x0000000009060000 | no      |      | -        |
++--------------+---------+-----------+--------+--------------+------+-------+----------+-------------------------+--------------------------+---------+------+----------+"
+expect pci-devices-iommufd-json 0 "" "$stratus" pci devices -f json --host-facts "$hosts/x86-kvm-libvirt12-iommufd.json"
+python3 -c "import json; [print(d['address'], d['vfio_cdev'], d['iommu_unit']) for d in json.load(open('$tmp/out'))]" >"$tmp/out.part" && mv "$tmp/out.part" "$tmp/out"
+same_output pci-devices-iommufd-json "0000:01:10.0 /dev/vfio/devices/vfio0 dmar0
+0000:01:10.2 None dmar0
+0000:81:10.0 None dmar0"
+
 expect unreachable-libvirt 1 - "$stratus" host probe --libvirt-uri "qemu+unix:///system?socket=$tmp/no.sock"
 expect help 0 - "$stratus" guest render --help
 
