@@ -279,11 +279,14 @@ bool virtioHostGranule(const DomainDef& d, const HostFacts& host) {
 void addPassthrough(GuestPlan& plan, const GuestPassthrough& passthrough, const HostFacts& host) {
   DomainDef& d = plan.domain;
   d.hostdevs = passthrough.hostdevs;
-  for (auto& dev : d.hostdevs) {
+  std::vector<IommufdHostdev> decided;
+  for (const auto& dev : d.hostdevs) {
     const auto it = std::ranges::find(host.pci_devices, dev.address, &PciDeviceFacts::address);
-    const PciDeviceFacts* facts = it != host.pci_devices.end() ? &*it : nullptr;
-    dev.iommufd = useIommufd(passthrough.iommufd, host, d.arch, facts, dev.managed);
+    decided.push_back({it != host.pci_devices.end() ? &*it : nullptr, dev.managed});
   }
+  // One backend per guest (QEMU aborts on a mix): useIommufdForGuest decides for all.
+  const bool iommufd = useIommufdForGuest(passthrough.iommufd, host, d.arch, decided);
+  for (auto& dev : d.hostdevs) dev.iommufd = iommufd;
   if (d.iommu) d.iommu->driver.granule_host = virtioHostGranule(d, host);
   d.numatune = passthrough.numatune;
   d.vcpu_cpuset = passthrough.vcpu_cpuset;

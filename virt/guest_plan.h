@@ -42,7 +42,8 @@ struct GuestPassthrough {
   std::vector<HostdevDef> hostdevs;
   std::optional<NumaTuneDef> numatune;
   std::string vcpu_cpuset;  // empty: the vCPUs float
-  // [pci] iommufd; addPassthrough sets each hostdev's iommufd from it (virt/iommufd_plan.h).
+  // [pci] iommufd; addPassthrough sets one value for all the hostdevs from it
+  // (useIommufdForGuest, virt/iommufd_plan.h).
   IommufdMode iommufd = IommufdMode::kNo;
 };
 
