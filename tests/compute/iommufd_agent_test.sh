@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # stratus-compute with [pci] iommufd = yes on a host that cannot use iommufd stops at start
 # with exit 2 and one line naming the key, the value and what the host lacks, and publishes
-# nothing; with iommufd = auto the same host syncs, and with yes a host that can syncs.
+# nothing; with iommufd = auto the same host syncs, and with yes a host that can syncs. A
+# running agent whose host loses iommufd keeps going and logs the reason once per loss.
 # Facts: captured host documents in virt/testdata/hosts (README.md there says where each
 # came from): the libvirt 12.9 lab host under kvm (no /dev/iommu, no VFIO cdev, domain
 # capabilities without the hostdev iommufd enum), the libvirt 9.0 host, and the VFIO lab
@@ -82,6 +83,26 @@ check "iommufd = yes on the VFIO lab L1 (iommufd, cdevs) starts and syncs" sh -c
   --host-facts '$hosts/x86-kvm-libvirt12-iommufd.json' --config '$tmp/yes.conf' \
   --host 'iommufd-yes-$$' >'$tmp/yes.log' 2>&1"
 check "... creating its provider" grep -q "created" "$tmp/yes.log"
+
+# Running, a host that loses iommufd under yes: the agent keeps going and says so once.
+agent=
+trap 'cleanup; [ -n "$agent" ] && kill "$agent" 2>/dev/null' EXIT
+cp "$hosts/x86-kvm-libvirt12-iommufd.json" "$tmp/facts.json"
+sed 's/^\[compute\]$/[compute]\nresource_provider_sync_interval = 1/' "$tmp/yes.conf" >"$tmp/yes-fast.conf"
+"$bin/stratus-compute" --host-facts "$tmp/facts.json" --config "$tmp/yes-fast.conf" \
+  --host "iommufd-lose-$$" >"$tmp/lose.out" 2>"$tmp/lose.err" &
+agent=$!
+check "a running agent with iommufd = yes syncs" wait_for 10 grep -q "created" "$tmp/lose.err"
+cp "$hosts/stack-versions-x86-kvm-libvirt12.9.json" "$tmp/facts.json"
+warn="warning: [pci] iommufd='yes' is invalid: this host cannot use iommufd: libvirt's domain capabilities for x86_64 do not list hostdev iommufd 'yes'; $lacks_cdev; allowed: auto, no"
+check "... warns when the host loses iommufd" wait_for 10 grep -qF "$warn" "$tmp/lose.err"
+sleep 3  # three more syncs
+check "... once, and keeps running" sh -c "test \$(grep -cF \"$warn\" '$tmp/lose.err') = 1 && kill -0 $agent"
+cp "$hosts/x86-kvm-libvirt12-iommufd.json" "$tmp/facts.json"
+sleep 2
+cp "$hosts/stack-versions-x86-kvm-libvirt12.9.json" "$tmp/facts.json"
+check "... and again after the host had it back" wait_for 10 sh -c "test \$(grep -cF \"$warn\" '$tmp/lose.err') = 2"
+kill "$agent"; wait "$agent" 2>/dev/null; agent=
 
 echo "$failures failure(s)"
 [ "$failures" = 0 ]
