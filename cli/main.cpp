@@ -20,6 +20,7 @@
 #include "virt/guest_plan.h"
 #include "virt/host_probe_libvirt.h"
 #include "virt/host_traits.h"
+#include "virt/iommufd_plan.h"
 
 namespace stratus::cli {
 namespace {
@@ -120,6 +121,24 @@ int fail(const Error& e) {
   return exitCodeFor(e);
 }
 
+// "yes,no"; "-" when libvirt did not report the enum.
+std::string commaList(const std::optional<std::vector<std::string>>& values) {
+  if (!values) return "-";
+  std::string out;
+  for (const auto& v : *values) out += (out.empty() ? "" : ",") + v;
+  return out.empty() ? "-" : out;
+}
+
+// Whether [pci] iommufd = auto gives the host's own arch iommufd hostdevs, and if not why
+// (virt::iommufdHostGaps; the same reasons the agent gives when iommufd = yes is refused).
+std::string iommufdSummary(const HostFacts& f) {
+  const auto gaps = virt::iommufdHostGaps(f, f.arch);
+  if (gaps.empty()) return "yes";
+  std::string out = "no: ";
+  for (std::size_t i = 0; i < gaps.size(); ++i) out += (i == 0 ? "" : "; ") + gaps[i];
+  return out;
+}
+
 void printFactsTable(const HostFacts& f) {
   std::cout << "hostname         " << f.hostname << "\n"
             << "arch             " << f.arch << "\n"
@@ -129,11 +148,12 @@ void printFactsTable(const HostFacts& f) {
             << "kernel           " << f.iommu.kernel_version << "\n"
             << "/dev/iommu       " << (f.iommu.dev_iommu ? "yes" : "no") << "\n"
             << "vfio cdevs       " << (f.iommu.vfio_cdev ? "yes" : "no") << "\n"
-            << "iommu units      " << f.iommu.units.size() << "\n";
+            << "iommu units      " << f.iommu.units.size() << "\n"
+            << "iommufd hostdevs " << iommufdSummary(f) << "\n";
   std::cout << "\n"
             << std::left << std::setw(10) << "ARCH" << std::setw(12) << "DOMAINS" << std::setw(6)
             << "UEFI" << std::setw(6) << "RUNS" << std::setw(8) << "QEMU" << std::setw(10)
-            << "VCPU_MAX"
+            << "VCPU_MAX" << std::setw(9) << "IOMMUFD" << std::setw(14) << "PCI_BACKENDS"
             << "MACHINES\n";
   for (const auto& g : f.guests) {
     std::string domains, machines;
@@ -149,7 +169,24 @@ void printFactsTable(const HostFacts& f) {
     std::cout << std::setw(10) << g.arch << std::setw(12) << domains << std::setw(6)
               << (g.uefi ? "yes" : "no") << std::setw(6) << (f.runsArch(g.arch) ? "yes" : "no")
               << std::setw(8) << f.qemuVersionFor(g.arch).str() << std::setw(10)
-              << (g.vcpu_max ? std::to_string(*g.vcpu_max) : std::string("-")) << machines << "\n";
+              << (g.vcpu_max ? std::to_string(*g.vcpu_max) : std::string("-")) << std::setw(9)
+              << commaList(g.hostdev_iommufd) << std::setw(14) << commaList(g.hostdev_pci_backends)
+              << machines << "\n";
+  }
+  // Each /sys/class/iommu unit and what it offers iommufd users; '-' where unknown.
+  std::cout << "\n"
+            << std::setw(26) << "IOMMU UNIT" << std::setw(14) << "DRIVER" << std::setw(9)
+            << "NESTING"
+            << "DIRTY_TRACKING\n";
+  for (const auto& name : f.iommu.units) {
+    const virt::IommuUnitFacts* u = f.iommu.unitCaps(name);
+    const auto yesNo = [](const std::optional<bool>& b) {
+      return b ? std::string(*b ? "yes" : "no") : std::string("-");
+    };
+    std::cout << std::setw(26) << name << std::setw(14)
+              << (u != nullptr && !u->driver.empty() ? u->driver : "-") << std::setw(9)
+              << yesNo(u != nullptr ? u->nesting : std::nullopt)
+              << yesNo(u != nullptr ? u->dirty_tracking : std::nullopt) << "\n";
   }
   std::cout << "\n"
             << std::setw(6) << "CELL" << std::setw(8) << "CPUS" << std::setw(14) << "MEMORY_KIB"
@@ -208,7 +245,7 @@ int run(int argc, char** argv) {
 
   auto* host = app.add_subcommand("host", "what this host can do")->require_subcommand(1);
   auto* probe = host->add_subcommand("probe", "print the host facts document");
-  addCommon(probe, common, false);
+  addCommon(probe, common, true);  // --host-facts: show a captured document the same way
   probe->add_option("-f,--format", format, "json or table")
       ->check(CLI::IsMember({"json", "table"}));
   auto* host_traits = host->add_subcommand("traits", "print the host's traits, sorted");

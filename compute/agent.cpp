@@ -9,6 +9,7 @@
 
 #include "common/log.h"
 #include "virt/host_probe_libvirt.h"
+#include "virt/iommufd_plan.h"
 #include "virt/libvirt_connection.h"
 
 namespace stratus::compute {
@@ -141,6 +142,20 @@ Result<SyncReport> Agent::syncOnce() {
   if (!disk) return disk.takeError();
   auto desired = desiredProvider(config_.host, *facts, *disk, config_);
   if (!desired) return desired.takeError();
+  // [pci] iommufd = yes on a host that cannot (virt::validateIommufdMode, for the host's
+  // own arch: assigned devices need kvm, which runs only that arch). At the first read the
+  // agent stops before anything is written; later it says so once per change, and the
+  // hostdevs it renders for `yes` will fail to start until the host can again.
+  if (auto s = virt::validateIommufdMode(config_.pci.iommufd, *facts, facts->arch); !s) {
+    if (!pci_checked_) {
+      start_error_ = s.error();
+      return s.takeError();
+    }
+    if (!iommufd_gap_logged_) logLine("warning: " + s.error().message);
+    iommufd_gap_logged_ = true;
+  } else {
+    iommufd_gap_logged_ = false;
+  }
   // Checked before anything is written, so a bad [pci] at start publishes nothing.
   auto pci = desiredPciProviders(config_.host, facts->pci_devices, config_.pci);
   if (!pci && !pci_checked_) {

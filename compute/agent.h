@@ -51,7 +51,8 @@ class Agent {
   // the PCI providers are left as they are and the report says pci_skipped. The
   // provider config files' additions (config.provider_configs) are matched to the
   // providers (resolveProviderConfigs) before anything is written too, with the same
-  // rule: an error on the first sync stops the agent.
+  // rule: an error on the first sync stops the agent. So does [pci] iommufd = yes on a
+  // host that cannot use iommufd (virt::validateIommufdMode, the host's arch).
   Result<SyncReport> syncOnce();
   // Takes this host's work from the compute API and does it: spawn and delete guests,
   // carry power actions a step further (reported when finished), remove managed guests
@@ -80,7 +81,8 @@ class Agent {
   std::unique_ptr<PowerWorker> power_;  // with guests_: power actions in progress
   ProviderSync sync_;
   PciProviderSync pci_sync_;
-  bool pci_checked_ = false;  // [pci] validated once against the host's devices
+  bool pci_checked_ = false;         // [pci] validated once against the host's devices
+  bool iommufd_gap_logged_ = false;  // [pci] iommufd = yes and the host lost what it needs
   // Provider config files: matched to this agent's providers once without error at
   // the first sync (else the agent stops, exit 2); later failures keep the last match.
   bool config_checked_ = false;

@@ -267,7 +267,26 @@ std::optional<std::uint64_t> vfioMemlockHardLimitKib(std::size_t devices, bool v
 Status checkPassthroughAccel(const GuestPlan& plan, const GuestPassthrough& passthrough,
                              const HostFacts& host) {
   if (!plan.viommu_accel) return okStatus();
-  return checkSmmuAccelDevices(passthrough.hostdevs, host, plan.viommu_accel_key);
+  STRATUS_RETURN_IF_ERROR(checkSmmuAccelDevices(passthrough.hostdevs, host, plan.viommu_accel_key));
+  // Nested SMMUv3 works only on iommufd-backed hostdevs, and a guest's hostdevs are all
+  // iommufd or all legacy (useIommufdForGuest): one device that cannot use iommufd, or
+  // [pci] iommufd = no, leaves the whole guest without it.
+  const std::string key(plan.viommu_accel_key);
+  const std::string why = ", and nested SMMUv3 needs iommufd-backed hostdevs";
+  if (passthrough.iommufd == IommufdMode::kNo) {
+    return Error::precondition(key, "true",
+                               key + "='true' cannot be met: [pci] iommufd is 'no'" + why);
+  }
+  for (const auto& h : passthrough.hostdevs) {
+    const PciDeviceFacts* dev = findPciDevice(host.pci_devices, h.address);
+    if (useIommufd(passthrough.iommufd, host, plan.domain.arch, dev, h.managed)) continue;
+    return Error::precondition(key, "true",
+                               key + "='true' cannot be met for device " + h.address +
+                                   ": it has no VFIO cdev at start (not bound to vfio-pci, "
+                                   "and unmanaged)" +
+                                   why);
+  }
+  return okStatus();
 }
 
 bool virtioHostGranule(const DomainDef& d, const HostFacts& host) {
@@ -279,11 +298,14 @@ bool virtioHostGranule(const DomainDef& d, const HostFacts& host) {
 void addPassthrough(GuestPlan& plan, const GuestPassthrough& passthrough, const HostFacts& host) {
   DomainDef& d = plan.domain;
   d.hostdevs = passthrough.hostdevs;
-  for (auto& dev : d.hostdevs) {
+  std::vector<IommufdHostdev> decided;
+  for (const auto& dev : d.hostdevs) {
     const auto it = std::ranges::find(host.pci_devices, dev.address, &PciDeviceFacts::address);
-    const PciDeviceFacts* facts = it != host.pci_devices.end() ? &*it : nullptr;
-    dev.iommufd = useIommufd(passthrough.iommufd, host, d.arch, facts, dev.managed);
+    decided.push_back({it != host.pci_devices.end() ? &*it : nullptr, dev.managed});
   }
+  // One backend per guest (QEMU aborts on a mix): useIommufdForGuest decides for all.
+  const bool iommufd = useIommufdForGuest(passthrough.iommufd, host, d.arch, decided);
+  for (auto& dev : d.hostdevs) dev.iommufd = iommufd;
   if (d.iommu) d.iommu->driver.granule_host = virtioHostGranule(d, host);
   d.numatune = passthrough.numatune;
   d.vcpu_cpuset = passthrough.vcpu_cpuset;

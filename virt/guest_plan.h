@@ -42,7 +42,8 @@ struct GuestPassthrough {
   std::vector<HostdevDef> hostdevs;
   std::optional<NumaTuneDef> numatune;
   std::string vcpu_cpuset;  // empty: the vCPUs float
-  // [pci] iommufd; addPassthrough sets each hostdev's iommufd from it (virt/iommufd_plan.h).
+  // [pci] iommufd; addPassthrough sets one value for all the hostdevs from it
+  // (useIommufdForGuest, virt/iommufd_plan.h).
   IommufdMode iommufd = IommufdMode::kNo;
 };
 
@@ -74,7 +75,10 @@ bool virtioHostGranule(const DomainDef& domain, const HostFacts& host);
 void addPassthrough(GuestPlan& plan, const GuestPassthrough& passthrough, const HostFacts& host);
 
 // With hw:viommu_accel, every device must sit behind a nesting host SMMU
-// (smmu_topology.h checkSmmuAccelDevices); call before addPassthrough. OK otherwise.
+// (smmu_topology.h checkSmmuAccelDevices) and the guest's hostdevs must use iommufd
+// (useIommufdForGuest: not with [pci] iommufd = no, nor with a device that has no VFIO cdev
+// at start); FailedPrecondition naming the key and the device. Call before addPassthrough.
+// OK otherwise.
 Status checkPassthroughAccel(const GuestPlan& plan, const GuestPassthrough& passthrough,
                              const HostFacts& host);
 

@@ -65,6 +65,14 @@ bool useIommufd(IommufdMode mode, const HostFacts& host, std::string_view arch,
          deviceHasVfioCdev(host, *device, managed);
 }
 
+bool useIommufdForGuest(IommufdMode mode, const HostFacts& host, std::string_view arch,
+                        const std::vector<IommufdHostdev>& hostdevs) {
+  if (mode != IommufdMode::kAuto) return mode == IommufdMode::kYes;
+  return !hostdevs.empty() && std::ranges::all_of(hostdevs, [&](const IommufdHostdev& h) {
+    return useIommufd(mode, host, arch, h.device, h.managed);
+  });
+}
+
 Status validateIommufdMode(IommufdMode mode, const HostFacts& host, std::string_view arch) {
   if (mode != IommufdMode::kYes) return okStatus();
   const auto gaps = iommufdHostGaps(host, arch);

@@ -4,9 +4,12 @@
 //
 // [pci] iommufd = auto | yes | no (default auto):
 //   no    legacy container for every device; nothing new is rendered.
-//   auto  iommufd for a device when the host can (iommufdHostGaps is empty) and the device
-//         has a VFIO cdev (deviceHasVfioCdev); legacy otherwise. Legacy always works where
-//         iommufd would, so auto never renders what the stack would refuse.
+//   auto  iommufd for a guest's hostdevs when the host can (iommufdHostGaps is empty) and
+//         every one of them has a VFIO cdev (deviceHasVfioCdev); legacy for all of them
+//         otherwise. Legacy always works where iommufd would, so auto never renders what
+//         the stack would refuse. All or none: QEMU 11.1 aborts a guest that has an iommufd
+//         hostdev and a legacy one ("... is not an instance of type vfio-iommu-legacy",
+//         ../shared/labs/vfio REFERENCE.md §6 case h).
 //   yes   iommufd for every device; the agent refuses to start (exit 2) on a host with gaps.
 //
 // Domain-level <iommufd enabled='yes'/> is not rendered: libvirt 12.2+ accepts it but does
@@ -52,10 +55,20 @@ std::vector<std::string> iommufdHostGaps(const HostFacts& host, std::string_view
 // one from libvirt.
 bool deviceHasVfioCdev(const HostFacts& host, const PciDeviceFacts& device, bool managed);
 
-// The decision for one hostdev (see the mode table above). `device` is null when the host
-// facts do not list the address; auto then keeps the legacy container.
+// Whether one hostdev could use iommufd under `mode`. `device` is null when the host facts
+// do not list the address; auto then keeps the legacy container.
 bool useIommufd(IommufdMode mode, const HostFacts& host, std::string_view arch,
                 const PciDeviceFacts* device, bool managed);
+
+// One hostdev of a guest, as the decision sees it.
+struct IommufdHostdev {
+  const PciDeviceFacts* device = nullptr;  // null: the host facts do not list the address
+  bool managed = false;
+};
+// The decision for all of a guest's hostdevs at once (see the mode table above): yes, true;
+// no, false; auto, true only when useIommufd holds for every one of them (false for none).
+bool useIommufdForGuest(IommufdMode mode, const HostFacts& host, std::string_view arch,
+                        const std::vector<IommufdHostdev>& hostdevs);
 
 // For `yes`: InvalidArgument "[pci] iommufd='yes' is invalid: this host cannot use iommufd:
 // <gaps joined by '; '>; allowed: auto, no", or ok.

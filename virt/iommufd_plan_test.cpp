@@ -100,3 +100,22 @@ TEST_CASE("iommufd = yes is refused on a host that cannot, naming what it lacks"
         "(kernel without iommufd); no VFIO device cdev under /dev/vfio/devices (kernel without "
         "VFIO_DEVICE_CDEV, or no device bound to vfio-pci yet); allowed: auto, no");
 }
+
+TEST_CASE("a guest's hostdevs are all iommufd or all legacy: QEMU aborts on a mix") {
+  const HostFacts host = iommufdHost();
+  const auto bound = vf("0000:01:10.0", "/dev/vfio/devices/vfio0");
+  const auto unbound = vf("0000:01:10.2", std::nullopt);
+  // auto: every device has (or, managed, will get) a cdev, so all of them use iommufd.
+  CHECK(
+      useIommufdForGuest(IommufdMode::kAuto, host, "x86_64", {{&bound, false}, {&unbound, true}}));
+  // One unmanaged, unbound device gets no cdev at start: legacy for every device, the
+  // bound one included.
+  CHECK_FALSE(
+      useIommufdForGuest(IommufdMode::kAuto, host, "x86_64", {{&bound, true}, {&unbound, false}}));
+  CHECK_FALSE(
+      useIommufdForGuest(IommufdMode::kAuto, host, "x86_64", {{&bound, true}, {nullptr, true}}));
+  CHECK_FALSE(useIommufdForGuest(IommufdMode::kAuto, host, "x86_64", {}));
+  // yes and no do not look at the devices.
+  CHECK(useIommufdForGuest(IommufdMode::kYes, host, "x86_64", {{&unbound, false}}));
+  CHECK_FALSE(useIommufdForGuest(IommufdMode::kNo, host, "x86_64", {{&bound, true}}));
+}

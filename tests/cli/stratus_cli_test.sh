@@ -109,6 +109,74 @@ expect bad-facts 2 "stratus: hostname='1' is invalid: wrong type; allowed: a str
 expect missing-facts 2 "stratus: --host-facts='$tmp/none.json' is invalid: cannot open the file; allowed: a readable host facts JSON file" \
   "$stratus" host traits --host-facts "$tmp/none.json"
 
+# host probe on captured documents: the iommufd facts (host, per arch, per IOMMU unit).
+expect probe-table-iommufd 0 "" "$stratus" host probe -f table --host-facts "$hosts/x86-kvm-libvirt12-iommufd.json"
+same_output probe-table-iommufd "hostname         vfio-lab-l1
+arch             x86_64
+libvirt          12.9.0
+qemu             11.1.3
+virt type        kvm
+kernel           7.3.4+deb13-amd64
+/dev/iommu       yes
+vfio cdevs       yes
+iommu units      1
+iommufd hostdevs yes
+
+ARCH      DOMAINS     UEFI  RUNS  QEMU    VCPU_MAX  IOMMUFD  PCI_BACKENDS  MACHINES
+aarch64   qemu        yes   no    11.1.3  -         -        -             virt-7.2,virt
+i686      qemu,kvm    no    yes   11.1.3  -         -        -             pc-i440fx-7.2,pc,pc-q35-7.2,q35
+x86_64    qemu,kvm    yes   yes   11.1.3  -         yes,no   default,vfio  pc-i440fx-7.2,pc,pc-q35-7.2,q35
+
+IOMMU UNIT                DRIVER        NESTING  DIRTY_TRACKING
+dmar0                     intel-iommu   no       no
+
+CELL  CPUS    MEMORY_KIB    PAGES (size KiB: free/total)
+0     2       24000000      4: 5000000/6000000  2048: 64/64  1048576: 0/0
+
+PCI DEVICE    TYPE      ID         NUMA  DRIVER
+0000:01:10.0  type-VF   8086:10ca  0     vfio-pci
+0000:01:10.2  type-VF   8086:10ca  0     igbvf
+0000:81:10.0  type-VF   8086:10ca  1     igbvf"
+# Two SMMUs: nesting known for one, dirty tracking for neither (arm-smmu-v3 has no sysfs registers).
+expect probe-table-2smmu 0 "" "$stratus" host probe -f table --host-facts "$hosts/aarch64-kvm-2smmu-libvirt12.json"
+sed -n '/^iommufd hostdevs/p; /^aarch64 /p; /^IOMMU UNIT/,/^$/p' "$tmp/out" >"$tmp/out.part" && mv "$tmp/out.part" "$tmp/out"
+same_output probe-table-2smmu "iommufd hostdevs yes
+aarch64   qemu,kvm    yes   yes   11.1.0  -         yes,no   default,vfio  virt-11.1,virt
+IOMMU UNIT                DRIVER        NESTING  DIRTY_TRACKING
+smmu3.0x0000000009050000  arm-smmu-v3   yes      -
+smmu3.0x0000000009060000  arm-smmu-v3   -        -"
+# The libvirt 12.9 lab host under kvm: why it gets no iommufd hostdevs, as the agent says it.
+expect probe-table-no-iommufd 0 "" "$stratus" host probe -f table --host-facts "$hosts/stack-versions-x86-kvm-libvirt12.9.json"
+sed -n '/^\/dev\/iommu/,/^iommufd hostdevs/p; /^x86_64 /p; /^IOMMU UNIT/,/^$/p' "$tmp/out" >"$tmp/out.part" && mv "$tmp/out.part" "$tmp/out"
+same_output probe-table-no-iommufd "/dev/iommu       no
+vfio cdevs       no
+iommu units      0
+iommufd hostdevs no: libvirt's domain capabilities for x86_64 do not list hostdev iommufd 'yes'; /dev/iommu is missing (kernel without iommufd); no VFIO device cdev under /dev/vfio/devices (kernel without VFIO_DEVICE_CDEV, or no device bound to vfio-pci yet)
+x86_64    qemu,kvm    yes   yes   11.1.0  1024      -        -             pc-i440fx-11.1,pc,pc-q35-5.2,pc-i440fx-10.2,pc-i440fx-6.2,pc-i440fx-5.2,...
+IOMMU UNIT                DRIVER        NESTING  DIRTY_TRACKING"
+# -f json is the facts document: the same iommufd facts, in its names.
+expect probe-json-2smmu 0 "" "$stratus" host probe --host-facts "$hosts/aarch64-kvm-2smmu-libvirt12.json"
+python3 -c "import json,sys; d=json.load(open('$tmp/out')); print(json.dumps([d['iommu'], [[g['arch'], g.get('hostdev_iommufd'), g.get('hostdev_pci_backends')] for g in d['guests']]], sort_keys=True))" >"$tmp/out.part" && mv "$tmp/out.part" "$tmp/out"
+same_output probe-json-2smmu '[{"dev_iommu": true, "kernel_version": "6.18.44", "unit_caps": [{"dirty_tracking": null, "driver": "arm-smmu-v3", "name": "smmu3.0x0000000009050000", "nesting": true}, {"dirty_tracking": null, "driver": "arm-smmu-v3", "name": "smmu3.0x0000000009060000", "nesting": null}], "units": ["smmu3.0x0000000009050000", "smmu3.0x0000000009060000"], "vfio_cdev": true}, [["aarch64", ["yes", "no"], ["default", "vfio"]], ["x86_64", null, null]]]'
+
+# pci devices on captured documents: each device's VFIO cdev and the IOMMU unit it is behind.
+expect pci-devices-2smmu 0 "" "$stratus" pci devices --host-facts "$hosts/aarch64-kvm-2smmu-libvirt12.json"
+same_output pci-devices-2smmu "+--------------+---------+-----------+--------+--------------+------+-------+----------+-------------------------+--------------------------+---------+------+----------+
+| ADDRESS      | TYPE    | ID        | CLASS  | PARENT       | NUMA | GROUP | DRIVER   | VFIO CDEV               | IOMMU UNIT               | MATCHED | TAGS | PROVIDER |
++--------------+---------+-----------+--------+--------------+------+-------+----------+-------------------------+--------------------------+---------+------+----------+
+| 0000:01:00.0 | type-PF | 8086:10c9 | 020000 | -            | -    | 9     | igb      | -                       | smmu3.0x0000000009050000 | no      |      | -        |
+| 0000:01:10.0 | type-VF | 8086:10ca | 020000 | 0000:01:00.0 | -    | 16    | vfio-pci | /dev/vfio/devices/vfio0 | smmu3.0x0000000009050000 | no      |      | -        |
+| 0000:01:10.2 | type-VF | 8086:10ca | 020000 | 0000:01:00.0 | -    | 12    | vfio-pci | /dev/vfio/devices/vfio1 | smmu3.0x0000000009050000 | no      |      | -        |
+| 0000:81:00.0 | type-PF | 8086:10c9 | 020000 | -            | 1    | 13    | igb      | -                       | smmu3.0x0000000009060000 | no      |      | -        |
+| 0000:81:10.0 | type-VF | 8086:10ca | 020000 | 0000:81:00.0 | 1    | 14    | vfio-pci | /dev/vfio/devices/vfio2 | smmu3.0x0000000009060000 | no      |      | -        |
+| 0000:81:10.2 | type-VF | 8086:10ca | 020000 | 0000:81:00.0 | 1    | 15    | vfio-pci | /dev/vfio/devices/vfio3 | smmu3.0x0000000009060000 | no      |      | -        |
++--------------+---------+-----------+--------+--------------+------+-------+----------+-------------------------+--------------------------+---------+------+----------+"
+expect pci-devices-iommufd-json 0 "" "$stratus" pci devices -f json --host-facts "$hosts/x86-kvm-libvirt12-iommufd.json"
+python3 -c "import json; [print(d['address'], d['vfio_cdev'], d['iommu_unit']) for d in json.load(open('$tmp/out'))]" >"$tmp/out.part" && mv "$tmp/out.part" "$tmp/out"
+same_output pci-devices-iommufd-json "0000:01:10.0 /dev/vfio/devices/vfio0 dmar0
+0000:01:10.2 None dmar0
+0000:81:10.0 None dmar0"
+
 expect unreachable-libvirt 1 - "$stratus" host probe --libvirt-uri "qemu+unix:///system?socket=$tmp/no.sock"
 expect help 0 - "$stratus" guest render --help
 
