@@ -9,7 +9,6 @@
 // lock before it checks a write (beginWrite), so its checks see every commit
 // before its own and its reads see every commit acknowledged before they started.
 #include <algorithm>
-#include <limits>
 #include <map>
 #include <mutex>
 #include <set>
@@ -184,22 +183,10 @@ class PostgresStore final : public Store {
   }
 
   Result<StoreChanges> beginWrite(std::int64_t seq) override {
-    std::unique_lock lock(writes_mu_);
-    STRATUS_RETURN_IF_ERROR(writes_->begin());
-    // Waits here while another instance's write is open.
-    auto at = firstInt(writes_->exec("SELECT seq FROM change_seq FOR UPDATE"));
-    if (!at) {
-      writes_->rollback();
-      return at.takeError();
-    }
+    STRATUS_RETURN_IF_ERROR(openWrite());
     // READ COMMITTED: each statement from here on sees every commit before ours.
-    auto ch = readChanges(*writes_, seq, *at);
-    if (!ch) {
-      writes_->rollback();
-      return ch.takeError();
-    }
-    open_at_ = *at;
-    open_ = std::move(lock);
+    auto ch = readChanges(*writes_, seq, open_at_);
+    if (!ch) abortWrite();
     return ch;
   }
 
@@ -212,8 +199,7 @@ class PostgresStore final : public Store {
   Status commit(const WriteBatch& b) override {
     if (!open_.owns_lock()) {
       if (b.empty()) return okStatus();
-      auto opened = beginWrite(std::numeric_limits<std::int64_t>::max());
-      if (!opened) return opened.takeError();
+      STRATUS_RETURN_IF_ERROR(openWrite());  // a caller that checked nothing against others
     }
     std::unique_lock lock = std::move(open_);
     if (b.empty()) {
@@ -229,6 +215,21 @@ class PostgresStore final : public Store {
   }
 
  private:
+  // BEGIN with the sequence row locked (waiting while another instance's write is
+  // open); holds writes_mu_ until commit() or abortWrite().
+  Status openWrite() {
+    std::unique_lock lock(writes_mu_);
+    STRATUS_RETURN_IF_ERROR(writes_->begin());
+    auto at = firstInt(writes_->exec("SELECT seq FROM change_seq FOR UPDATE"));
+    if (!at) {
+      writes_->rollback();
+      return at.takeError();
+    }
+    open_at_ = *at;
+    open_ = std::move(lock);
+    return okStatus();
+  }
+
   Result<StoreSnapshot> loadInTransaction() {
     StoreSnapshot snap;
     auto seq = firstInt(reads_->exec("SELECT seq FROM change_seq"));

@@ -12,24 +12,8 @@ set -u
 bin=$1
 src=$2
 hosts=$src/virt/testdata/hosts
-tmp=$(mktemp -d)
-placement=
-cleanup() {
-  [ -n "$placement" ] && { kill "$placement" 2>/dev/null; wait "$placement" 2>/dev/null; }
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-failures=0
-check() {  # check DESCRIPTION COMMAND...
-  local what=$1; shift
-  if "$@"; then echo "ok: $what"; else echo "FAIL: $what"; failures=$((failures + 1)); fi
-}
-free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_for() {  # wait_for SECONDS COMMAND...
-  local n=$(( $1 * 10 )); shift
-  for _ in $(seq 1 "$n"); do "$@" && return 0; sleep 0.1; done
-  return 1
-}
+# tmp, pids (stopped at exit), check, free_port, wait_for.
+. "$src/tests/api/stack.sh"
 conf() {  # conf FILE MODE
   cat >"$1" <<CONF
 [placement]
@@ -47,7 +31,7 @@ no_provider() {  # no_provider NAME
 port=$(free_port)
 url="http://127.0.0.1:$port"
 "$bin/stratus-placement" --bind "127.0.0.1:$port" --db "sqlite://$tmp/placement.db" >"$tmp/placement.log" 2>&1 &
-placement=$!
+pids+=("$!")
 check "placement is up" wait_for 10 curl -sf -o /dev/null -H 'X-Auth-Token: admin' "$url/"
 conf "$tmp/yes.conf" yes
 conf "$tmp/auto.conf" auto
@@ -85,13 +69,11 @@ check "iommufd = yes on the VFIO lab L1 (iommufd, cdevs) starts and syncs" sh -c
 check "... creating its provider" grep -q "created" "$tmp/yes.log"
 
 # Running, a host that loses iommufd under yes: the agent keeps going and says so once.
-agent=
-trap 'cleanup; [ -n "$agent" ] && kill "$agent" 2>/dev/null' EXIT
 cp "$hosts/x86-kvm-libvirt12-iommufd.json" "$tmp/facts.json"
 sed 's/^\[compute\]$/[compute]\nresource_provider_sync_interval = 1/' "$tmp/yes.conf" >"$tmp/yes-fast.conf"
 "$bin/stratus-compute" --host-facts "$tmp/facts.json" --config "$tmp/yes-fast.conf" \
   --host "iommufd-lose-$$" >"$tmp/lose.out" 2>"$tmp/lose.err" &
-agent=$!
+agent=$!; pids+=("$agent")
 check "a running agent with iommufd = yes syncs" wait_for 10 grep -q "created" "$tmp/lose.err"
 cp "$hosts/stack-versions-x86-kvm-libvirt12.9.json" "$tmp/facts.json"
 warn="warning: [pci] iommufd='yes' is invalid: this host cannot use iommufd: libvirt's domain capabilities for x86_64 do not list hostdev iommufd 'yes'; $lacks_cdev; allowed: auto, no"
@@ -102,7 +84,7 @@ cp "$hosts/x86-kvm-libvirt12-iommufd.json" "$tmp/facts.json"
 sleep 2
 cp "$hosts/stack-versions-x86-kvm-libvirt12.9.json" "$tmp/facts.json"
 check "... and again after the host had it back" wait_for 10 sh -c "test \$(grep -cF \"$warn\" '$tmp/lose.err') = 2"
-kill "$agent"; wait "$agent" 2>/dev/null; agent=
+kill "$agent"; wait "$agent" 2>/dev/null
 
 echo "$failures failure(s)"
 [ "$failures" = 0 ]

@@ -96,27 +96,34 @@ check "racing claims and read-your-writes across the instances (above)" [ $? = 0
 
 # kill -9 of one instance under a write load through HAProxy.
 rp=6d2c1e9f-3333-4a00-8000-00000000cccc
-hapi() {  # hapi METHOD PATH [JSON] -> $status
-  status=$(curl -sS -o /dev/null -w '%{http_code}' -X "$1" -H 'X-Auth-Token: admin' \
+hapi() {  # hapi METHOD PATH [JSON] -> $status, body in $tmp/answer
+  status=$(curl -sS -o "$tmp/answer" -w '%{http_code}' -X "$1" -H 'X-Auth-Token: admin' \
     -H 'OpenStack-API-Version: placement 1.39' -H 'Content-Type: application/json' ${3:+-d "$3"} "$front$2")
+}
+claim_json() {  # claim_json RP: 1 VCPU on RP for a new consumer
+  echo "{\"allocations\": {\"$1\": {\"resources\": {\"VCPU\": 1}}}, \"consumer_generation\": null, \"project_id\": \"p\", \"user_id\": \"u\", \"consumer_type\": \"INSTANCE\"}"
+}
+missing_claims() {  # missing_claims URL RP FILE: how many consumers in FILE hold nothing on RP at URL
+  local c n=0
+  while read -r c; do
+    curl -sf -H 'X-Auth-Token: admin' -H 'OpenStack-API-Version: placement 1.39' \
+      "$1/allocations/$c" | grep -q "$2" || n=$((n + 1))
+  done <"$3"
+  echo "$n"
 }
 hapi POST /resource_providers "{\"name\": \"kill9\", \"uuid\": \"$rp\"}"
 hapi PUT "/resource_providers/$rp/inventories" '{"resource_provider_generation": 0, "inventories": {"VCPU": {"total": 100000}}}'
 : >"$tmp/acked"
 for i in $(seq 1 300); do
   c=$(printf '6d2c1e9f-4444-4a00-8000-%012d' "$i")
-  hapi PUT "/allocations/$c" "{\"allocations\": {\"$rp\": {\"resources\": {\"VCPU\": 1}}}, \"consumer_generation\": null, \"project_id\": \"p\", \"user_id\": \"u\", \"consumer_type\": \"INSTANCE\"}"
+  hapi PUT "/allocations/$c" "$(claim_json "$rp")"
   [ "$status" = 204 ] && echo "$c" >>"$tmp/acked"
   [ "$i" = 100 ] && kill -9 "$a_pid"
 done
 acked=$(wc -l <"$tmp/acked")
 echo "claims acknowledged through HAProxy with instance a killed at the 100th: $acked of 300"
 check "at most the claims in flight at the kill were refused" [ "$acked" -ge 295 ]
-lost=0
-while read -r c; do
-  curl -sf -H 'X-Auth-Token: admin' -H 'OpenStack-API-Version: placement 1.39' \
-    "http://127.0.0.1:$b_port/allocations/$c" | grep -q "$rp" || lost=$((lost + 1))
-done <"$tmp/acked"
+lost=$(missing_claims "http://127.0.0.1:$b_port" "$rp" "$tmp/acked")
 check "no acknowledged claim is lost ($lost lost)" [ "$lost" = 0 ]
 used=$(curl -sf -H 'X-Auth-Token: admin' "http://127.0.0.1:$b_port/resource_providers/$rp/usages" |
   /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["usages"]["VCPU"])')
@@ -134,14 +141,10 @@ hapi PUT "/resource_providers/$rp2/inventories" '{"resource_provider_generation"
 : >"$tmp/acked2"; : >"$tmp/statuses2"
 for i in $(seq 1 150); do
   c=$(printf '6d2c1e9f-6666-4a00-8000-%012d' "$i")
-  body_file=$tmp/answer2
-  status=$(curl -sS -o "$body_file" -w '%{http_code}' -X PUT -H 'X-Auth-Token: admin' \
-    -H 'OpenStack-API-Version: placement 1.39' -H 'Content-Type: application/json' \
-    -d "{\"allocations\": {\"$rp2\": {\"resources\": {\"VCPU\": 1}}}, \"consumer_generation\": null, \"project_id\": \"p\", \"user_id\": \"u\", \"consumer_type\": \"INSTANCE\"}" \
-    "$front/allocations/$c")
+  hapi PUT "/allocations/$c" "$(claim_json "$rp2")"
   echo "$status" >>"$tmp/statuses2"
   [ "$status" = 204 ] && echo "$c" >>"$tmp/acked2"
-  [ "$status" = 503 ] && { grep -q '"errors"' "$body_file" || echo "503 without errors[]" >>"$tmp/statuses2"; }
+  [ "$status" = 503 ] && { grep -q '"errors"' "$tmp/answer" || echo "503 without errors[]" >>"$tmp/statuses2"; }
   [ "$i" = 50 ] && "$src/scripts/start-postgres" stop >/dev/null
   [ "$i" = 100 ] && "$src/scripts/start-postgres" >/dev/null
 done
@@ -153,11 +156,7 @@ down_refused() { [ "$(sed -n '51,100p' "$tmp/statuses2" | grep -c '^503$')" = 50
 check "every claim while PostgreSQL was down is a 503" down_refused
 back_ok() { [ "$(sed -n '101,150p' "$tmp/statuses2" | grep -c '^204$')" = 50 ]; }
 check "every claim after it is back succeeds, without restarting the instance" back_ok
-lost=0
-while read -r c; do
-  curl -sf -H 'X-Auth-Token: admin' -H 'OpenStack-API-Version: placement 1.39' \
-    "$front/allocations/$c" | grep -q "$rp2" || lost=$((lost + 1))
-done <"$tmp/acked2"
+lost=$(missing_claims "$front" "$rp2" "$tmp/acked2")
 check "no claim acknowledged around the restart is lost ($lost lost)" [ "$lost" = 0 ]
 
 echo "$failures failure(s)"
