@@ -3,7 +3,9 @@
 #include <vector>
 
 #include "api/availability_zones.h"
+#include "api/server_lease.h"
 #include "common/log.h"
+#include "common/uuid.h"
 
 namespace stratus::api {
 
@@ -11,6 +13,7 @@ Conductor::Conductor(CloudState& state, placement_client::PlacementClient& place
                      ApiOptions options)
     : state_(state),
       placement_(placement),
+      instance_id_(newUuid()),
       options_(std::move(options)),
       scheduler_(placement, options_.virt, options_.traits,
                  [this](const std::string& uuid) -> std::optional<scheduler::HostRecord> {
@@ -69,10 +72,17 @@ void Conductor::backOff(const std::string& id, const Error& e) {
 int Conductor::runOnce() {
   std::vector<std::string> to_schedule, to_forget, to_release;
   {
-    std::lock_guard lock(state_.mu);
+    // Caught up: servers created and deleted through other instances count too.
+    auto lock = state_.read();
+    if (!lock) {
+      logLine("conductor: cannot read the database: " + lock.error().message);
+      return 0;
+    }
+    const std::int64_t now = unixNow();
     for (const auto& [id, s] : state_.servers) {
       if (!due(id)) continue;
       if (s.task == ServerTask::kScheduling) {
+        if (!leaseAvailable(s, instance_id_, now)) continue;  // another conductor has it
         to_schedule.push_back(id);
       } else if (s.task == ServerTask::kDeleting && s.host.empty()) {
         to_forget.push_back(id);
@@ -101,31 +111,52 @@ Status releaseClaim(placement_client::PlacementClient& placement, const std::str
 
 void Conductor::releaseAndForget(const std::string& id) {
   if (auto s = releaseClaim(placement_, id); !s) return backOff(id, s.error());
-  std::lock_guard lock(state_.mu);
+  auto lock = state_.write();
+  if (!lock) return backOff(id, lock.error());
   auto it = state_.servers.find(id);
   if (it == state_.servers.end() || it->second.task != ServerTask::kDeleting) return;
   if (auto s = state_.eraseServer(id); !s) return backOff(id, s.error());
+  if (auto s = lock->commit(); !s) return backOff(id, s.error());
   retry_at_.erase(id);
   logLine("server " + id + " deleted");
 }
 
 void Conductor::releaseFailedClaim(const std::string& id) {
   if (auto s = releaseClaim(placement_, id); !s) return backOff(id, s.error());
-  std::lock_guard lock(state_.mu);
+  auto lock = state_.write();
+  if (!lock) return backOff(id, lock.error());
   auto it = state_.servers.find(id);
   if (it == state_.servers.end()) return;
   ServerRecord s = it->second;
   s.allocation_held = false;
-  if (auto st = state_.save(s); !st) backOff(id, st.error());
+  if (auto st = state_.save(s); !st) return backOff(id, st.error());
+  if (auto st = lock->commit(); !st) backOff(id, st.error());
 }
 
 void Conductor::scheduleServer(const std::string& id) {
   ServerRecord server;
   {
-    std::lock_guard lock(state_.mu);
+    // The lease, in a write scope: of two conductors that both saw the server free,
+    // the second finds it taken once it has caught up on the first's commit.
+    auto lock = state_.write();
+    if (!lock) return backOff(id, lock.error());
     auto it = state_.servers.find(id);
     if (it == state_.servers.end() || it->second.task != ServerTask::kScheduling) return;
+    if (!leaseAvailable(it->second, instance_id_, unixNow())) return;
     server = it->second;
+    if (!server.lease_owner.empty() && server.lease_owner != instance_id_) {
+      logLine("server " + id + ": taking over from conductor " + server.lease_owner +
+              ", whose lease expired");
+    }
+    takeLease(server, instance_id_, unixNow());
+    if (auto s = state_.save(server); !s) return backOff(id, s.error());
+    if (auto s = lock->commit(); !s) return backOff(id, s.error());
+  }
+  {
+    // Heartbeats other instances heard: the host lookup below reads them.
+    std::lock_guard lock(state_.mu);
+    if (auto s = state_.refreshHeartbeats(1); !s)
+      logLine("heartbeats not read: " + s.error().message);
   }
   // A claim from an attempt that died before its result was stored is given back first.
   if (auto s = releaseClaim(placement_, id); !s) return backOff(id, s.error());
@@ -135,7 +166,7 @@ void Conductor::scheduleServer(const std::string& id) {
                                           options_.pci, options_.allow_unknown_extra_specs);
   // The zone as the aggregates say now: they may have changed since the create.
   if (spec && !server.availability_zone.empty()) {
-    std::lock_guard lock(state_.mu);
+    std::lock_guard lock(state_.mu);  // memory only: caught up by the lease's scope
     auto member_of = memberOfForZone(server.availability_zone, state_.hosts, state_.aggregates);
     if (member_of) {
       spec->availability_zone = server.availability_zone;
@@ -150,17 +181,23 @@ void Conductor::scheduleServer(const std::string& id) {
   if (!chosen && chosen.error().code == ErrorCode::kUnavailable) {
     return backOff(id, chosen.error());
   }
-  std::lock_guard lock(state_.mu);
+  auto lock = state_.write();
+  if (!lock) return backOff(id, lock.error());
   auto it = state_.servers.find(id);
   if (it == state_.servers.end()) return;
   ServerRecord s = it->second;
   retry_at_.erase(id);
+  if (!holdsLease(s, instance_id_)) {
+    // Taken over after our lease ran out: the new owner gave back whatever we had
+    // claimed before its own claim (same consumer), so ours is not ours to record.
+    logLine("server " + id + ": lease lost to " + s.lease_owner + "; not recording this pass");
+    return;
+  }
+  clearLease(s);
   if (s.task != ServerTask::kScheduling) {
     // Deleted while we were choosing: the deleting path releases what we claimed.
-    if (chosen) {
-      s.allocation_held = true;
-      (void)state_.save(s);
-    }
+    if (chosen) s.allocation_held = true;
+    (void)state_.save(s);
     return;
   }
   if (!chosen) {
@@ -182,7 +219,8 @@ void Conductor::scheduleServer(const std::string& id) {
     logLine("server " + id + " (" + s.name + ") scheduled to " + s.host + ", vIOMMU " +
             s.viommu_requested + " -> " + s.viommu_resolved);
   }
-  if (auto st = state_.save(s); !st) backOff(id, st.error());
+  if (auto st = state_.save(s); !st) return backOff(id, st.error());
+  if (auto st = lock->commit(); !st) backOff(id, st.error());
 }
 
 }  // namespace stratus::api

@@ -36,6 +36,8 @@ class Conductor {
 
   CloudState& state_;
   placement_client::PlacementClient& placement_;
+  // Names this conductor in server leases (api/server_lease.h); new at every start.
+  std::string instance_id_;
   ApiOptions options_;
   scheduler::Scheduler scheduler_;
   std::atomic<bool> stop_{false};

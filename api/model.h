@@ -100,6 +100,9 @@ struct ServerRecord {
   nlohmann::json allocations = nlohmann::json::object();
   // The zone asked for at create ("": none); the zone shown is the host's, once placed.
   std::string availability_zone;
+  // Which conductor is scheduling it, until when (unix s): api/server_lease.h.
+  std::string lease_owner;
+  std::int64_t lease_expires = 0;
 
   std::string instanceName() const { return "stratus-" + id; }
 };

@@ -87,7 +87,8 @@ Reply reportHost(const Context& c, const HttpRequest& r, const PathParams& p) {
                doc->value("uptime", std::string()),
                zone,
                std::move(owners)};
-  std::lock_guard lock(c.state.mu);
+  auto lock = c.state.write();
+  if (!lock) return storeFailure(lock.error());
   if (auto s = c.state.save(h); !s) return storeFailure(s.error());
   // The host's nova-compute service appears with its first report and keeps what an
   // operator set on it across later reports and restarts.
@@ -100,15 +101,16 @@ Reply reportHost(const Context& c, const HttpRequest& r, const PathParams& p) {
     if (auto s = c.state.save(svc); !s) return storeFailure(s.error());
   }
   c.state.host_facts[h.id] = std::move(*facts);
-  c.state.host_seen[h.name] = h.last_report_unix;
+  c.state.heartbeat(h.name, h.last_report_unix);
   return jsonResponse(200, {{"host", {{"name", h.name}, {"id", h.id}}}});
 }
 
 Reply hostTasks(const Context& c, const HttpRequest& r, const PathParams& p) {
   if (auto s = requireAdmin(r, "Only an admin (a compute agent) may take work."); !s)
     return s.error();
-  std::lock_guard lock(c.state.mu);
-  c.state.host_seen[p[0]] = unixNow();
+  auto lock = c.state.read();
+  if (!lock) return storeFailure(lock.error());
+  c.state.heartbeat(p[0], unixNow());
   json tasks = json::array();
   // Every server placed on any host: agents sharing one libvirt (a kvm and a qemu agent
   // on one machine) must not take each other's guests for orphans.
@@ -164,7 +166,8 @@ Reply serverEvent(const Context& c, const HttpRequest& r, const PathParams& p) {
   }
   if (result != "ok" && result != "error")
     return badRequest("result='" + result + "' is invalid; allowed: ok, error");
-  std::unique_lock lock(c.state.mu);
+  auto lock = c.state.write();
+  if (!lock) return storeFailure(lock.error());
   auto it = c.state.servers.find(p[0]);
   // Gone already, or moved on: the event is stale and changes nothing.
   if (it == c.state.servers.end() || it->second.host != host) {
@@ -201,7 +204,7 @@ Reply serverEvent(const Context& c, const HttpRequest& r, const PathParams& p) {
   }
   if (accepted) {
     if (auto st = c.state.save(s); !st) return storeFailure(st.error());
-    lock.unlock();
+    if (auto st = lock->commit(); !st) return storeFailure(st.error());
     c.state.work.notify_all();
   }
   return jsonResponse(200, {{"accepted", accepted}});
@@ -222,7 +225,8 @@ Reply hostPowerStates(const Context& c, const HttpRequest& r, const PathParams& 
                       "{\"power_state\": N, \"saved\": true|false}");
   }
   const json& guests = (*doc)["guests"];
-  std::unique_lock lock(c.state.mu);
+  auto lock = c.state.write();
+  if (!lock) return storeFailure(lock.error());
   std::vector<ServerRecord> changed;
   for (const auto& [id, server] : c.state.servers) {
     if (server.host != p[0]) continue;
@@ -243,7 +247,7 @@ Reply hostPowerStates(const Context& c, const HttpRequest& r, const PathParams& 
     if (auto st = c.state.save(s); !st) return storeFailure(st.error());
     ++saved;
   }
-  lock.unlock();
+  if (auto st = lock->commit(); !st) return storeFailure(st.error());
   if (saved > 0) c.state.work.notify_all();
   return jsonResponse(200, {{"updated", saved}});
 }

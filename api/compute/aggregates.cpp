@@ -115,7 +115,8 @@ Reply addOrRemoveHost(const Context& c, const HttpRequest& r, const std::string&
   const bool add = action.kind == AggregateAction::Kind::kAddHost;
   std::string provider, uuid;
   {
-    std::lock_guard lock(c.state.mu);
+    auto lock = c.state.read();
+    if (!lock) return storeFailure(lock.error());
     auto a = findAggregate(c.state, id);
     if (!a) return a.takeError();
     auto host = c.state.hosts.find(action.host);
@@ -140,7 +141,8 @@ Reply addOrRemoveHost(const Context& c, const HttpRequest& r, const std::string&
   if (!provider.empty()) {
     if (auto s = mirrorMembership(c, provider, uuid, add); !s) return s.error();
   }
-  std::lock_guard lock(c.state.mu);
+  auto lock = c.state.write();
+  if (!lock) return storeFailure(lock.error());
   auto a = findAggregate(c.state, id);
   if (!a) return a.takeError();
   auto& hosts = a->hosts;
@@ -154,7 +156,8 @@ Reply addOrRemoveHost(const Context& c, const HttpRequest& r, const std::string&
 
 Reply listAggregates(const Context& c, const HttpRequest& r, const PathParams&) {
   if (auto s = requireAggregatePolicy(r, "index"); !s) return s.error();
-  std::lock_guard lock(c.state.mu);
+  auto lock = c.state.read();
+  if (!lock) return storeFailure(lock.error());
   json list = json::array();
   for (const auto& [id, a] : c.state.aggregates)
     list.push_back(aggregateView(a, versionOf(r), true));
@@ -167,7 +170,8 @@ Reply createAggregate(const Context& c, const HttpRequest& r, const PathParams&)
   if (!doc) return doc.takeError();
   auto fields = parseAggregateBody(*doc, true);
   if (!fields) return fields.takeError();
-  std::lock_guard lock(c.state.mu);
+  auto lock = c.state.write();
+  if (!lock) return storeFailure(lock.error());
   if (auto s = checkNameFree(c.state, *fields->name, 0); !s) return s.error();
   AggregateRecord a;
   a.id = c.state.aggregates.empty() ? 1 : c.state.aggregates.rbegin()->first + 1;
@@ -182,7 +186,8 @@ Reply createAggregate(const Context& c, const HttpRequest& r, const PathParams&)
 
 Reply showAggregate(const Context& c, const HttpRequest& r, const PathParams& p) {
   if (auto s = requireAggregatePolicy(r, "show"); !s) return s.error();
-  std::lock_guard lock(c.state.mu);
+  auto lock = c.state.read();
+  if (!lock) return storeFailure(lock.error());
   auto a = findAggregate(c.state, p[0]);
   if (!a) return a.takeError();
   return jsonResponse(200, {{"aggregate", aggregateView(*a, versionOf(r), true)}});
@@ -194,7 +199,8 @@ Reply updateAggregate(const Context& c, const HttpRequest& r, const PathParams& 
   if (!doc) return doc.takeError();
   auto fields = parseAggregateBody(*doc, false);
   if (!fields) return fields.takeError();
-  std::lock_guard lock(c.state.mu);
+  auto lock = c.state.write();
+  if (!lock) return storeFailure(lock.error());
   auto a = findAggregate(c.state, p[0]);
   if (!a) return a.takeError();
   if (fields->name) {
@@ -218,7 +224,8 @@ Reply updateAggregate(const Context& c, const HttpRequest& r, const PathParams& 
 
 Reply deleteAggregate(const Context& c, const HttpRequest& r, const PathParams& p) {
   if (auto s = requireAggregatePolicy(r, "delete"); !s) return s.error();
-  std::lock_guard lock(c.state.mu);
+  auto lock = c.state.write();
+  if (!lock) return storeFailure(lock.error());
   auto a = findAggregate(c.state, p[0]);
   if (!a) return a.takeError();
   if (!a->hosts.empty()) {
@@ -242,7 +249,8 @@ Reply aggregateAction(const Context& c, const HttpRequest& r, const PathParams& 
   if (auto s = requireAggregatePolicy(r, rule); !s) return s.error();
   if (action->kind != AggregateAction::Kind::kSetMetadata)
     return addOrRemoveHost(c, r, p[0], *action);
-  std::lock_guard lock(c.state.mu);
+  auto lock = c.state.write();
+  if (!lock) return storeFailure(lock.error());
   auto a = findAggregate(c.state, p[0]);
   if (!a) return a.takeError();
   for (const auto& [k, v] : action->metadata) {

@@ -14,7 +14,11 @@ namespace {
 using nlohmann::json;
 
 Reply zoneList(const Context& c, bool detail) {
-  std::lock_guard lock(c.state.mu);
+  auto lock = c.state.read();
+  if (!lock) return storeFailure(lock.error());
+  if (detail) {
+    if (auto s = c.state.refreshHeartbeats(); !s) return storeFailure(s.error());
+  }
   const std::int64_t now = unixNow();
   json list = json::array();
   for (const auto& [zone, hosts] : zoneHosts(c.state.hosts, c.state.aggregates)) {

@@ -70,7 +70,8 @@ Error noSuchSpec(const std::string& flavor, const std::string& key) {
 }  // namespace
 
 Reply listExtraSpecs(const Context& c, const HttpRequest&, const PathParams& p) {
-  std::lock_guard lock(c.state.mu);
+  auto lock = c.state.read();
+  if (!lock) return storeFailure(lock.error());
   auto flavor = findFlavor(c.state, p[0]);
   if (!flavor) return flavor.takeError();
   return jsonResponse(200, {{"extra_specs", (*flavor)->extra_specs}});
@@ -88,7 +89,8 @@ Reply addExtraSpecs(const Context& c, const HttpRequest& r, const PathParams& p)
   for (const auto& [k, v] : specs.items()) {
     if (auto s = checkExtraSpec(k, v, c.options); !s) return s.error();
   }
-  std::lock_guard lock(c.state.mu);
+  auto lock = c.state.write();
+  if (!lock) return storeFailure(lock.error());
   auto flavor = findFlavor(c.state, p[0]);
   if (!flavor) return flavor.takeError();
   FlavorRecord f = **flavor;
@@ -98,7 +100,8 @@ Reply addExtraSpecs(const Context& c, const HttpRequest& r, const PathParams& p)
 }
 
 Reply showExtraSpec(const Context& c, const HttpRequest&, const PathParams& p) {
-  std::lock_guard lock(c.state.mu);
+  auto lock = c.state.read();
+  if (!lock) return storeFailure(lock.error());
   auto flavor = findFlavor(c.state, p[0]);
   if (!flavor) return flavor.takeError();
   auto spec = (*flavor)->extra_specs.find(p[1]);
@@ -119,7 +122,8 @@ Reply putExtraSpec(const Context& c, const HttpRequest& r, const PathParams& p) 
                       "\": VALUE}, one key matching the URL");
   }
   if (auto s = checkExtraSpec(p[1], (*doc)[p[1]], c.options); !s) return s.error();
-  std::lock_guard lock(c.state.mu);
+  auto lock = c.state.write();
+  if (!lock) return storeFailure(lock.error());
   auto flavor = findFlavor(c.state, p[0]);
   if (!flavor) return flavor.takeError();
   FlavorRecord f = **flavor;
@@ -131,7 +135,8 @@ Reply putExtraSpec(const Context& c, const HttpRequest& r, const PathParams& p) 
 Reply deleteExtraSpec(const Context& c, const HttpRequest& r, const PathParams& p) {
   if (auto s = requirePolicy(r, "os_compute_api:os-flavor-extra-specs:delete"); !s)
     return s.error();
-  std::lock_guard lock(c.state.mu);
+  auto lock = c.state.write();
+  if (!lock) return storeFailure(lock.error());
   auto flavor = findFlavor(c.state, p[0]);
   if (!flavor) return flavor.takeError();
   FlavorRecord f = **flavor;

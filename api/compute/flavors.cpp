@@ -42,7 +42,8 @@ Result<Shown> publicFilter(const HttpRequest& r) {
 Reply flavorList(const Context& c, const HttpRequest& r, bool detail) {
   auto is_public = publicFilter(r);
   if (!is_public) return is_public.takeError();
-  std::lock_guard lock(c.state.mu);
+  auto lock = c.state.read();
+  if (!lock) return storeFailure(lock.error());
   json list = json::array();
   for (const auto& [id, f] : c.state.flavors) {
     if (*is_public != Shown::kAll && f.is_public != (*is_public == Shown::kPublic)) continue;
@@ -96,7 +97,8 @@ Reply createFlavor(const Context& c, const HttpRequest& r, const PathParams&) {
   auto body = checkBody(*doc, flavorCreateSchema(versionOf(r)));
   if (!body) return body.takeError();
   FlavorRecord f = flavorFrom(**body);
-  std::lock_guard lock(c.state.mu);
+  auto lock = c.state.write();
+  if (!lock) return storeFailure(lock.error());
   for (const auto& [id, other] : c.state.flavors) {
     if (other.name == f.name) {
       return Error::make(ErrorCode::kAlreadyExists,
@@ -110,7 +112,8 @@ Reply createFlavor(const Context& c, const HttpRequest& r, const PathParams&) {
 }
 
 Reply showFlavor(const Context& c, const HttpRequest& r, const PathParams& p) {
-  std::lock_guard lock(c.state.mu);
+  auto lock = c.state.read();
+  if (!lock) return storeFailure(lock.error());
   auto flavor = findFlavor(c.state, p[0]);
   if (!flavor) return flavor.takeError();
   return jsonResponse(200, {{"flavor", flavorDetail(**flavor, r, c.options)}});
@@ -118,7 +121,8 @@ Reply showFlavor(const Context& c, const HttpRequest& r, const PathParams& p) {
 
 Reply deleteFlavor(const Context& c, const HttpRequest& r, const PathParams& p) {
   if (auto s = requirePolicy(r, "os_compute_api:os-flavor-manage:delete"); !s) return s.error();
-  std::lock_guard lock(c.state.mu);
+  auto lock = c.state.write();
+  if (!lock) return storeFailure(lock.error());
   if (auto flavor = findFlavor(c.state, p[0]); !flavor) return flavor.takeError();
   if (auto s = c.state.eraseFlavor(p[0]); !s) return storeFailure(s.error());
   return emptyResponse(202);

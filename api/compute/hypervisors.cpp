@@ -23,7 +23,9 @@ json withServiceStatus(const CloudState& state, json view, const std::string& ho
 }
 
 Reply hypervisorList(const Context& c, bool detail) {
-  std::lock_guard lock(c.state.mu);
+  auto lock = c.state.read();
+  if (!lock) return storeFailure(lock.error());
+  if (auto s = c.state.refreshHeartbeats(); !s) return storeFailure(s.error());
   const std::int64_t now = unixNow();
   json list = json::array();
   for (const auto& [name, h] : c.state.hosts)
@@ -36,7 +38,9 @@ Result<json> hypervisorWithUptime(const Context& c, const std::string& id, bool 
   if (!isCanonicalUuid(id)) {
     return badRequest("Invalid uuid " + id + ": hypervisor ids are UUIDs from microversion 2.53.");
   }
-  std::lock_guard lock(c.state.mu);
+  auto lock = c.state.read();
+  if (!lock) return storeFailure(lock.error());
+  if (auto s = c.state.refreshHeartbeats(); !s) return storeFailure(s.error());
   for (const auto& [name, h] : c.state.hosts) {
     if (h.id != id) continue;
     json out = withServiceStatus(c.state, hypervisorView(h, detail, unixNow(), c.options), name);
@@ -65,7 +69,8 @@ Reply showHypervisor(const Context& c, const HttpRequest&, const PathParams& p) 
   auto providers = readPciProviders(*c.placement, p[0]);
   if (!providers) return providers.takeError();
   {
-    std::lock_guard lock(c.state.mu);
+    auto lock = c.state.read();
+    if (!lock) return storeFailure(lock.error());
     std::map<std::string, std::string> owners;
     json facts;
     for (const auto& [name, h] : c.state.hosts) {

@@ -20,7 +20,8 @@ Reply showLimits(const Context& c, const HttpRequest& r, const PathParams&) {
       return badRequest("Invalid query parameter '" + k + "'; allowed: tenant_id, reserved");
     }
   }
-  std::lock_guard lock(c.state.mu);
+  auto lock = c.state.read();
+  if (!lock) return storeFailure(lock.error());
   return jsonResponse(
       200, {{"limits",
              {{"rate", nlohmann::json::array()},

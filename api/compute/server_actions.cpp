@@ -12,7 +12,8 @@ Reply serverAction(const Context& c, const HttpRequest& r, const PathParams& p) 
   if (!doc) return doc.takeError();
   auto action = parseServerAction(*doc);
   if (!action) return action.takeError();
-  std::unique_lock lock(c.state.mu);
+  auto lock = c.state.write();
+  if (!lock) return storeFailure(lock.error());
   auto it = c.state.servers.find(p[0]);
   if (it == c.state.servers.end() || (!r.auth.admin && it->second.project_id != r.auth.project_id))
     return Error::make(ErrorCode::kNotFound, "Instance " + p[0] + " could not be found.");
@@ -22,7 +23,7 @@ Reply serverAction(const Context& c, const HttpRequest& r, const PathParams& p) 
   s.task = *task;
   s.updated = isoNow();
   if (auto st = c.state.save(s); !st) return storeFailure(st.error());
-  lock.unlock();
+  if (auto st = lock->commit(); !st) return storeFailure(st.error());
   c.state.work.notify_all();
   return emptyResponse(202);
 }

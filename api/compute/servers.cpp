@@ -45,7 +45,8 @@ Reply serverList(const Context& c, const HttpRequest& r, bool detail) {
                         "'; allowed: name, status, host, all_tenants, limit, marker");
     }
   }
-  std::lock_guard lock(c.state.mu);
+  auto lock = c.state.read();
+  if (!lock) return storeFailure(lock.error());
   json list = json::array();
   for (const auto& [id, s] : c.state.servers) {
     if (!r.auth.admin && s.project_id != r.auth.project_id) continue;
@@ -131,7 +132,8 @@ Reply createServer(const Context& c, const HttpRequest& r, const PathParams&) {
   const std::string flavor_ref = idOfRef(body["flavorRef"].get<std::string>());
   const std::string image_ref = idOfRef(body["imageRef"].get<std::string>());
 
-  std::unique_lock lock(c.state.mu);
+  auto lock = c.state.write();
+  if (!lock) return storeFailure(lock.error());
   // A flavorRef that names no flavor is a bad request here, not a missing resource.
   auto flavor = findFlavor(c.state, flavor_ref);
   if (!flavor)
@@ -171,20 +173,22 @@ Reply createServer(const Context& c, const HttpRequest& r, const PathParams&) {
   s.status = "BUILD";
   s.task = ServerTask::kScheduling;
   if (auto st = c.state.save(s); !st) return storeFailure(st.error());
-  lock.unlock();
+  if (auto st = lock->commit(); !st) return storeFailure(st.error());
   c.state.work.notify_all();
   return jsonResponse(202, {{"server", serverCreated(s, c.options)}});
 }
 
 Reply showServer(const Context& c, const HttpRequest& r, const PathParams& p) {
-  std::lock_guard lock(c.state.mu);
+  auto lock = c.state.read();
+  if (!lock) return storeFailure(lock.error());
   auto server = findServer(c.state, r, p[0]);
   if (!server) return server.takeError();
   return jsonResponse(200, {{"server", serverDetail(**server, r, c.options)}});
 }
 
 Reply deleteServer(const Context& c, const HttpRequest& r, const PathParams& p) {
-  std::unique_lock lock(c.state.mu);
+  auto lock = c.state.write();
+  if (!lock) return storeFailure(lock.error());
   auto server = findServer(c.state, r, p[0]);
   if (!server) return server.takeError();
   if ((*server)->task != ServerTask::kDeleting) {
@@ -192,7 +196,7 @@ Reply deleteServer(const Context& c, const HttpRequest& r, const PathParams& p) 
     s.task = ServerTask::kDeleting;
     if (auto st = c.state.save(s); !st) return storeFailure(st.error());
   }
-  lock.unlock();
+  if (auto st = lock->commit(); !st) return storeFailure(st.error());
   c.state.work.notify_all();
   return emptyResponse(204);
 }

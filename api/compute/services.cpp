@@ -108,7 +108,8 @@ Result<ServiceRecord> applyUpdate(const Context& c, const std::string& host,
                                   const ServiceUpdate& u) {
   std::string provider;
   {
-    std::lock_guard lock(c.state.mu);
+    auto lock = c.state.read();
+    if (!lock) return storeFailure(lock.error());
     auto it = c.state.services.find(host);
     if (it == c.state.services.end()) return serviceNotFound(host);
     provider = it->second.id;
@@ -119,7 +120,8 @@ Result<ServiceRecord> applyUpdate(const Context& c, const std::string& host,
     if (auto s = applyDisabledTrait(*c.placement, provider, *u.disabled); !s)
       return placementFailure("Setting the status of " + host, s.error());
   }
-  std::lock_guard lock(c.state.mu);
+  auto lock = c.state.write();
+  if (!lock) return storeFailure(lock.error());
   auto it = c.state.services.find(host);
   if (it == c.state.services.end()) return serviceNotFound(host);
   ServiceRecord s = it->second;
@@ -172,7 +174,10 @@ Reply listServices(const Context& c, const HttpRequest& r, const PathParams&) {
     }
   }
   const ComputeVersion v = versionOf(r);
-  std::lock_guard lock(c.state.mu);
+  auto lock = c.state.read();
+  if (!lock) return storeFailure(lock.error());
+  // Agents may report to any instance: every instance's heartbeats, read now.
+  if (auto s = c.state.refreshHeartbeats(); !s) return storeFailure(s.error());
   json list = json::array();
   if (!binary || *binary == kComputeBinary) {
     for (const auto& [name, s] : c.state.services) {
@@ -189,7 +194,8 @@ Reply updateService(const Context& c, const HttpRequest& r, const PathParams& p)
   if (!v.atLeast(kServiceUuids)) return legacyUpdate(c, r, p[0]);
   std::string host;
   {
-    std::lock_guard lock(c.state.mu);
+    auto lock = c.state.read();
+    if (!lock) return storeFailure(lock.error());
     auto found = findService(c.state, p[0], v);
     if (!found) return found.takeError();
     host = (*found)->host;
@@ -200,7 +206,9 @@ Reply updateService(const Context& c, const HttpRequest& r, const PathParams& p)
   if (!update) return update.takeError();
   auto s = applyUpdate(c, host, *update);
   if (!s) return s.takeError();
-  std::lock_guard lock(c.state.mu);
+  auto lock = c.state.read();
+  if (!lock) return storeFailure(lock.error());
+  if (auto st = c.state.refreshHeartbeats(); !st) return storeFailure(st.error());
   return jsonResponse(200, {{"service", serviceView(c, *s, v)}});
 }
 
@@ -211,7 +219,9 @@ Reply deleteService(const Context& c, const HttpRequest& r, const PathParams& p)
   bool up = false;
   std::size_t servers_on_host = 0;
   {
-    std::lock_guard lock(c.state.mu);
+    auto lock = c.state.read();
+    if (!lock) return storeFailure(lock.error());
+    if (auto s = c.state.refreshHeartbeats(); !s) return storeFailure(s.error());
     auto found = findService(c.state, p[0], v);
     if (!found) return found.takeError();
     service = **found;
@@ -254,7 +264,8 @@ Reply deleteService(const Context& c, const HttpRequest& r, const PathParams& p)
     if (parents.size() == providers.size()) break;  // a cycle cannot be; do not spin
     providers = std::move(parents);
   }
-  std::lock_guard lock(c.state.mu);
+  auto lock = c.state.write();
+  if (!lock) return storeFailure(lock.error());
   if (auto s = c.state.eraseHost(service.host); !s) return storeFailure(s.error());
   return emptyResponse(204);
 }

@@ -60,7 +60,8 @@ Reply listImages(const Context& c, const HttpRequest& r, const PathParams&) {
       filters[k] = v;  // name, status, visibility, owner, or any property, as in Glance
     }
   }
-  std::lock_guard lock(c.state.mu);
+  auto lock = c.state.read();
+  if (!lock) return storeFailure(lock.error());
   json list = json::array();
   for (const auto& [id, image] : c.state.images) {
     const json doc = imageView(image);
@@ -94,7 +95,8 @@ Reply createImage(const Context& c, const HttpRequest& r, const PathParams&) {
     if (auto s = checkImageField(k, v); !s) return s.error();
     assignImageField(image, k, v);
   }
-  std::lock_guard lock(c.state.mu);
+  auto lock = c.state.write();
+  if (!lock) return storeFailure(lock.error());
   if (c.state.images.contains(image.id)) {
     return Error::make(ErrorCode::kAlreadyExists,
                        "Image with identifier " + image.id + " already exists!");
@@ -106,7 +108,8 @@ Reply createImage(const Context& c, const HttpRequest& r, const PathParams&) {
 }
 
 Reply showImage(const Context& c, const HttpRequest&, const PathParams& p) {
-  std::lock_guard lock(c.state.mu);
+  auto lock = c.state.read();
+  if (!lock) return storeFailure(lock.error());
   auto image = findImage(c.state, p[0]);
   if (!image) return image.takeError();
   return jsonResponse(200, imageView(**image));
@@ -122,7 +125,8 @@ Reply patchImage(const Context& c, const HttpRequest& r, const PathParams& p) {
   }
   auto patch = json::parse(r.body, nullptr, false);
   if (patch.is_discarded()) return invalid("The patch is not valid JSON");
-  std::lock_guard lock(c.state.mu);
+  auto lock = c.state.write();
+  if (!lock) return storeFailure(lock.error());
   auto found = findImage(c.state, p[0]);
   if (!found) return found.takeError();
   ImageRecord image = **found;
@@ -133,7 +137,8 @@ Reply patchImage(const Context& c, const HttpRequest& r, const PathParams& p) {
 }
 
 Reply deleteImage(const Context& c, const HttpRequest&, const PathParams& p) {
-  std::lock_guard lock(c.state.mu);
+  auto lock = c.state.write();
+  if (!lock) return storeFailure(lock.error());
   auto image = findImage(c.state, p[0]);
   if (!image) return image.takeError();
   if ((*image)->is_protected) {
@@ -145,7 +150,8 @@ Reply deleteImage(const Context& c, const HttpRequest&, const PathParams& p) {
 }
 
 Reply uploadImage(const Context& c, const HttpRequest& r, const PathParams& p) {
-  std::lock_guard lock(c.state.mu);
+  auto lock = c.state.write();
+  if (!lock) return storeFailure(lock.error());
   auto found = findImage(c.state, p[0]);
   if (!found) return found.takeError();
   ImageRecord image = **found;
