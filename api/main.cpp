@@ -74,6 +74,8 @@ int main(int argc, char** argv) {
     return 2;
   }
   ApiOptions options;
+  // Behind a load balancer, links name its address, not this instance's bind address.
+  std::string compute_link_prefix, image_public_endpoint;
   std::string placement_default = "http://127.0.0.1:8778";
   if (!config_path.empty()) {
     auto ini = IniConfig::load(config_path);
@@ -84,13 +86,24 @@ int main(int argc, char** argv) {
     options.pci = std::move(*pci);
     if (auto s = requireKnownKeys(*ini, "api",
                                   {"bind", "image_bind", "db", "auth", "token_file",
-                                   "service_down_time", "allow_unknown_extra_specs"});
+                                   "service_down_time", "allow_unknown_extra_specs",
+                                   "compute_link_prefix", "image_public_endpoint"});
         !s)
       return fail(s.error());
     if (auto v = ini->get("api", "service_down_time")) {
       auto seconds = parseServiceDownTime(*v);
       if (!seconds) return fail(seconds.error());
       options.host_down_after = *seconds;
+    }
+    if (auto v = ini->get("api", "compute_link_prefix")) {
+      auto prefix = parseLinkPrefix("[api] compute_link_prefix", *v);
+      if (!prefix) return fail(prefix.error());
+      compute_link_prefix = *prefix;
+    }
+    if (auto v = ini->get("api", "image_public_endpoint")) {
+      auto prefix = parseLinkPrefix("[api] image_public_endpoint", *v);
+      if (!prefix) return fail(prefix.error());
+      image_public_endpoint = *prefix;
     }
     if (auto v = ini->get("api", "allow_unknown_extra_specs")) {
       auto allow = virt::parseBoolSpec(*v, "[api] allow_unknown_extra_specs");
@@ -136,6 +149,8 @@ int main(int argc, char** argv) {
   if (placement_token.empty()) placement_token = "admin";
   options.compute_url = "http://" + compute_ep->first + ":" + std::to_string(compute_ep->second);
   options.image_url = "http://" + image_ep->first + ":" + std::to_string(image_ep->second);
+  if (!compute_link_prefix.empty()) options.compute_url = compute_link_prefix;
+  if (!image_public_endpoint.empty()) options.image_url = image_public_endpoint;
 
   auto store = openDocStore(db);
   if (!store) return fail(store.error());
@@ -180,7 +195,8 @@ int main(int argc, char** argv) {
   if (!image_http) return fail(image_http.error());
   Conductor conductor(state, **placement, options);
   conductor.start();
-  logLine("compute API on " + options.compute_url + ", image API on " + options.image_url +
+  logLine("compute API on " + bind + ", image API on " + image_bind + ", links " +
+          options.compute_url + " and " + options.image_url +
           ", placement " + placement_url + ", db " + redactDbUrl(db));
   int sig = 0;
   sigwait(&set, &sig);

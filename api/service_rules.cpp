@@ -184,6 +184,29 @@ Result<std::chrono::seconds> parseServiceDownTime(const std::string& value) {
   return std::chrono::seconds(std::stol(value));
 }
 
+Result<std::string> parseLinkPrefix(const std::string& key, const std::string& value) {
+  const char* const allowed =
+      "an http:// or https:// URL with a host, optional port and path, and no query, fragment or "
+      "spaces (e.g. https://cloud.example.com:8774)";
+  std::string rest;
+  if (value.starts_with("http://")) rest = value.substr(7);
+  else if (value.starts_with("https://")) rest = value.substr(8);
+  const std::string host = rest.substr(0, rest.find_first_of(":/"));
+  if (rest.empty() || host.empty() || value.find_first_of("?# \t\n") != std::string::npos) {
+    return Error::invalid(key, value, allowed);
+  }
+  if (auto colon = rest.find(':'); colon != std::string::npos && colon == host.size()) {
+    const std::string port = rest.substr(colon + 1, rest.find('/', colon) - colon - 1);
+    if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos ||
+        std::stoi(port) < 1 || std::stoi(port) > 65535) {
+      return Error::invalid(key, value, allowed);
+    }
+  }
+  std::string out = value;
+  while (out.ends_with('/')) out.pop_back();
+  return out;
+}
+
 int nextServiceNumber(const std::map<std::string, ServiceRecord>& services) {
   int highest = 0;
   for (const auto& [host, s] : services) highest = std::max(highest, s.number);

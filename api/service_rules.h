@@ -72,6 +72,14 @@ Status checkServiceDeletable(const ServiceRecord& s, bool up, std::size_t server
 // "[api] service_down_time='V' is invalid; allowed: ..." otherwise.
 Result<std::chrono::seconds> parseServiceDownTime(const std::string& value);
 
+// [api] compute_link_prefix (Nova's [api] compute_link_prefix) and [api]
+// image_public_endpoint (Glance's public_endpoint): the base URL that links and
+// Location headers name instead of the instance's own bind address, for instances
+// behind a load balancer. http:// or https://, a host, an optional port and path, no
+// query, fragment or space; a trailing '/' is dropped. InvalidArgument
+// "KEY='V' is invalid; allowed: ..." otherwise.
+Result<std::string> parseLinkPrefix(const std::string& key, const std::string& value);
+
 // The next integer id (pre-2.53 clients): one past the highest in use.
 int nextServiceNumber(const std::map<std::string, ServiceRecord>& services);
 

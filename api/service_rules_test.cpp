@@ -199,3 +199,20 @@ TEST_CASE("[api] service_down_time is a whole number of seconds, 1 or more") {
                                    "' is invalid; allowed: a whole number of seconds, 1 or more");
   }
 }
+
+TEST_CASE("[api] compute_link_prefix and image_public_endpoint are http(s) base URLs") {
+  CHECK(parseLinkPrefix("[api] compute_link_prefix", "http://10.0.0.1:8774").value() ==
+        "http://10.0.0.1:8774");
+  CHECK(parseLinkPrefix("[api] compute_link_prefix", "https://cloud.example.com/compute/").value() ==
+        "https://cloud.example.com/compute");
+  for (const char* bad : {"", "10.0.0.1:8774", "ftp://h", "http://", "http://:8774",
+                          "http://h:0", "http://h:99999", "http://h:x", "http://h/?a=1",
+                          "http://h/#f", "http://h /"}) {
+    auto r = parseLinkPrefix("[api] image_public_endpoint", bad);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().message ==
+          "[api] image_public_endpoint='" + std::string(bad) +
+              "' is invalid; allowed: an http:// or https:// URL with a host, optional port and "
+              "path, and no query, fragment or spaces (e.g. https://cloud.example.com:8774)");
+  }
+}

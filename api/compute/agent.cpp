@@ -102,6 +102,7 @@ Reply reportHost(const Context& c, const HttpRequest& r, const PathParams& p) {
   }
   c.state.host_facts[h.id] = std::move(*facts);
   c.state.heartbeat(h.name, h.last_report_unix);
+  if (auto st = lock->commit(); !st) return storeFailure(st.error());
   return jsonResponse(200, {{"host", {{"name", h.name}, {"id", h.id}}}});
 }
 
@@ -207,6 +208,7 @@ Reply serverEvent(const Context& c, const HttpRequest& r, const PathParams& p) {
     if (auto st = lock->commit(); !st) return storeFailure(st.error());
     c.state.work.notify_all();
   }
+  if (auto st = lock->commit(); !st) return storeFailure(st.error());
   return jsonResponse(200, {{"accepted", accepted}});
 }
 

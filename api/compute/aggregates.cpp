@@ -149,7 +149,9 @@ Reply addOrRemoveHost(const Context& c, const HttpRequest& r, const std::string&
   hosts.erase(std::remove(hosts.begin(), hosts.end(), action.host), hosts.end());
   if (add) hosts.push_back(action.host);
   a->updated_at = aggregateTime();
-  return saved(c, *a, versionOf(r));
+  auto reply = saved(c, *a, versionOf(r));
+  if (auto st = lock->commit(); !st) return storeFailure(st.error());
+  return reply;
 }
 
 }  // namespace
@@ -181,6 +183,7 @@ Reply createAggregate(const Context& c, const HttpRequest& r, const PathParams&)
     a.metadata[std::string(kZoneMetadataKey)] = *fields->zone;
   a.created_at = aggregateTime();
   if (auto s = c.state.save(a); !s) return storeFailure(s.error());
+  if (auto st = lock->commit(); !st) return storeFailure(st.error());
   return jsonResponse(200, {{"aggregate", aggregateView(a, versionOf(r), false)}});
 }
 
@@ -219,7 +222,9 @@ Reply updateAggregate(const Context& c, const HttpRequest& r, const PathParams& 
     if (auto s = checkOneZonePerHost(after); !s) return s.error();
   }
   a->updated_at = aggregateTime();
-  return saved(c, *a, versionOf(r));
+  auto reply = saved(c, *a, versionOf(r));
+  if (auto st = lock->commit(); !st) return storeFailure(st.error());
+  return reply;
 }
 
 Reply deleteAggregate(const Context& c, const HttpRequest& r, const PathParams& p) {
@@ -235,6 +240,7 @@ Reply deleteAggregate(const Context& c, const HttpRequest& r, const PathParams& 
                       "); remove them first.");
   }
   if (auto s = c.state.eraseAggregate(a->id); !s) return storeFailure(s.error());
+  if (auto st = lock->commit(); !st) return storeFailure(st.error());
   return emptyResponse(200);
 }
 
@@ -264,7 +270,9 @@ Reply aggregateAction(const Context& c, const HttpRequest& r, const PathParams& 
   after[a->id] = *a;
   if (auto s = checkOneZonePerHost(after); !s) return s.error();
   a->updated_at = aggregateTime();
-  return saved(c, *a, versionOf(r));
+  auto reply = saved(c, *a, versionOf(r));
+  if (auto st = lock->commit(); !st) return storeFailure(st.error());
+  return reply;
 }
 
 }  // namespace stratus::api::compute

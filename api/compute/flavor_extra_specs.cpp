@@ -96,6 +96,7 @@ Reply addExtraSpecs(const Context& c, const HttpRequest& r, const PathParams& p)
   FlavorRecord f = **flavor;
   for (const auto& [k, v] : specs.items()) f.extra_specs[k] = v.get<std::string>();
   if (auto s = c.state.save(f); !s) return storeFailure(s.error());
+  if (auto st = lock->commit(); !st) return storeFailure(st.error());
   return jsonResponse(200, {{"extra_specs", specs}});
 }
 
@@ -129,6 +130,7 @@ Reply putExtraSpec(const Context& c, const HttpRequest& r, const PathParams& p) 
   FlavorRecord f = **flavor;
   f.extra_specs[p[1]] = (*doc)[p[1]].get<std::string>();
   if (auto s = c.state.save(f); !s) return storeFailure(s.error());
+  if (auto st = lock->commit(); !st) return storeFailure(st.error());
   return jsonResponse(200, *doc);
 }
 
@@ -142,6 +144,7 @@ Reply deleteExtraSpec(const Context& c, const HttpRequest& r, const PathParams& 
   FlavorRecord f = **flavor;
   if (f.extra_specs.erase(p[1]) == 0) return noSuchSpec(p[0], p[1]);
   if (auto s = c.state.save(f); !s) return storeFailure(s.error());
+  if (auto st = lock->commit(); !st) return storeFailure(st.error());
   return emptyResponse(200);
 }
 

@@ -108,6 +108,7 @@ Reply createFlavor(const Context& c, const HttpRequest& r, const PathParams&) {
   if (c.state.flavors.contains(f.id))
     return Error::make(ErrorCode::kAlreadyExists, "Flavor with ID " + f.id + " already exists.");
   if (auto s = c.state.save(f); !s) return storeFailure(s.error());
+  if (auto st = lock->commit(); !st) return storeFailure(st.error());
   return jsonResponse(200, {{"flavor", flavorDetail(f, r, c.options)}});
 }
 
@@ -125,6 +126,7 @@ Reply deleteFlavor(const Context& c, const HttpRequest& r, const PathParams& p) 
   if (!lock) return storeFailure(lock.error());
   if (auto flavor = findFlavor(c.state, p[0]); !flavor) return flavor.takeError();
   if (auto s = c.state.eraseFlavor(p[0]); !s) return storeFailure(s.error());
+  if (auto st = lock->commit(); !st) return storeFailure(st.error());
   return emptyResponse(202);
 }
 

@@ -133,6 +133,7 @@ Result<ServiceRecord> applyUpdate(const Context& c, const std::string& host,
   if (u.forced_down) s.forced_down = *u.forced_down;
   s.updated_at = isoNow();
   if (auto st = c.state.save(s); !st) return storeFailure(st.error());
+  if (auto st = lock->commit(); !st) return storeFailure(st.error());
   return s;
 }
 
@@ -267,6 +268,7 @@ Reply deleteService(const Context& c, const HttpRequest& r, const PathParams& p)
   auto lock = c.state.write();
   if (!lock) return storeFailure(lock.error());
   if (auto s = c.state.eraseHost(service.host); !s) return storeFailure(s.error());
+  if (auto st = lock->commit(); !st) return storeFailure(st.error());
   return emptyResponse(204);
 }
 

@@ -104,6 +104,7 @@ Reply createImage(const Context& c, const HttpRequest& r, const PathParams&) {
   if (auto s = c.state.save(image); !s) return storeFailure(s.error());
   auto res = jsonResponse(201, imageView(image));
   res.setHeader("Location", c.options.image_url + "/v2/images/" + image.id);
+  if (auto st = lock->commit(); !st) return storeFailure(st.error());
   return res;
 }
 
@@ -133,6 +134,7 @@ Reply patchImage(const Context& c, const HttpRequest& r, const PathParams& p) {
   if (auto s = applyImagePatch(image, patch); !s) return s.error();
   image.updated_at = isoNow();
   if (auto s = c.state.save(image); !s) return storeFailure(s.error());
+  if (auto st = lock->commit(); !st) return storeFailure(st.error());
   return jsonResponse(200, imageView(image));
 }
 
@@ -146,6 +148,7 @@ Reply deleteImage(const Context& c, const HttpRequest&, const PathParams& p) {
                        "Image " + p[0] + " is protected and cannot be deleted.");
   }
   if (auto s = c.state.eraseImage(p[0]); !s) return storeFailure(s.error());
+  if (auto st = lock->commit(); !st) return storeFailure(st.error());
   return emptyResponse(204);
 }
 
@@ -164,6 +167,7 @@ Reply uploadImage(const Context& c, const HttpRequest& r, const PathParams& p) {
   image.status = "active";
   image.updated_at = isoNow();
   if (auto s = c.state.save(image); !s) return storeFailure(s.error());
+  if (auto st = lock->commit(); !st) return storeFailure(st.error());
   return emptyResponse(204);
 }
 

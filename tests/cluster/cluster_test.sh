@@ -34,7 +34,7 @@ tmp=$(mktemp -d)
 export STRATUS_BIN=$bin STRATUS_CLUSTER_DIR=$tmp/cluster STRATUS_CLUSTER_BRIDGE=br-stratt \
   STRATUS_CLUSTER_NET=10.78.0 STRATUS_CLUSTER_NS_PREFIX=stratus-cnt- \
   STRATUS_CLUSTER_DB_PREFIX=stratus_cluster_test STRATUS_CLUSTER_HOSTS=3 \
-  STRATUS_CLUSTER_SERVICE_DOWN_TIME=5 STRATUS_CLUSTER_API=1
+  STRATUS_CLUSTER_SERVICE_DOWN_TIME=5 STRATUS_CLUSTER_API=2
 # Two placement instances, as the layout's default: every agent's provider is created
 # through one and read through the other.
 export STRATUS_CLUSTER_PLACEMENT=${STRATUS_CLUSTER_TEST_PLACEMENT:-2}
@@ -89,8 +89,8 @@ check "up exits 0" test "$rc" = 0
 check "up prints the haproxy row" grep -qE "^haproxy +$front:8778,8774,9292 +[0-9]+ +running" <<<"$out"
 check "up prints each placement instance, UP in HAProxy's health check" \
   test "$(grep -cE '^placement-[0-9] +10\.78\.0\.1[0-9]:8778 +[0-9]+ +running, haproxy check: UP$' <<<"$out")" = "$STRATUS_CLUSTER_PLACEMENT"
-check "up prints the api instance, UP in both HAProxy checks" \
-  grep -qE '^api-1 +10\.78\.0\.21:8774,9292 +[0-9]+ +running, haproxy check: UP/UP$' <<<"$out"
+check "up prints both api instances, UP in both HAProxy checks" \
+  test "$(grep -cE '^api-[12] +10\.78\.0\.2[12]:8774,9292 +[0-9]+ +running, haproxy check: UP/UP$' <<<"$out")" = 2
 for n in 1 2; do
   check "up prints simulated host stratus-cnt-$n up" \
     grep -qE "^stratus-cnt-$n +stratus-cnt-$n +10\.78\.0\.10$n +up +dry-run +[0-9]+ +enabled +up$" <<<"$out"
