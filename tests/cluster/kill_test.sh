@@ -145,6 +145,12 @@ wrong = [i for i in active if consumers.get(i) != [ss[i]["OS-EXT-SRV-ATTR:host"]
 check(f"each ACTIVE server's allocation is on its own host ({len(wrong)} elsewhere)", not wrong)
 check(f"no provider over capacity ({over})", not over)
 print(f"   ({len(active)} ACTIVE, {len(ss) - len(active)} ERROR)")
+reasons = {}
+for s in ss.values():
+    if s["status"] == "ERROR":
+        k = s["fault"]["message"][:100]
+        reasons[k] = reasons.get(k, 0) + 1
+for k, v in reasons.items(): print(f"   {v} x {k}")
 sys.exit(1 if failed else 0)
 PY
 [ $? = 0 ] || failures=$((failures + 1))
