@@ -52,6 +52,14 @@ out=$("$script" up 2>&1); rc=$?
 echo "$out"
 check "up exits 0 with two api and two placement instances" test "$rc" = 0
 [ "$rc" = 0 ] || { tail -n 30 "$STRATUS_CLUSTER_DIR"/logs/*.log; exit 1; }
+# [api] compute_link_prefix / image_public_endpoint: links name HAProxy, whichever instance answers.
+links_to_front() {  # links_to_front DOC INSTANCE_OCTET
+  grep -qF '"href":"http://10.79.0.1:8774/v2.1/"' <<<"${1// /}" && ! grep -qF "10.79.0.$2" <<<"$1"
+}
+for inst in 21 22; do
+  doc=$(curl -sf "http://10.79.0.$inst:8774/v2.1")
+  check "api at 10.79.0.$inst: its version document links to HAProxy (got: $doc)" links_to_front "$doc" "$inst"
+done
 
 # The load and every check after it, in one python program: it reads the pid files to
 # kill api-1 and placement-1 once half the creates are acknowledged.
