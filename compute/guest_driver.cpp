@@ -46,7 +46,7 @@ Result<std::pair<virt::ViommuModel, std::string>> planAndRender(const virt::Flav
                                                                 const virt::GuestPassthrough& pt) {
   auto plan = virt::planGuest(flavor, image, host, config);
   if (!plan) return plan.takeError();
-  STRATUS_RETURN_IF_ERROR(virt::checkPassthroughAccel(*plan, pt, host));
+  STRATUS_RETURN_IF_ERROR(virt::checkPassthrough(*plan, pt, host));
   virt::addPassthrough(*plan, pt, host);
   auto xml = virt::renderDomainXml(plan->domain);
   if (!xml) return xml.takeError();

@@ -58,7 +58,7 @@ std::pair<bool, std::string> runCase(const json& c) {
       dev.managed = h.at("managed").get<bool>();
       pt.hostdevs.push_back(dev);
     }
-    if (auto ok = checkPassthroughAccel(*plan, pt, *host); !ok) {
+    if (auto ok = checkPassthrough(*plan, pt, *host); !ok) {
       return {false, ok.error().message + "\n"};
     }
     addPassthrough(*plan, pt, *host);

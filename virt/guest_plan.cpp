@@ -289,6 +289,28 @@ Status checkPassthroughAccel(const GuestPlan& plan, const GuestPassthrough& pass
   return okStatus();
 }
 
+Status checkPassthroughIommufd(const GuestPassthrough& passthrough, const HostFacts& host) {
+  if (passthrough.iommufd != IommufdMode::kYes) return okStatus();
+  for (const auto& h : passthrough.hostdevs) {
+    const PciDeviceFacts* dev = findPciDevice(host.pci_devices, h.address);
+    if (dev == nullptr) continue;  // not in the facts: the spawner assigns only listed devices
+    const std::string gap = vfioCdevGap(host, *dev, h.managed);
+    if (gap.empty()) continue;
+    return Error::precondition(
+        "[pci] iommufd", "yes",
+        "[pci] iommufd='yes' cannot be met for device " + h.address + ": " + gap +
+            "; bind it to vfio-pci before the spawn, or set managed=yes in its [pci] "
+            "device_spec");
+  }
+  return okStatus();
+}
+
+Status checkPassthrough(const GuestPlan& plan, const GuestPassthrough& passthrough,
+                        const HostFacts& host) {
+  STRATUS_RETURN_IF_ERROR(checkPassthroughAccel(plan, passthrough, host));
+  return checkPassthroughIommufd(passthrough, host);
+}
+
 bool virtioHostGranule(const DomainDef& d, const HostFacts& host) {
   return d.iommu && d.iommu->model == ViommuModel::kVirtio && !d.hostdevs.empty() &&
          host.libvirt_version >= kLibvirtIommuGranule &&

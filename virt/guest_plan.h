@@ -57,6 +57,19 @@ inline constexpr Version kLibvirtSizesVfioMemlock{8, 7, 0};
 // for QEMU's non-RAM mappings). Rendered only where libvirt does not size it itself
 // (libvirt < 8.7.0), only with a vIOMMU (without one all devices share one mapping,
 // which libvirt covers) and only with devices. KiB; nullopt: render no <memtune>.
+//
+// With iommufd (<driver iommufd='yes'/>, which needs libvirt >= 12.1) nothing is rendered
+// either: libvirt >= 8.7 sizes the limit, and libvirt 12.9 still charges each device behind
+// a vIOMMU, although iommufd itself pins guest RAM once per iommufd context (libvirt opens
+// one /dev/iommu per guest and switches it to per-process accounting,
+// IOMMU_OPTION_RLIMIT_MODE, src/util/viriommufd.c). So libvirt's limit is never below what
+// iommufd needs. Measured in ../shared/labs/vfio (libvirt 12.9, QEMU 11.1, 256 MiB guest,
+// /proc/PID/limits of QEMU in L1): intel vIOMMU with 1 iommufd VF 1342177280 bytes
+// (RAM + 1 GiB), with 2 VFs 1610612736 (2 x RAM + 1 GiB), legacy VFIO the same; without a
+// vIOMMU RAM + 1 GiB for 1 or 2 devices, either backend. libvirt 12.x's
+// qemuDomainGetMemLockLimitBytes source could not be read here (the stored copies predate
+// iommufd), so the rule rests on that measurement; tests/lab/vfio_iommufd_test.sh
+// re-checks it and golden iommufd-yes-intel-memlock asserts no <memtune>.
 std::optional<std::uint64_t> vfioMemlockHardLimitKib(std::size_t devices, bool viommu,
                                                      std::uint64_t memory_kib,
                                                      const Version& libvirt);
@@ -81,6 +94,20 @@ void addPassthrough(GuestPlan& plan, const GuestPassthrough& passthrough, const 
 // OK otherwise.
 Status checkPassthroughAccel(const GuestPlan& plan, const GuestPassthrough& passthrough,
                              const HostFacts& host);
+
+// With [pci] iommufd = yes every hostdev must have a VFIO cdev when the guest starts
+// (vfioCdevGap, virt/iommufd_plan.h): an unmanaged device that is not bound to vfio-pci
+// is FailedPrecondition with key "[pci] iommufd", value "yes" and the message
+//   "[pci] iommufd='yes' cannot be met for device <address>: <gap>; bind it to vfio-pci
+//    before the spawn, or set managed=yes in its [pci] device_spec"
+// rather than a guest that libvirt defines and then fails to start. Auto never needs
+// it (it keeps such a guest on the legacy container); no renders no iommufd. OK otherwise.
+Status checkPassthroughIommufd(const GuestPassthrough& passthrough, const HostFacts& host);
+
+// Every check above that a spawn makes before addPassthrough: checkPassthroughAccel, then
+// checkPassthroughIommufd.
+Status checkPassthrough(const GuestPlan& plan, const GuestPassthrough& passthrough,
+                        const HostFacts& host);
 
 // Convenience for the CLI and tests: parse then plan.
 Result<GuestPlan> planGuest(const Flavor& flavor, const ImageProperties& image,

@@ -265,3 +265,30 @@ TEST_CASE("guests above the arch's vcpu_max are refused naming the limit") {
   CHECK(plan(kLab12Kvm, model("intel", 1024)).ok());
   CHECK(plan(kLab12Qemu, model("intel", 4096)).ok());
 }
+
+TEST_CASE("iommufd = yes refuses an unmanaged hostdev not bound to vfio-pci at spawn") {
+  // The VFIO lab's L1: 01:10.0 on vfio-pci with cdev vfio0, 01:10.2 and 81:10.0 on igbvf.
+  const HostFacts host = testing::testHost("x86-kvm-libvirt12-iommufd");
+  auto p = planGuest(Flavor{"g", 1, 256, 0, {}}, {}, host, VirtConfig{});
+  REQUIRE(p.ok());
+  GuestPassthrough pt;
+  pt.iommufd = IommufdMode::kYes;
+  pt.hostdevs = {{"0000:01:10.0", false}, {"0000:01:10.2", true}};
+  CHECK(checkPassthrough(*p, pt, host).ok());  // bound, and managed: both get a cdev
+  pt.hostdevs.push_back({"0000:81:10.0", false});
+  auto refused = checkPassthrough(*p, pt, host);
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().code == ErrorCode::kFailedPrecondition);
+  CHECK(refused.error().key == "[pci] iommufd");
+  CHECK(refused.error().value == "yes");
+  CHECK(refused.error().message ==
+        "[pci] iommufd='yes' cannot be met for device 0000:81:10.0: it is unmanaged and bound "
+        "to igbvf, not vfio-pci, so it has no VFIO cdev (/dev/vfio/devices/vfioN) when the "
+        "guest starts; bind it to vfio-pci before the spawn, or set managed=yes in its [pci] "
+        "device_spec");
+  // auto keeps such a guest on the legacy container, and no never renders iommufd.
+  pt.iommufd = IommufdMode::kAuto;
+  CHECK(checkPassthrough(*p, pt, host).ok());
+  pt.iommufd = IommufdMode::kNo;
+  CHECK(checkPassthrough(*p, pt, host).ok());
+}

@@ -51,6 +51,17 @@ bool deviceHasVfioCdev(const HostFacts& host, const PciDeviceFacts& device, bool
   return managed && host.iommu.vfio_cdev;
 }
 
+std::string vfioCdevGap(const HostFacts& host, const PciDeviceFacts& device, bool managed) {
+  if (deviceHasVfioCdev(host, device, managed)) return "";
+  const std::string bound = "bound to " + device.driver.value_or("no driver");
+  if (managed) return "it is " + bound + " and this host's kernel shows no VFIO cdev";
+  if (device.driver == "vfio-pci")
+    return "it is unmanaged and bound to vfio-pci, but has no VFIO cdev";
+  return "it is unmanaged and " + bound +
+         ", not vfio-pci, so it has no VFIO cdev "
+         "(/dev/vfio/devices/vfioN) when the guest starts";
+}
+
 bool useIommufd(IommufdMode mode, const HostFacts& host, std::string_view arch,
                 const PciDeviceFacts* device, bool managed) {
   switch (mode) {

@@ -70,6 +70,14 @@ struct IommufdHostdev {
 bool useIommufdForGuest(IommufdMode mode, const HostFacts& host, std::string_view arch,
                         const std::vector<IommufdHostdev>& hostdevs);
 
+// Why one hostdev cannot be opened through its VFIO cdev at start, or "" when it can
+// (deviceHasVfioCdev). Only an unmanaged device can fail here on a host without gaps:
+// libvirt binds a managed one to vfio-pci itself, but leaves an unmanaged one where it is,
+// and libvirt 12.9 takes <driver iommufd='yes'/> at define and fails only at start
+// ("cannot open VFIO device /dev/vfio/devices/vfioN", ../shared/labs/vfio REFERENCE.md §2).
+// The phrase names the device's current driver ("bound to igbvf" / "bound to no driver").
+std::string vfioCdevGap(const HostFacts& host, const PciDeviceFacts& device, bool managed);
+
 // For `yes`: InvalidArgument "[pci] iommufd='yes' is invalid: this host cannot use iommufd:
 // <gaps joined by '; '>; allowed: auto, no", or ok.
 Status validateIommufdMode(IommufdMode mode, const HostFacts& host, std::string_view arch);

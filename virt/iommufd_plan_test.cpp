@@ -119,3 +119,28 @@ TEST_CASE("a guest's hostdevs are all iommufd or all legacy: QEMU aborts on a mi
   CHECK(useIommufdForGuest(IommufdMode::kYes, host, "x86_64", {{&unbound, false}}));
   CHECK_FALSE(useIommufdForGuest(IommufdMode::kNo, host, "x86_64", {{&bound, true}}));
 }
+
+TEST_CASE("vfioCdevGap names why a hostdev will have no VFIO cdev at start, and its driver") {
+  const HostFacts host = iommufdHost();
+  auto bound = vf("0000:01:10.0", "/dev/vfio/devices/vfio0");
+  bound.driver = "vfio-pci";
+  auto on_igbvf = vf("0000:81:10.0", std::nullopt);
+  on_igbvf.driver = "igbvf";
+  auto no_driver = vf("0000:01:10.2", std::nullopt);
+  CHECK(vfioCdevGap(host, bound, false).empty());
+  CHECK(vfioCdevGap(host, on_igbvf, true).empty());  // libvirt binds a managed one itself
+  CHECK(vfioCdevGap(host, on_igbvf, false) ==
+        "it is unmanaged and bound to igbvf, not vfio-pci, so it has no VFIO cdev "
+        "(/dev/vfio/devices/vfioN) when the guest starts");
+  CHECK(vfioCdevGap(host, no_driver, false) ==
+        "it is unmanaged and bound to no driver, not vfio-pci, so it has no VFIO cdev "
+        "(/dev/vfio/devices/vfioN) when the guest starts");
+  auto vfio_no_cdev = vf("0000:01:10.2", std::nullopt);
+  vfio_no_cdev.driver = "vfio-pci";
+  CHECK(vfioCdevGap(host, vfio_no_cdev, false) ==
+        "it is unmanaged and bound to vfio-pci, but has no VFIO cdev");
+  HostFacts no_cdevs = host;
+  no_cdevs.iommu.vfio_cdev = false;
+  CHECK(vfioCdevGap(no_cdevs, on_igbvf, true) ==
+        "it is bound to igbvf and this host's kernel shows no VFIO cdev");
+}

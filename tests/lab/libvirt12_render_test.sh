@@ -63,10 +63,14 @@ render() {
 
 virt_types=qemu
 # The lab runs real KVM guests where its libvirt offers the kvm domain type (/dev/kvm works).
-if "$stratus" host probe --libvirt-uri "$uri" --virt-type kvm >/dev/null 2>&1; then
+if "$stratus" host probe --libvirt-uri "$uri" --virt-type kvm >/dev/null 2>"$work/kvm-probe.err"; then
   virt_types="kvm qemu"
 else
-  echo "note: the lab offers no kvm domain type here (no usable /dev/kvm): TCG rows only"
+  # Say exactly why: the lab shares the host's /dev. On this project's machines the host
+  # is itself a PVM guest (dmesg: "kvm-pvm: this kernel is itself a kvm-pvm guest; not
+  # binding"), so there is no /dev/kvm node at all (checked 2026-12-03).
+  if [ ! -e /dev/kvm ]; then why="this host has no /dev/kvm"; else why="/dev/kvm exists but libvirt offers no kvm domain type"; fi
+  echo "note: kvm rows only defined with VALIDATE, not started: $why ($(tail -1 "$work/kvm-probe.err"))"
 fi
 for vt in $virt_types; do
   facts=$work/lab-$vt.json
