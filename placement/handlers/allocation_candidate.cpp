@@ -1,6 +1,5 @@
 // GET /allocation_candidates (Placement handlers/allocation_candidate.py).
 
-#include <array>
 #include <charconv>
 #include <regex>
 
