@@ -27,6 +27,7 @@
 #include "common/result.h"
 #include "http/pipeline.h"
 #include "placement/candidates.h"
+#include "placement/consumer_body.h"
 #include "placement/http_types.h"
 #include "placement/microversion.h"
 #include "placement/model.h"
@@ -35,17 +36,6 @@
 #include "placement/trait_order.h"
 
 namespace stratus::placement {
-
-// One consumer's wanted allocations, parsed from a PUT or POST body.
-struct ConsumerWrite {
-  std::string uuid;
-  std::map<std::string, ResourceAmounts> allocations;  // empty: remove them all
-  std::string project_id;
-  std::string user_id;
-  std::string consumer_type;
-  bool check_generation = false;           // 1.28+
-  std::optional<std::int64_t> generation;  // null: the caller believes it is new
-};
 
 struct ServiceOptions {
   AuthMode auth = AuthMode::kNoAuth;  // common/auth.h

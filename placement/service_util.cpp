@@ -91,4 +91,24 @@ void addCacheHeaders(HttpResponse& res, const HttpRequest& r, std::int64_t modif
   res.setHeader("cache-control", "no-cache");
 }
 
+Result<nlohmann::json> parseBody(const HttpRequest& r) {
+  auto body = nlohmann::json::parse(r.body, nullptr, false);
+  if (body.is_discarded()) {
+    return Error::make(ErrorCode::kInvalidArgument,
+                       "Malformed JSON: the request body is not valid JSON");
+  }
+  return body;
+}
+
+Error providerNotFound(const HttpRequest&, const std::string& uuid) {
+  return Error::make(ErrorCode::kNotFound, "No resource provider with uuid " + uuid + " found");
+}
+
+Error generationConflict(const HttpRequest&) {
+  return Error::make(ErrorCode::kConflict,
+                     "resource provider generation conflict: Resource provider's generation "
+                     "already changed. Please update the generation and try again.",
+                     kCodeConcurrent);
+}
+
 }  // namespace stratus::placement

@@ -7,6 +7,7 @@
 #include <set>
 #include <string>
 
+#include "common/result.h"
 #include "common/uuid.h"
 #include "placement/http_types.h"
 #include "placement/microversion.h"
@@ -37,6 +38,15 @@ Status rejectUnknownQuery(const HttpRequest& r, const std::set<std::string>& all
 void addCacheHeaders(HttpResponse& res, const HttpRequest& r, std::int64_t modified_unix,
                      std::int64_t now_unix);
 std::string httpDate(std::int64_t unix_seconds);
+
+// The request body as JSON; InvalidArgument when it is not JSON.
+Result<nlohmann::json> parseBody(const HttpRequest& r);
+// Placement tags only the reshaper's unknown provider (a 400) with
+// placement.resource_provider.not_found; its 404s carry no code
+// (handlers/resource_provider.py, inventory.py, trait.py, usage.py).
+Error providerNotFound(const HttpRequest& r, const std::string& uuid);
+// A stale resource_provider_generation: 409 placement.concurrent_update.
+Error generationConflict(const HttpRequest& r);
 using stratus::newUuid;
 
 }  // namespace stratus::placement
