@@ -9,6 +9,7 @@
 
 #include "api/compute/compute_api.h"
 #include "api/conductor.h"
+#include "api/conductor_pool.h"
 #include "api/image/image_api.h"
 #include "api/service_rules.h"
 #include "common/db_url.h"
@@ -84,13 +85,19 @@ int main(int argc, char** argv) {
     options.pci = std::move(*pci);
     if (auto s = requireKnownKeys(*ini, "api",
                                   {"bind", "image_bind", "db", "auth", "token_file",
-                                   "service_down_time", "allow_unknown_extra_specs"});
+                                   "service_down_time", "allow_unknown_extra_specs",
+                                   "conductor_workers"});
         !s)
       return fail(s.error());
     if (auto v = ini->get("api", "service_down_time")) {
       auto seconds = parseServiceDownTime(*v);
       if (!seconds) return fail(seconds.error());
       options.host_down_after = *seconds;
+    }
+    if (auto v = ini->get("api", "conductor_workers")) {
+      auto workers = parseConductorWorkers(*v);
+      if (!workers) return fail(workers.error());
+      options.conductor_workers = *workers;
     }
     if (auto v = ini->get("api", "allow_unknown_extra_specs")) {
       auto allow = virt::parseBoolSpec(*v, "[api] allow_unknown_extra_specs");
