@@ -6,14 +6,19 @@
 # of vIOMMU models and arches, so the hosts run out of room before the requests do.
 # Prints boots per second; checks that no host is over capacity and that every server
 # ends ACTIVE or in ERROR with a reason.
-# Usage: bench/boot_load.sh [N=500] [H=100] [BIN_DIR=build/bin]
+# Usage: [CONDUCTOR_WORKERS=4] bench/boot_load.sh [N=500] [H=100] [BIN_DIR=build/bin]
 set -u
 n=${1:-500}
 hosts=${2:-100}
 src=$(cd "$(dirname "$0")/.." && pwd)
 bin=${3:-$src/build/bin}
 . "$src/tests/api/stack.sh"
-start_placement && start_api || { echo "services did not start"; exit 1; }
+# CONDUCTOR_WORKERS (default 4, the product default): [api] conductor_workers.
+cat >"$tmp/api.conf" <<CONF
+[api]
+conductor_workers = ${CONDUCTOR_WORKERS:-4}
+CONF
+start_placement && start_api --config "$tmp/api.conf" || { echo "services did not start"; exit 1; }
 cat >"$tmp/agent.conf" <<CONF
 [compute]
 work_poll_interval_ms = 200
