@@ -29,6 +29,8 @@ struct ApiOptions {
   // [api] allow_unknown_extra_specs: store flavor extra specs in namespaces Stratus does
   // not act on instead of refusing them (scheduler/flavor_request.h checkExtraSpecHonoured).
   bool allow_unknown_extra_specs = false;
+  // [api] conductor_workers: threads that schedule servers at once (api/conductor_pool.h).
+  unsigned conductor_workers = 4;
 };
 
 http::HttpResponse jsonResponse(int status, const nlohmann::json& body);

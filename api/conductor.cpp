@@ -1,5 +1,6 @@
 #include "api/conductor.h"
 
+#include <algorithm>
 #include <vector>
 
 #include "api/availability_zones.h"
@@ -43,30 +44,31 @@ Conductor::~Conductor() {
 }
 
 void Conductor::start() {
-  thread_ = std::thread([this] {
-    while (!stop_.load()) {
-      const int handled = runOnce();
-      if (handled > 0) continue;
-      std::unique_lock lock(state_.mu);
-      state_.work.wait_for(lock, std::chrono::milliseconds(500));
-    }
-  });
+  const unsigned n = std::max(1u, options_.conductor_workers);
+  for (unsigned i = 0; i < n; ++i) {
+    threads_.emplace_back([this] {
+      while (!stop_.load()) {
+        const int handled = runOnce();
+        if (handled > 0) continue;
+        std::unique_lock lock(state_.mu);
+        state_.work.wait_for(lock, std::chrono::milliseconds(500));
+      }
+    });
+  }
 }
 
 void Conductor::stop() {
   stop_.store(true);
   state_.work.notify_all();
-  if (thread_.joinable()) thread_.join();
-}
-
-bool Conductor::due(const std::string& id) const {
-  auto it = retry_at_.find(id);
-  return it == retry_at_.end() || std::chrono::steady_clock::now() >= it->second;
+  for (auto& t : threads_) {
+    if (t.joinable()) t.join();
+  }
+  threads_.clear();
 }
 
 void Conductor::backOff(const std::string& id, const Error& e) {
   logLine("server " + id + ": will retry: " + e.message);
-  retry_at_[id] = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  retry_.notBefore(id, std::chrono::steady_clock::now() + std::chrono::seconds(2));
 }
 
 int Conductor::runOnce() {
@@ -79,8 +81,10 @@ int Conductor::runOnce() {
       return 0;
     }
     const std::int64_t now = unixNow();
+    const auto steady_now = std::chrono::steady_clock::now();
     for (const auto& [id, s] : state_.servers) {
-      if (!due(id)) continue;
+      // Held by another worker: it is that worker's until its outcome is stored.
+      if (in_flight_.contains(id) || !retry_.due(id, steady_now)) continue;
       if (s.task == ServerTask::kScheduling) {
         if (!leaseAvailable(s, instance_id_, now)) continue;  // another conductor has it
         to_schedule.push_back(id);
@@ -91,13 +95,22 @@ int Conductor::runOnce() {
       }
     }
   }
-  for (const auto& id : to_forget) releaseAndForget(id);
-  for (const auto& id : to_release) releaseFailedClaim(id);
-  for (const auto& id : to_schedule) {
-    if (stop_.load()) break;
-    scheduleServer(id);
-  }
-  return static_cast<int>(to_schedule.size() + to_forget.size() + to_release.size());
+  int handled = 0;
+  // Each server is handled only while this worker holds it; one another worker took
+  // since the list was made is skipped (that worker stores its outcome).
+  const auto each = [&](const std::vector<std::string>& ids, auto&& handle) {
+    for (const auto& id : ids) {
+      if (stop_.load()) return;
+      InFlightHold hold(in_flight_, id);
+      if (!hold.held()) continue;
+      handle(id);
+      ++handled;
+    }
+  };
+  each(to_forget, [this](const std::string& id) { releaseAndForget(id); });
+  each(to_release, [this](const std::string& id) { releaseFailedClaim(id); });
+  each(to_schedule, [this](const std::string& id) { scheduleServer(id); });
+  return handled;
 }
 
 namespace {
@@ -117,7 +130,7 @@ void Conductor::releaseAndForget(const std::string& id) {
   if (it == state_.servers.end() || it->second.task != ServerTask::kDeleting) return;
   if (auto s = state_.eraseServer(id); !s) return backOff(id, s.error());
   if (auto s = lock->commit(); !s) return backOff(id, s.error());
-  retry_at_.erase(id);
+  retry_.clear(id);
   logLine("server " + id + " deleted");
 }
 
@@ -186,7 +199,7 @@ void Conductor::scheduleServer(const std::string& id) {
   auto it = state_.servers.find(id);
   if (it == state_.servers.end()) return;
   ServerRecord s = it->second;
-  retry_at_.erase(id);
+  retry_.clear(id);
   if (!holdsLease(s, instance_id_)) {
     // Taken over after our lease ran out: the new owner gave back whatever we had
     // claimed before its own claim (same consumer), so ours is not ours to record.

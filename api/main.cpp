@@ -9,6 +9,7 @@
 
 #include "api/compute/compute_api.h"
 #include "api/conductor.h"
+#include "api/conductor_pool.h"
 #include "api/image/image_api.h"
 #include "api/service_rules.h"
 #include "common/db_url.h"
@@ -87,7 +88,8 @@ int main(int argc, char** argv) {
     if (auto s = requireKnownKeys(*ini, "api",
                                   {"bind", "image_bind", "db", "auth", "token_file",
                                    "service_down_time", "allow_unknown_extra_specs",
-                                   "compute_link_prefix", "image_public_endpoint"});
+                                   "compute_link_prefix", "image_public_endpoint",
+                                   "conductor_workers"});
         !s)
       return fail(s.error());
     if (auto v = ini->get("api", "service_down_time")) {
@@ -104,6 +106,11 @@ int main(int argc, char** argv) {
       auto prefix = parseLinkPrefix("[api] image_public_endpoint", *v);
       if (!prefix) return fail(prefix.error());
       image_public_endpoint = *prefix;
+    }
+    if (auto v = ini->get("api", "conductor_workers")) {
+      auto workers = parseConductorWorkers(*v);
+      if (!workers) return fail(workers.error());
+      options.conductor_workers = *workers;
     }
     if (auto v = ini->get("api", "allow_unknown_extra_specs")) {
       auto allow = virt::parseBoolSpec(*v, "[api] allow_unknown_extra_specs");

@@ -327,7 +327,18 @@ Result<int> Agent::workOnce() {
     guests[name.substr(kManagedGuestPrefix.size())] = {{"power_state", novaPowerState(info)},
                                                        {"saved", info.saved}};
   }
+  // The same guests in the same states as last time, with no event reported since, tell
+  // the API nothing new: a fleet idling at its poll interval would otherwise double the
+  // API's requests. Sent anyway every kPowerReportRefresh, so a restarted API hears it.
+  const auto now = std::chrono::steady_clock::now();
+  if (done == 0 && last_power_report_ && *last_power_report_ == guests &&
+      now - last_power_report_at_ < kPowerReportRefresh) {
+    return done;
+  }
+  last_power_report_.reset();
   STRATUS_RETURN_IF_ERROR(api_->reportPowerStates(config_.host, guests));
+  last_power_report_ = std::move(guests);
+  last_power_report_at_ = now;
   return done;
 }
 

@@ -3,9 +3,11 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
 #include <string>
@@ -94,6 +96,10 @@ class Agent {
   // Written by the sync loop, read by the work loop.
   std::mutex facts_mu_;
   std::optional<virt::HostFacts> last_facts_;
+  // The last power states the API acknowledged, and when (worker thread only).
+  static constexpr std::chrono::seconds kPowerReportRefresh{10};
+  std::optional<nlohmann::json> last_power_report_;
+  std::chrono::steady_clock::time_point last_power_report_at_;
   bool host_reported_ = false;
 };
 

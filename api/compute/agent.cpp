@@ -232,6 +232,9 @@ Reply hostPowerStates(const Context& c, const HttpRequest& r, const PathParams& 
   std::vector<ServerRecord> changed;
   for (const auto& [id, server] : c.state.servers) {
     if (server.host != p[0]) continue;
+    // syncPowerState leaves a server with a task in hand alone: skip the copy (under the
+    // lock, for every server of the host on every report, it dominated a boot burst).
+    if (server.task != ServerTask::kNone) continue;
     ServerRecord s = server;
     const GuestPowerReport seen =
         guests.contains(id) ? powerReportOf(guests[id]) : GuestPowerReport{};

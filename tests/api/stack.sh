@@ -35,9 +35,9 @@ start_placement() {
   placement_pid=$!; pids+=("$placement_pid")
   wait_for 10 curl -sf "$placement_url/" -o /dev/null
 }
-start_api() {
+start_api() {  # start_api [ARGS...]: extra arguments for stratus-api (e.g. --config FILE)
   "$bin/stratus-api" --bind "127.0.0.1:$c_port" --image-bind "127.0.0.1:$i_port" \
-    --db "sqlite://$tmp/api.db" --placement-url "$placement_url" >>"$tmp/api.log" 2>&1 &
+    --db "sqlite://$tmp/api.db" --placement-url "$placement_url" "$@" >>"$tmp/api.log" 2>&1 &
   api_pid=$!; pids+=("$api_pid")
   wait_for 10 curl -sf "$compute_url/v2.1" -o /dev/null
 }
