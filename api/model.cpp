@@ -31,7 +31,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ServerRecord, id, name, project_
                                                 viommu_requested, viommu_resolved, fault_message,
                                                 fault_code, fault_created, created, updated,
                                                 launched_at, power_state, allocation_held,
-                                                allocations, availability_zone)
+                                                allocations, availability_zone, forced_host)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(HostRecord, name, id, facts, last_report_unix,
                                                 uptime, default_zone, pci_owners)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(AggregateRecord, id, uuid, name, hosts, metadata,

@@ -100,6 +100,9 @@ struct ServerRecord {
   nlohmann::json allocations = nlohmann::json::object();
   // The zone asked for at create ("": none); the zone shown is the host's, once placed.
   std::string availability_zone;
+  // The host availability_zone "ZONE:HOST" (or ::NODE) forced at create (api/zone_request.h);
+  // "": the scheduler chooses.
+  std::string forced_host;
 
   std::string instanceName() const { return "stratus-" + id; }
 };

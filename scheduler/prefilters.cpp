@@ -34,6 +34,8 @@ std::string prefilterLabel(std::string_view name, const RequestSpec& spec) {
     label += " (" + spec.guest.page_size->key + "=" + spec.guest.page_size->raw + ")";
   } else if (name == "disabled_host") {
     label += " (disabled hosts take no new servers)";
+  } else if (name == "forced_host" && !spec.forced_host.empty()) {
+    label += " (host " + spec.forced_host + ")";
   }
   return label;
 }
@@ -167,6 +169,10 @@ void pciDevicesPrefilter(const PrefilterContext& ctx, PlacementQuery& query) {
   query.group_policy = ctx.spec.group_policy;
 }
 
+void forcedHostPrefilter(const PrefilterContext& ctx, PlacementQuery& query) {
+  query.in_tree = ctx.spec.forced_host_provider;
+}
+
 void availabilityZonePrefilter(const PrefilterContext& ctx, PlacementQuery& query) {
   if (ctx.spec.availability_zone_member_of.empty()) return;
   query.member_of.push_back(ctx.spec.availability_zone_member_of);
@@ -183,6 +189,7 @@ const std::vector<Prefilter>& prefilters() {
       {"disabled_host", disabledHostPrefilter},
       {"pci_devices", pciDevicesPrefilter},
       {"availability_zone", availabilityZonePrefilter},
+      {"forced_host", forcedHostPrefilter},
   };
   return list;
 }
