@@ -78,9 +78,11 @@ struct QueryStep {
 };
 std::vector<QueryStep> querySteps(const PrefilterContext& ctx);
 
-// A trait both required and forbidden in the unnumbered group (flavor, image and
-// prefilters together): InvalidArgument naming the trait and both sources, keyed by the
-// flavor or image item involved.
+// A trait both required and forbidden in one request group (the unnumbered one, or a
+// numbered one, "... in request group 1", as Placement refuses them per group), or an
+// any_of (required=in:A,B, e.g. hw:viommu_model=auto) whose every member is forbidden:
+// InvalidArgument naming the trait(s) and the sources, keyed by the flavor or image item
+// involved.
 Status checkQueryConflicts(const RequestSpec& spec, const traits::TraitsConfig& traits);
 
 }  // namespace stratus::scheduler
