@@ -225,12 +225,12 @@ TEST_CASE(
 TEST_CASE("availability_zone forcing a host: admins only, parsed as Nova does, host named") {
   Fixture fx;
   const std::string flavor = fx.createFlavor();
-  const std::string image = fx.createImage(R"("name": "i", "disk_format": "raw", "container_format": "bare")");
+  const std::string image =
+      fx.createImage(R"("name": "i", "disk_format": "raw", "container_format": "bare")");
   const auto create = [&](const std::string& zone, const std::string& token) {
     return fx.call(false, "POST", "/v2.1/servers",
                    R"({"server": {"name": "s", "flavorRef": ")" + flavor + R"(", "imageRef": ")" +
-                       image + R"(", "networks": "none", "availability_zone": ")" + zone +
-                       R"("}})",
+                       image + R"(", "networks": "none", "availability_zone": ")" + zone + R"("}})",
                    "application/json", "compute 2.92", token);
   };
   auto member = create("nova:h1", "alice:p1");

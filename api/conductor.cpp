@@ -148,9 +148,9 @@ void Conductor::scheduleServer(const std::string& id) {
     std::lock_guard lock(state_.mu);
     auto h = state_.hosts.find(server.forced_host);
     if (h == state_.hosts.end()) {  // its service deleted since the create
-      spec = Error::make(ErrorCode::kFailedPrecondition, "No valid host was found: the forced host " +
-                                                             server.forced_host +
-                                                             " is no longer a compute host");
+      spec = Error::make(ErrorCode::kFailedPrecondition,
+                         "No valid host was found: the forced host " + server.forced_host +
+                             " is no longer a compute host");
     } else {
       spec->forced_host = server.forced_host;
       spec->forced_host_provider = h->second.id;

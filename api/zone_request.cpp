@@ -33,8 +33,8 @@ Result<ZoneRequest> parseZoneRequest(const std::string& value) {
     out.host = value.substr(a + 1, b - a - 1);
     out.node = value.substr(b + 1);
   } else {
-    return Error::invalid(std::string(kKey), value,
-                          "ZONE, ZONE:HOST, ZONE::NODE or ZONE:HOST:NODE", "cannot be parsed");
+    return Error::invalid(std::string(kKey), value, "ZONE, ZONE:HOST, ZONE::NODE or ZONE:HOST:NODE",
+                          "cannot be parsed");
   }
   return out;
 }

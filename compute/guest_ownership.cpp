@@ -26,8 +26,9 @@ Result<std::string> loadOrCreateAgentId(const std::string& instances_path) {
   while (!id.empty() && (id.back() == '\n' || id.back() == ' ')) id.pop_back();
   if (!in || !isCanonicalUuid(id)) {
     return Error::precondition("[compute] instances_path", instances_path,
-                               path + " does not hold this agent's id (one UUID); fix or "
-                                      "remove it only if no guest of this agent exists");
+                               path +
+                                   " does not hold this agent's id (one UUID); fix or "
+                                   "remove it only if no guest of this agent exists");
   }
   return id;
 }

@@ -264,10 +264,10 @@ Result<Selection> Scheduler::scheduleAndClaim(const RequestSpec& spec, const Con
   if (!candidates) return candidates.takeError();
   if (candidates->empty()) {
     // A forced host is named first: it is the only one the request could have.
-    const std::string forced =
-        spec.forced_host.empty() ? ""
-                                 : "the forced host " + spec.forced_host +
-                                       " cannot take the request (" + query.describe() + "): ";
+    const std::string forced = spec.forced_host.empty()
+                                   ? ""
+                                   : "the forced host " + spec.forced_host +
+                                         " cannot take the request (" + query.describe() + "): ";
     return Error::make(ErrorCode::kFailedPrecondition,
                        "No valid host was found: " + forced +
                            explainNoCandidates(spec, traits_, [this](const PlacementQuery& q) {

@@ -46,7 +46,7 @@ Result<std::string> LibvirtGuests::liveXml(const std::string& name) const {
 }
 
 Result<std::optional<std::string>> LibvirtGuests::metadataElement(const std::string& name,
-                                                                 const std::string& uri) const {
+                                                                  const std::string& uri) const {
   auto dom = lookup(name);
   if (!dom) return dom.takeError();
   char* xml = virDomainGetMetadata(dom->get(), VIR_DOMAIN_METADATA_ELEMENT, uri.c_str(),

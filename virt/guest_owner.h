@@ -34,8 +34,8 @@ std::string describeOwner(const GuestOwner& owner);
 
 // Reads the owner from either a whole domain XML (its <metadata>) or the element alone
 // as virDomainGetMetadata returns it for our namespace: `<owner host=".." agent=".."/>`,
-// without the namespace (libvirt 9.0 and 12 both strip it). nullopt when there is no owner element in our
-// namespace (a guest defined by hand or by an agent older than this record); an
+// without the namespace (libvirt 9.0 and 12 both strip it). nullopt when there is no owner element
+// in our namespace (a guest defined by hand or by an agent older than this record); an
 // InvalidArgument naming the text when it is not XML or lacks host/agent.
 Result<std::optional<GuestOwner>> parseGuestOwner(std::string_view xml);
 
