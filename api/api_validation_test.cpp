@@ -222,6 +222,32 @@ TEST_CASE(
   CHECK(ok.status == 202);
 }
 
+TEST_CASE("availability_zone forcing a host: admins only, parsed as Nova does, host named") {
+  Fixture fx;
+  const std::string flavor = fx.createFlavor();
+  const std::string image =
+      fx.createImage(R"("name": "i", "disk_format": "raw", "container_format": "bare")");
+  const auto create = [&](const std::string& zone, const std::string& token) {
+    return fx.call(false, "POST", "/v2.1/servers",
+                   R"({"server": {"name": "s", "flavorRef": ")" + flavor + R"(", "imageRef": ")" +
+                       image + R"(", "networks": "none", "availability_zone": ")" + zone + R"("}})",
+                   "application/json", "compute 2.92", token);
+  };
+  auto member = create("nova:h1", "alice:p1");
+  CHECK(member.status == 403);
+  CHECK(messageOf(member) ==
+        "Policy doesn't allow os_compute_api:servers:create:forced_host to be performed.");
+  auto unknown = create("nova:h1", "admin");
+  CHECK(unknown.status == 400);
+  CHECK(messageOf(unknown) ==
+        "availability_zone='nova:h1' is invalid: no compute host named h1; allowed: none yet");
+  auto garbled = create("nova:h1:h1:x", "admin");
+  CHECK(garbled.status == 400);
+  CHECK(messageOf(garbled) ==
+        "availability_zone='nova:h1:h1:x' is invalid: cannot be parsed; allowed: ZONE, ZONE:HOST, "
+        "ZONE::NODE or ZONE:HOST:NODE");
+}
+
 TEST_CASE("microversions and auth are Nova's") {
   Fixture fx;
   auto too_new = fx.call(false, "GET", "/v2.1/flavors", "", "", "compute 2.99");

@@ -188,6 +188,18 @@ void Conductor::scheduleServer(const std::string& id) {
       spec = member_of.takeError();
     }
   }
+  if (spec && !server.forced_host.empty()) {
+    std::lock_guard lock(state_.mu);
+    auto h = state_.hosts.find(server.forced_host);
+    if (h == state_.hosts.end()) {  // its service deleted since the create
+      spec = Error::make(ErrorCode::kFailedPrecondition,
+                         "No valid host was found: the forced host " + server.forced_host +
+                             " is no longer a compute host");
+    } else {
+      spec->forced_host = server.forced_host;
+      spec->forced_host_provider = h->second.id;
+    }
+  }
   Result<scheduler::Selection> chosen =
       spec ? scheduler_.scheduleAndClaim(*spec, {id, server.project_id, server.user_id})
            : Result<scheduler::Selection>(spec.error());

@@ -32,7 +32,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ServerRecord, id, name, project_
                                                 fault_code, fault_created, created, updated,
                                                 launched_at, power_state, allocation_held,
                                                 allocations, availability_zone, lease_owner,
-                                                lease_expires)
+                                                lease_expires, forced_host)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(HostRecord, name, id, facts, last_report_unix,
                                                 uptime, default_zone, pci_owners)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(AggregateRecord, id, uuid, name, hosts, metadata,

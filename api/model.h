@@ -103,6 +103,9 @@ struct ServerRecord {
   // Which conductor is scheduling it, until when (unix s): api/server_lease.h.
   std::string lease_owner;
   std::int64_t lease_expires = 0;
+  // The host availability_zone "ZONE:HOST" (or ::NODE) forced at create (api/zone_request.h);
+  // "": the scheduler chooses.
+  std::string forced_host;
 
   std::string instanceName() const { return "stratus-" + id; }
 };

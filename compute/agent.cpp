@@ -263,8 +263,18 @@ Result<int> Agent::workOnce() {
   // Listed before the work is fetched: any guest seen here was defined from a task issued
   // earlier, so its server is in `placed` unless it really is an orphan. (Listing after
   // could catch another agent's spawn on a shared libvirt that our snapshot predates.)
-  auto managed = guests_->managedGuests();
-  if (!managed) return managed.takeError();
+  // Only guests recording this agent as their owner are ours to reap or report; another
+  // agent's on the same libvirt (another cloud, another test stack) is named once and left.
+  auto owners = guests_->guestOwners();
+  if (!owners) return owners.takeError();
+  SortedGuests sorted = sortGuestsByOwner(*owners, guests_->owner());
+  const std::set<std::string>& managed = sorted.ours;
+  std::erase_if(foreign_logged_, [&](const std::string& n) { return !sorted.others.contains(n); });
+  for (const auto& [name, owner] : sorted.others) {
+    if (foreign_logged_.insert(name).second) {
+      logLine(foreignGuestLine(name, owner, guests_->owner()));
+    }
+  }
   auto work = api_->work(config_.host);
   if (!work) return work.takeError();
   int done = 0;
@@ -303,13 +313,15 @@ Result<int> Agent::workOnce() {
     }
     ++done;
   }
-  // A managed guest whose server the API places nowhere is left over from an interrupted
+  // A guest of ours whose server the API places nowhere is left over from an interrupted
   // boot or delete: nothing will ever account for it, so it goes.
-  for (const auto& name : *managed) {
+  for (const auto& name : managed) {
     const std::string id = name.substr(kManagedGuestPrefix.size());
     if (work->placed.contains(id)) continue;
     if (auto s = spawner_->destroy(id, name); s) {
-      logLine("removed orphan guest " + name + " (the API places no such server on any host)");
+      logLine("removed orphan guest " + name + " of this agent (" +
+              virt::describeOwner(guests_->owner()) +
+              "): the API places no such server on any host");
     }
   }
   // Devices recorded for a server that has neither a guest here nor a place anywhere

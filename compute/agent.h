@@ -90,6 +90,9 @@ class Agent {
   bool config_checked_ = false;
   ResolvedProviderConfig last_resolved_;
   std::set<std::string> skipped_logged_;  // entries naming no provider of ours, logged once
+  // "stratus-<uuid>" guests of other agents (or of nobody) already logged as left alone,
+  // so each is named once while it stays (work thread only).
+  std::set<std::string> foreign_logged_;
   std::string record_path_;
   std::optional<PublishedRecord> record_;  // read at the first sync
   std::optional<Error> start_error_;

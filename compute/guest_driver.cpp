@@ -37,15 +37,23 @@ GuestRun guestRunFromLibvirt(int state) {
   }
 }
 
+Result<std::set<std::string>> GuestDriver::managedGuests() {
+  auto all = guestOwners();
+  if (!all) return all.takeError();
+  return sortGuestsByOwner(*all, owner()).ours;
+}
+
 namespace {
 
 Result<std::pair<virt::ViommuModel, std::string>> planAndRender(const virt::Flavor& flavor,
                                                                 const virt::ImageProperties& image,
                                                                 const virt::HostFacts& host,
                                                                 const virt::VirtConfig& config,
-                                                                const virt::GuestPassthrough& pt) {
+                                                                const virt::GuestPassthrough& pt,
+                                                                const virt::GuestOwner& owner) {
   auto plan = virt::planGuest(flavor, image, host, config);
   if (!plan) return plan.takeError();
+  plan->domain.owner = owner;
   STRATUS_RETURN_IF_ERROR(virt::checkPassthrough(*plan, pt, host));
   virt::addPassthrough(*plan, pt, host);
   auto xml = virt::renderDomainXml(plan->domain);
@@ -55,12 +63,14 @@ Result<std::pair<virt::ViommuModel, std::string>> planAndRender(const virt::Flav
 
 class LibvirtDriver final : public GuestDriver {
  public:
-  explicit LibvirtDriver(virt::VirtConfig config) : config_(std::move(config)) {}
+  LibvirtDriver(virt::VirtConfig config, virt::GuestOwner owner)
+      : config_(std::move(config)), owner_(std::move(owner)) {}
+  const virt::GuestOwner& owner() const override { return owner_; }
 
   Result<virt::ViommuModel> spawn(const virt::Flavor& flavor, const virt::ImageProperties& image,
                                   const virt::HostFacts& host,
                                   const virt::GuestPassthrough& passthrough) override {
-    auto rendered = planAndRender(flavor, image, host, config_, passthrough);
+    auto rendered = planAndRender(flavor, image, host, config_, passthrough, owner_);
     if (!rendered) return rendered.takeError();
     auto conn = open();
     if (!conn) return conn.takeError();
@@ -86,14 +96,25 @@ class LibvirtDriver final : public GuestDriver {
     return s;
   }
 
-  Result<std::set<std::string>> managedGuests() override {
+  Result<GuestOwners> guestOwners() override {
     auto conn = open();
     if (!conn) return conn.takeError();
-    auto names = virt::LibvirtGuests(*conn).names();
+    virt::LibvirtGuests guests(*conn);
+    auto names = guests.names();
     if (!names) return names.takeError();
-    std::set<std::string> out;
+    GuestOwners out;
     for (const auto& n : *names) {
-      if (isManagedGuestName(n)) out.insert(n);
+      if (!isManagedGuestName(n)) continue;
+      auto element = guests.metadataElement(n, std::string(virt::kGuestOwnerNamespace));
+      if (!element) {
+        if (element.error().code == ErrorCode::kNotFound) continue;  // removed meanwhile
+        return element.takeError();
+      }
+      std::optional<virt::GuestOwner> owner;
+      if (*element) {
+        if (auto parsed = virt::parseGuestOwner(**element); parsed) owner = std::move(*parsed);
+      }
+      out[n] = std::move(owner);
     }
     return out;
   }
@@ -117,9 +138,12 @@ class LibvirtDriver final : public GuestDriver {
     if (!conn) return conn.takeError();
     auto states = virt::LibvirtGuestPower(*conn).states();
     if (!states) return states.takeError();
+    // Listed after the states: a guest defined in between is simply not reported yet.
+    auto ours = managedGuests();
+    if (!ours) return ours.takeError();
     std::map<std::string, GuestPowerInfo> out;
     for (const auto& [name, st] : *states) {
-      if (isManagedGuestName(name)) out[name] = {guestRunFromLibvirt(st.state), st.saved};
+      if (ours->contains(name)) out[name] = {guestRunFromLibvirt(st.state), st.saved};
     }
     return out;
   }
@@ -168,16 +192,19 @@ class LibvirtDriver final : public GuestDriver {
     return conn;
   }
   virt::VirtConfig config_;
+  virt::GuestOwner owner_;
 };
 
 class DryRunDriver final : public GuestDriver {
  public:
-  explicit DryRunDriver(virt::VirtConfig config) : config_(std::move(config)) {}
+  DryRunDriver(virt::VirtConfig config, virt::GuestOwner owner)
+      : config_(std::move(config)), owner_(std::move(owner)) {}
+  const virt::GuestOwner& owner() const override { return owner_; }
 
   Result<virt::ViommuModel> spawn(const virt::Flavor& flavor, const virt::ImageProperties& image,
                                   const virt::HostFacts& host,
                                   const virt::GuestPassthrough& passthrough) override {
-    auto rendered = planAndRender(flavor, image, host, config_, passthrough);
+    auto rendered = planAndRender(flavor, image, host, config_, passthrough, owner_);
     if (!rendered) return rendered.takeError();
     std::lock_guard lock(mu_);
     // Like libvirt: a guest of that name that is there already stays as it is.
@@ -190,10 +217,10 @@ class DryRunDriver final : public GuestDriver {
     guests_.erase(name);
     return okStatus();
   }
-  Result<std::set<std::string>> managedGuests() override {
+  Result<GuestOwners> guestOwners() override {
     std::lock_guard lock(mu_);
-    std::set<std::string> out;
-    for (const auto& [name, guest] : guests_) out.insert(name);
+    GuestOwners out;
+    for (const auto& [name, guest] : guests_) out[name] = owner_;
     return out;
   }
   Result<std::string> guestXml(const std::string& name) override {
@@ -267,18 +294,21 @@ class DryRunDriver final : public GuestDriver {
     GuestPowerInfo power;
   };
   virt::VirtConfig config_;
+  virt::GuestOwner owner_;
   std::mutex mu_;
   std::map<std::string, Guest> guests_;
 };
 
 }  // namespace
 
-std::unique_ptr<GuestDriver> libvirtGuestDriver(const virt::VirtConfig& config) {
-  return std::make_unique<LibvirtDriver>(config);
+std::unique_ptr<GuestDriver> libvirtGuestDriver(const virt::VirtConfig& config,
+                                                virt::GuestOwner owner) {
+  return std::make_unique<LibvirtDriver>(config, std::move(owner));
 }
 
-std::unique_ptr<GuestDriver> dryRunGuestDriver(const virt::VirtConfig& config) {
-  return std::make_unique<DryRunDriver>(config);
+std::unique_ptr<GuestDriver> dryRunGuestDriver(const virt::VirtConfig& config,
+                                               virt::GuestOwner owner) {
+  return std::make_unique<DryRunDriver>(config, std::move(owner));
 }
 
 }  // namespace stratus::compute

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "common/result.h"
+#include "compute/guest_ownership.h"
 #include "compute/power_ops.h"
 #include "virt/guest_plan.h"
 #include "virt/guest_request.h"
@@ -18,13 +19,16 @@
 
 namespace stratus::compute {
 
-// The agent manages only guests named "stratus-<server UUID>"; others are left alone.
+// The agent manages only guests named "stratus-<server UUID>" that carry its own owner
+// record (compute/guest_ownership.h); others are left alone.
 inline constexpr std::string_view kManagedGuestPrefix = "stratus-";
 bool isManagedGuestName(const std::string& name);
 
 class GuestDriver {
  public:
   virtual ~GuestDriver() = default;
+  // Who this driver records as the owner of the guests it defines.
+  virtual const virt::GuestOwner& owner() const = 0;
   // Plans for this host, adds the assigned PCI devices and NUMA placement
   // (virt::addPassthrough), renders, defines and starts `flavor.name`. A guest of that
   // name that already runs is success (a task repeated after a restart).
@@ -34,14 +38,17 @@ class GuestDriver {
                                           const virt::GuestPassthrough& passthrough) = 0;
   // Stops and undefines; a guest that is not there is success.
   virtual Status destroy(const std::string& name) = 0;
-  // The managed guests that exist, running or not.
-  virtual Result<std::set<std::string>> managedGuests() = 0;
+  // Every "stratus-<uuid>" guest that exists, running or not, with the owner it records
+  // (unreadable owner metadata counts as none).
+  virtual Result<GuestOwners> guestOwners() = 0;
+  // The guests of guestOwners() that this driver's owner defined.
+  Result<std::set<std::string>> managedGuests();
   // A defined guest's domain XML (libvirt's, or what the dry-run driver rendered);
   // NotFound when there is no such guest.
   virtual Result<std::string> guestXml(const std::string& name) = 0;
   // A guest's run state; NotFound when there is no such guest.
   virtual Result<GuestPowerInfo> powerInfo(const std::string& name) = 0;
-  // The run state of every managed guest, by name.
+  // The run state of every managed guest (ours only), by name.
   virtual Result<std::map<std::string, GuestPowerInfo>> managedPowerInfo() = 0;
   // One step of a power action (compute/power_ops.h: shutdown, destroy, create, pause,
   // unpause, managed save, discard save; kWait, kDone and kFail do nothing). NotFound
@@ -52,7 +59,11 @@ class GuestDriver {
 // libvirt's virDomainState as a GuestRun (VIR_DOMAIN_BLOCKED counts as running).
 GuestRun guestRunFromLibvirt(int state);
 
-std::unique_ptr<GuestDriver> libvirtGuestDriver(const virt::VirtConfig& config);
-std::unique_ptr<GuestDriver> dryRunGuestDriver(const virt::VirtConfig& config);
+// `owner` is recorded in every guest the driver defines, and only guests recording it are
+// managed. The dry-run driver keeps its guests in memory: all of them are its own.
+std::unique_ptr<GuestDriver> libvirtGuestDriver(const virt::VirtConfig& config,
+                                                virt::GuestOwner owner);
+std::unique_ptr<GuestDriver> dryRunGuestDriver(const virt::VirtConfig& config,
+                                               virt::GuestOwner owner = {"dry-run", "dry-run"});
 
 }  // namespace stratus::compute

@@ -135,8 +135,12 @@ int main(int argc, char** argv) {
     auto api_client = ComputeApiClient::create(config.api_url, config.auth_token);
     if (!api_client) return fail(api_client.error());
     api = std::move(*api_client);
-    guests = guest_driver == "dry-run" ? dryRunGuestDriver(config.virt)
-                                       : libvirtGuestDriver(config.virt);
+    // Recorded in every guest this agent defines; it reaps and reports only those.
+    auto agent_id = loadOrCreateAgentId(config.instances_path);
+    if (!agent_id) return fail(agent_id.error());
+    virt::GuestOwner owner{config.host, *agent_id};
+    guests = guest_driver == "dry-run" ? dryRunGuestDriver(config.virt, owner)
+                                       : libvirtGuestDriver(config.virt, owner);
   }
   Agent agent(config, std::move(facts), std::move(*client), std::move(api), std::move(guests));
 

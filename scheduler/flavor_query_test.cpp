@@ -128,6 +128,35 @@ TEST_CASE("a trait required and forbidden at once is refused naming both sources
                     {"hw:viommu_model", "intel"}}) == "ok");
 }
 
+TEST_CASE("numbered groups are checked per group: required in one, forbidden in another is fine") {
+  // One key per trait and group: a flavor cannot ask both ways within one numbered group
+  // (and PCI groups take only the alias's traits), so only the per-group split shows here.
+  CHECK(conflictOf({{"resources1:VGPU", "1"},
+                    {"trait1:CUSTOM_FAST", "required"},
+                    {"resources2:VGPU", "1"},
+                    {"trait2:CUSTOM_FAST", "forbidden"},
+                    {"group_policy", "none"}}) == "ok");
+}
+
+TEST_CASE("hw:viommu_model=auto with every model it could take forbidden is refused") {
+  const virt::ImageProperties x86 = {{"hw_architecture", "x86_64"}};
+  std::map<std::string, std::string> extra = {{"hw:viommu_model", "auto"},
+                                              {"trait:COMPUTE_IOMMU_MODEL_INTEL", "forbidden"},
+                                              {"trait:COMPUTE_IOMMU_MODEL_VIRTIO", "forbidden"}};
+  const std::string q = queryFor(extra, x86);
+  INFO(q);
+  const std::string got = conflictOf(extra, x86);
+  CHECK(got ==
+        "trait:COMPUTE_IOMMU_MODEL_VIRTIO='forbidden' is invalid: one of "
+        "COMPUTE_IOMMU_MODEL_VIRTIO|COMPUTE_IOMMU_MODEL_INTEL would be required, by prefilter "
+        "viommu_model (hw:viommu_model=auto), and every one is forbidden "
+        "(COMPUTE_IOMMU_MODEL_VIRTIO by flavor trait:COMPUTE_IOMMU_MODEL_VIRTIO=forbidden, "
+        "COMPUTE_IOMMU_MODEL_INTEL by flavor trait:COMPUTE_IOMMU_MODEL_INTEL=forbidden); "
+        "allowed: a trait that is not also required elsewhere: drop one of the two");
+  extra.erase("trait:COMPUTE_IOMMU_MODEL_VIRTIO");
+  CHECK(conflictOf(extra, x86) == "ok");
+}
+
 TEST_CASE("no valid host: each flavor and image item is its own step, named by its key") {
   auto s = specFor({{"trait:CUSTOM_GOLD", "required"}, {"resources:CUSTOM_X", "1"}},
                    {{"trait:CUSTOM_SSD", "required"}});

@@ -34,6 +34,8 @@ std::string prefilterLabel(std::string_view name, const RequestSpec& spec) {
     label += " (" + spec.guest.page_size->key + "=" + spec.guest.page_size->raw + ")";
   } else if (name == "disabled_host") {
     label += " (disabled hosts take no new servers)";
+  } else if (name == "forced_host" && !spec.forced_host.empty()) {
+    label += " (host " + spec.forced_host + ")";
   }
   return label;
 }
@@ -167,6 +169,10 @@ void pciDevicesPrefilter(const PrefilterContext& ctx, PlacementQuery& query) {
   query.group_policy = ctx.spec.group_policy;
 }
 
+void forcedHostPrefilter(const PrefilterContext& ctx, PlacementQuery& query) {
+  query.in_tree = ctx.spec.forced_host_provider;
+}
+
 void availabilityZonePrefilter(const PrefilterContext& ctx, PlacementQuery& query) {
   if (ctx.spec.availability_zone_member_of.empty()) return;
   query.member_of.push_back(ctx.spec.availability_zone_member_of);
@@ -183,6 +189,7 @@ const std::vector<Prefilter>& prefilters() {
       {"disabled_host", disabledHostPrefilter},
       {"pci_devices", pciDevicesPrefilter},
       {"availability_zone", availabilityZonePrefilter},
+      {"forced_host", forcedHostPrefilter},
   };
   return list;
 }
@@ -214,30 +221,68 @@ std::vector<QueryStep> querySteps(const PrefilterContext& ctx) {
   return steps;
 }
 
+namespace {
+
+Error conflictError(const QueryStep* req, const QueryStep* forb, const std::string& why) {
+  const QueryStep* blame = forb->item ? forb : req->item ? req : nullptr;
+  if (!blame) return Error::make(ErrorCode::kInvalidArgument, why);
+  return Error::invalid(blame->item->key, blame->item->value,
+                        "a trait that is not also " +
+                            std::string(blame == forb ? "required" : "forbidden") +
+                            " elsewhere: drop one of the two",
+                        why);
+}
+
+}  // namespace
+
 Status checkQueryConflicts(const RequestSpec& spec, const traits::TraitsConfig& traits) {
   const PrefilterContext ctx{spec, traits};
   const std::vector<QueryStep> steps = querySteps(ctx);
-  // Which step first asked for each trait, each way.
-  std::map<std::string, const QueryStep*> required_by, forbidden_by;
+  // Which step first asked for each trait, each way, per request group ("" the
+  // unnumbered one): Placement refuses a trait required and forbidden in one group.
+  using Key = std::pair<std::string, std::string>;  // group suffix, trait
+  std::map<Key, const QueryStep*> required_by, forbidden_by;
+  std::map<std::size_t, const QueryStep*> any_of_by;  // index in query.any_of
   PlacementQuery query;
   for (const auto& step : steps) {
     step.apply(query);
-    for (const auto& t : query.required) required_by.emplace(t, &step);
-    for (const auto& t : query.forbidden) forbidden_by.emplace(t, &step);
+    for (const auto& t : query.required) required_by.emplace(Key{"", t}, &step);
+    for (const auto& t : query.forbidden) forbidden_by.emplace(Key{"", t}, &step);
+    for (const auto& g : query.groups) {
+      for (const auto& t : g.required) required_by.emplace(Key{g.suffix, t}, &step);
+      for (const auto& t : g.forbidden) forbidden_by.emplace(Key{g.suffix, t}, &step);
+    }
+    for (std::size_t i = 0; i < query.any_of.size(); ++i) any_of_by.emplace(i, &step);
   }
-  for (const auto& [trait, req] : required_by) {
-    auto f = forbidden_by.find(trait);
+  for (const auto& [key, req] : required_by) {
+    auto f = forbidden_by.find(key);
     if (f == forbidden_by.end()) continue;
-    const QueryStep* forb = f->second;
-    const std::string why =
-        trait + " would be both required, by " + req->label + ", and forbidden, by " + forb->label;
-    const QueryStep* blame = forb->item ? forb : req->item ? req : nullptr;
-    if (!blame) return Error::make(ErrorCode::kInvalidArgument, why);
-    return Error::invalid(blame->item->key, blame->item->value,
-                          "a trait that is not also " +
-                              std::string(blame == forb ? "required" : "forbidden") +
-                              " elsewhere: drop one of the two",
-                          why);
+    const auto& [group, trait] = key;
+    const std::string where = group.empty() ? "" : " in request group " + group;
+    return conflictError(req, f->second,
+                         trait + " would be both required, by " + req->label +
+                             ", and forbidden, by " + f->second->label + where);
+  }
+  // required=in:A,B with A and B both forbidden: no provider could ever match.
+  for (const auto& [i, req] : any_of_by) {
+    const auto& members = query.any_of[i];
+    const QueryStep* forb = nullptr;
+    std::string names, forbidders;
+    bool all = !members.empty();
+    for (const auto& t : members) {
+      names += (names.empty() ? "" : "|") + t;
+      auto f = forbidden_by.find(Key{"", t});
+      if (f == forbidden_by.end()) {
+        all = false;
+        break;
+      }
+      if (!forb || (!forb->item && f->second->item)) forb = f->second;
+      forbidders += (forbidders.empty() ? "" : ", ") + t + " by " + f->second->label;
+    }
+    if (!all) continue;
+    return conflictError(req, forb,
+                         "one of " + names + " would be required, by " + req->label +
+                             ", and every one is forbidden (" + forbidders + ")");
   }
   return okStatus();
 }

@@ -54,8 +54,13 @@ void pciDevicesPrefilter(const PrefilterContext& ctx, PlacementQuery& query);
 // map_az_to_placement_aggregate); nothing when the server asked for no zone.
 void availabilityZonePrefilter(const PrefilterContext& ctx, PlacementQuery& query);
 
+// A host forced by availability_zone "ZONE:HOST": in_tree its compute node (Nova's
+// scheduler bypasses its filters for a forced host; Stratus still asks placement, so the
+// claim is real and a host without room is refused, and still plans the guest there).
+void forcedHostPrefilter(const PrefilterContext& ctx, PlacementQuery& query);
+
 // resources, flavor_request, image_traits, viommu_model, architecture, mem_page_size,
-// disabled_host, pci_devices, availability_zone.
+// disabled_host, pci_devices, availability_zone, forced_host.
 const std::vector<Prefilter>& prefilters();
 
 PlacementQuery buildPlacementQuery(const RequestSpec& spec, const traits::TraitsConfig& traits);
@@ -73,9 +78,11 @@ struct QueryStep {
 };
 std::vector<QueryStep> querySteps(const PrefilterContext& ctx);
 
-// A trait both required and forbidden in the unnumbered group (flavor, image and
-// prefilters together): InvalidArgument naming the trait and both sources, keyed by the
-// flavor or image item involved.
+// A trait both required and forbidden in one request group (the unnumbered one, or a
+// numbered one, "... in request group 1", as Placement refuses them per group), or an
+// any_of (required=in:A,B, e.g. hw:viommu_model=auto) whose every member is forbidden:
+// InvalidArgument naming the trait(s) and the sources, keyed by the flavor or image item
+// involved.
 Status checkQueryConflicts(const RequestSpec& spec, const traits::TraitsConfig& traits);
 
 }  // namespace stratus::scheduler

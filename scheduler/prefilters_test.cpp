@@ -30,7 +30,20 @@ TEST_CASE("the prefilters run in a fixed, named order") {
   for (const auto& p : prefilters()) names.emplace_back(p.name);
   CHECK(names == std::vector<std::string>{"resources", "flavor_request", "image_traits",
                                           "viommu_model", "architecture", "mem_page_size",
-                                          "disabled_host", "pci_devices", "availability_zone"});
+                                          "disabled_host", "pci_devices", "availability_zone",
+                                          "forced_host"});
+}
+
+TEST_CASE("a forced host limits the query to its compute node's tree") {
+  auto s = spec({});
+  s.forced_host = "cn1";
+  s.forced_host_provider = "6a5c2b1e-0000-4000-8000-000000000001";
+  CHECK(queryFor(s) ==
+        "resources=DISK_GB:10,MEMORY_MB:1024,VCPU:2&required=!COMPUTE_STATUS_DISABLED"
+        "&in_tree=6a5c2b1e-0000-4000-8000-000000000001&limit=100");
+  CHECK(buildPlacementQuery(s, {}).describe() ==
+        "DISK_GB=10, MEMORY_MB=1024, VCPU=2; forbidden COMPUTE_STATUS_DISABLED; in_tree "
+        "6a5c2b1e-0000-4000-8000-000000000001");
 }
 
 TEST_CASE("an availability zone becomes the member_of the API resolved it to") {

@@ -41,7 +41,7 @@ Result<RequestSpec> buildRequestSpec(const virt::Flavor& flavor, const virt::Ima
   if (!placement) return placement.takeError();
   RequestSpec spec{
       flavor, image, std::move(*guest), {}, std::move(*devices), "none", std::move(*placement),
-      {},     {}};
+      {},     {},    {},                {}};
   if (auto gp = flavor.extra_specs.find(std::string(kFlavorGroupPolicy));
       gp != flavor.extra_specs.end()) {
     if (auto s = validateGroupPolicy(gp->second); !s) return s.error();
@@ -66,6 +66,7 @@ std::string PlacementQuery::queryString() const {
     q += "&required=in:" + in;
   }
   for (const auto& m : member_of) q += "&member_of=" + m;
+  if (!in_tree.empty()) q += "&in_tree=" + in_tree;
   for (const auto& g : groups) {
     const std::string& n = g.suffix;
     q += "&resources" + n + "=" + resourceList(g.resources, ":", ",");
@@ -89,6 +90,7 @@ std::string PlacementQuery::describe() const {
   }
   for (const auto& t : forbidden) out += "; forbidden " + t;
   for (const auto& m : member_of) out += "; member_of " + m;
+  if (!in_tree.empty()) out += "; in_tree " + in_tree;
   // Consecutive groups from one request read as one item: "groups 1-3". The flavor's
   // own groups (no origin) each stand alone.
   for (std::size_t i = 0; i < groups.size();) {

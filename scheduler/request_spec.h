@@ -37,6 +37,11 @@ struct RequestSpec {
   // zone, "!in:A,B" (no AZ aggregate) for the default zone, "" for no restriction.
   std::string availability_zone;
   std::string availability_zone_member_of;
+  // A host forced by availability_zone "ZONE:HOST" (api/zone_request.h) and its compute
+  // node provider: the query is limited to that provider's tree (in_tree, placement 1.31)
+  // and still claims there; "" when the scheduler chooses.
+  std::string forced_host;
+  std::string forced_host_provider;
 };
 
 // Conflicts between flavor and image, locked memory without a page size, a model the
@@ -75,6 +80,7 @@ struct PlacementQuery {
       member_of;  // each one member_of= value as Placement takes it ("in:A,B", "!in:C")
   std::vector<RequestGroup> groups;
   std::string group_policy = "none";  // sent only with groups (placement requires it then)
+  std::string in_tree;                // the unnumbered group's in_tree= (a provider uuid), or ""
   int limit = 100;
 
   // "resources=DISK_GB:1,MEMORY_MB:512,VCPU:1&required=A,!B&required=in:C,D

@@ -263,8 +263,13 @@ Result<Selection> Scheduler::scheduleAndClaim(const RequestSpec& spec, const Con
   auto candidates = parseCandidates(answer->body);
   if (!candidates) return candidates.takeError();
   if (candidates->empty()) {
+    // A forced host is named first: it is the only one the request could have.
+    const std::string forced = spec.forced_host.empty()
+                                   ? ""
+                                   : "the forced host " + spec.forced_host +
+                                         " cannot take the request (" + query.describe() + "): ";
     return Error::make(ErrorCode::kFailedPrecondition,
-                       "No valid host was found: " +
+                       "No valid host was found: " + forced +
                            explainNoCandidates(spec, traits_, [this](const PlacementQuery& q) {
                              return countHosts(placement_, q);
                            }));

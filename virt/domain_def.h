@@ -4,9 +4,11 @@
 
 #include <cstdint>
 #include <optional>
+
 #include <string>
 #include <vector>
 
+#include "virt/guest_owner.h"
 #include "virt/viommu_model.h"
 
 namespace stratus::virt {
@@ -88,6 +90,9 @@ struct DomainDef {
   std::string type;  // libvirt domain type: kvm or qemu
   std::string name;
   std::string uuid;  // empty: libvirt assigns one
+  // <metadata><stratus:owner host=.. agent=../></metadata> (virt/guest_owner.h); unset:
+  // no <metadata>.
+  std::optional<GuestOwner> owner;
   std::uint64_t memory_kib = 0;
   unsigned vcpus = 1;
   std::string vcpu_cpuset;  // <vcpu cpuset='2-3'>; empty: the vCPUs float

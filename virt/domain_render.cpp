@@ -3,6 +3,7 @@
 #include <libxml/xmlwriter.h>
 
 #include <memory>
+#include <string_view>
 
 #include "virt/pci_facts.h"
 
@@ -27,6 +28,11 @@ class Writer {
 
   void start(const char* name) { check(xmlTextWriterStartElement(w_, X(name))); }
   void end() { check(xmlTextWriterEndElement(w_)); }
+  // <prefix:name xmlns:prefix="uri">
+  void startNs(std::string_view prefix, std::string_view name, std::string_view uri) {
+    const std::string p(prefix), n(name), u(uri);
+    check(xmlTextWriterStartElementNS(w_, X(p.c_str()), X(n.c_str()), X(u.c_str())));
+  }
   void attr(const char* name, const std::string& value) {
     check(xmlTextWriterWriteAttribute(w_, X(name), X(value.c_str())));
   }
@@ -156,6 +162,14 @@ Result<std::string> renderDomainXml(const DomainDef& def) {
   w.attr("type", def.type);
   w.element("name", def.name);
   if (!def.uuid.empty()) w.element("uuid", def.uuid);
+  if (def.owner) {
+    w.start("metadata");
+    w.startNs(kGuestOwnerPrefix, kGuestOwnerElement, kGuestOwnerNamespace);
+    w.attr("host", def.owner->host);
+    w.attr("agent", def.owner->agent);
+    w.end();
+    w.end();
+  }
   w.start("memory");
   w.attr("unit", "KiB");
   w.text(std::to_string(def.memory_kib));

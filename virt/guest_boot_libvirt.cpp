@@ -45,6 +45,24 @@ Result<std::string> LibvirtGuests::liveXml(const std::string& name) const {
   return out;
 }
 
+Result<std::optional<std::string>> LibvirtGuests::metadataElement(const std::string& name,
+                                                                  const std::string& uri) const {
+  auto dom = lookup(name);
+  if (!dom) return dom.takeError();
+  char* xml = virDomainGetMetadata(dom->get(), VIR_DOMAIN_METADATA_ELEMENT, uri.c_str(),
+                                   VIR_DOMAIN_AFFECT_CURRENT);
+  if (xml == nullptr) {
+    if (virGetLastErrorCode() == VIR_ERR_NO_DOMAIN_METADATA) return std::optional<std::string>{};
+    if (virGetLastErrorCode() == VIR_ERR_NO_DOMAIN) {
+      return Error::make(ErrorCode::kNotFound, "no guest named '" + name + "'");
+    }
+    return libvirtError("cannot read the metadata of guest '" + name + "'");
+  }
+  std::string out(xml);
+  std::free(xml);  // NOLINT(cppcoreguidelines-no-malloc)
+  return std::optional<std::string>{std::move(out)};
+}
+
 Result<bool> LibvirtGuests::isRunning(const std::string& name) const {
   auto dom = lookup(name);
   if (!dom) return dom.takeError();

@@ -1,6 +1,7 @@
 // Defines, starts, inspects and removes guests on a real libvirt.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,10 @@ class LibvirtGuests {
   // Stops (if running) and undefines, with its NVRAM. NotFound when there is no such guest.
   Status destroyAndUndefine(const std::string& name);
   Result<std::vector<std::string>> names() const;
+  // The guest's <metadata> element in namespace `uri` as libvirt returns it; nullopt when
+  // the guest has none there; NotFound when there is no such guest.
+  Result<std::optional<std::string>> metadataElement(const std::string& name,
+                                                     const std::string& uri) const;
   // Whether the named guest is running; NotFound when there is no such guest.
   Result<bool> isRunning(const std::string& name) const;
 

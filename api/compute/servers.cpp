@@ -9,6 +9,7 @@
 #include "api/compute/schemas.h"
 #include "api/compute/views.h"
 #include "api/server_state.h"
+#include "api/zone_request.h"
 #include "common/uuid.h"
 #include "scheduler/prefilters.h"
 #include "scheduler/request_spec.h"
@@ -154,11 +155,23 @@ Reply createServer(const Context& c, const HttpRequest& r, const PathParams&) {
     return badRequest(st.error().message);
 
   ServerRecord s;
-  // availability_zone: a zone some host is in (ZONE:HOST is not taken: ':' is no zone's).
+  // availability_zone: a zone some host is in, or ZONE:HOST / ZONE::NODE / ZONE:HOST:NODE
+  // forcing a host (admins only, Nova's os_compute_api:servers:create:forced_host).
   if (body.contains("availability_zone")) {
-    s.availability_zone = body["availability_zone"].get<std::string>();
-    auto zone = memberOfForZone(s.availability_zone, c.state.hosts, c.state.aggregates);
-    if (!zone) return zone.takeError();
+    const std::string value = body["availability_zone"].get<std::string>();
+    auto request = parseZoneRequest(value);
+    if (!request) return request.takeError();
+    if (request->forcesHost()) {
+      if (auto st = requirePolicy(r, "os_compute_api:servers:create:forced_host"); !st)
+        return st.error();
+      auto forced = forcedHostOf(*request, value, c.state.hosts, c.state.aggregates);
+      if (!forced) return forced.takeError();
+      s.forced_host = *forced;
+    } else {
+      auto zone = memberOfForZone(request->zone, c.state.hosts, c.state.aggregates);
+      if (!zone) return zone.takeError();
+    }
+    s.availability_zone = request->zone;
   }
   s.id = newUuid();
   s.name = body["name"].get<std::string>();

@@ -113,15 +113,32 @@ check "agent down: the server waits in BUILD" test "$(server_status "$s2")" = BU
 capi DELETE "/v2.1/servers/$s1"
 sleep 1
 check "agent down: a deleted server waits for its guest to go" test "$(server_status "$s1")" = ACTIVE
-# A guest named like a server the API does not know: left over, it must go.
+# Two guests named like servers the API does not know, both copies of this agent's
+# guest of s1 (so with its owner metadata): one left over from us, it must go; one
+# recording another agent (another cloud on this libvirt, same host name), it must stay.
+agent_id=$(cat "$tmp/instances/agent_id")
+other_id=$(cat /proc/sys/kernel/random/uuid)
 orphan="stratus-$(cat /proc/sys/kernel/random/uuid)"
-"$bin/stratus" guest boot --name "$orphan" --ram 64 >/dev/null 2>&1
-echo "defined $orphan" >>"$tmp/agent-$host.log"
+foreign="stratus-$(cat /proc/sys/kernel/random/uuid)"
+clone_guest() {  # clone_guest NAME SED-EXPRESSION: defines (not starts) a copy of s1's guest
+  virsh -c qemu:///system dumpxml --inactive "stratus-$s1" |
+    sed -e "s|<name>stratus-$s1</name>|<name>$1</name>|" -e '/<uuid>/d' -e "$2" >"$tmp/$1.xml"
+  virsh -c qemu:///system define "$tmp/$1.xml" >/dev/null
+}
+clone_guest "$orphan" ''
+clone_guest "$foreign" "s|agent=\"$agent_id\"|agent=\"$other_id\"|"
+check "the foreign guest records the other agent" sh -c "virsh -c qemu:///system metadata $foreign https://stratus.dev/xmlns/guest-owner/1 | grep -qF 'agent=\"$other_id\"'"
 start_agent "$host"
 check "agent restarted: the waiting server becomes ACTIVE" wait_status "$s2" ACTIVE 60
 check "agent restarted: the delete finishes" wait_status "$s1" gone 30
 check "agent restarted: no guest and no allocation left for the deleted server" sh -c "! virsh -c qemu:///system domstate stratus-$s1 >/dev/null 2>&1 && test \$(curl -sf -H 'X-Auth-Token: admin' -H 'OpenStack-API-Version: placement 1.39' $placement_url/allocations/$s1 | grep -c resources) = 0"
 check "agent restarted: the orphan guest is removed" wait_for 15 sh -c "! virsh -c qemu:///system domstate $orphan >/dev/null 2>&1"
+logged() { sed 's/^[^ ]* [^ ]*: //' "$tmp/agent-$host.log" | grep -cxF -- "$1"; }  # times a message was logged
+check "agent restarted: the orphan's removal is logged, naming this agent" test "$(logged "removed orphan guest $orphan of this agent (host $host, agent $agent_id): the API places no such server on any host")" = 1
+sleep 2  # several more passes
+check "agent restarted: the other agent's guest is left alone" virsh -c qemu:///system domstate "$foreign"
+check "agent restarted: ... and named once" test "$(logged "left guest $foreign alone: it belongs to host $host, agent $other_id, not to this agent (host $host, agent $agent_id)")" = 1
+virsh -c qemu:///system undefine --nvram "$foreign" >/dev/null 2>&1
 capi DELETE "/v2.1/servers/$s2"
 check "last server deleted" wait_status "$s2" gone 30
 

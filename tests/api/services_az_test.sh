@@ -152,6 +152,35 @@ capi POST /v2.1/servers "{\"server\": {\"name\": \"sa-mars\", \"flavorRef\": \"$
 expect "an unknown zone" 400 "availability_zone='mars' is invalid: no such zone; allowed: az1, nova"
 out=$(osc server create --flavor "$flavor" --image "$image" --nic none --availability-zone mars sa-mars 2>&1)
 check "openstack server create --availability-zone mars fails naming the zone (got: $out)" grep -q "availability_zone='mars' is invalid" <<<"$out"
+# availability_zone ZONE:HOST (and ::NODE, :HOST:NODE) forces the host, admins only.
+create_in() {  # create_in NAME ZONE [FLAVOR]
+  capi POST /v2.1/servers "{\"server\": {\"name\": \"$1\", \"flavorRef\": \"${3:-$flavor}\", \"imageRef\": \"$image\", \"networks\": \"none\", \"availability_zone\": \"$2\"}}"
+}
+for zone in "nova:$b" "nova::$b" "nova:$b:$b"; do
+  create_in sa-forced "$zone"; forced=$(jget 'd["server"]["id"]')
+  if wait_status "$forced" ACTIVE 30; then
+    capi GET "/v2.1/servers/$forced"
+    check "availability_zone $zone: on $b" test "$(jget 'd["server"]["OS-EXT-SRV-ATTR:host"]')" = "$b"
+    check "availability_zone $zone: claimed in placement" test "$(allocations_of "$forced")" = 1
+  else
+    echo "FAIL: the $zone server did not become ACTIVE: $body"; failures=$((failures + 1))
+  fi
+done
+create_in sa-forced "az1:nohost"
+expect "a forced host no agent reports" 400 "availability_zone='az1:nohost' is invalid: no compute host named nohost; allowed: "
+create_in sa-forced "az1:$b"
+expect "a forced host outside the zone" 400 "availability_zone='az1:$b' is invalid: host $b is in zone nova, not in az1; allowed: $a"
+create_in sa-forced "nova:$b:$a"
+expect "a node that is not the host's" 400 "availability_zone='nova:$b:$a' is invalid: node $a is not host $b's (each Stratus host has one node, named as the host); allowed: $b"
+make_flavor sa.huge 100000000 '{}'; huge=$flavor_id
+create_in sa-forced-huge "nova:$b" "$huge"; forced=$(jget 'd["server"]["id"]')
+check "a forced host without room: ERROR" wait_status "$forced" ERROR 30
+capi GET "/v2.1/servers/$forced"
+check "... with a fault naming the host (got: $(jget 'd["server"].get("fault", {}).get("message")'))" sh -c "printf '%s' '$(jget 'd["server"]["fault"]["message"]' 2>/dev/null)' | grep -qF 'No valid host was found: the forced host $b cannot take the request (DISK_GB=1, MEMORY_MB=100000000, VCPU=1'"
+out=$(OS_CLIENT_CONFIG_FILE="$tmp/clouds.yaml" /usr/bin/openstack --os-cloud stratus server create --flavor "$flavor" --image "$image" --nic none --availability-zone "nova:$b" sa-forced-osc -f value -c id 2>&1)
+check "openstack server create --availability-zone nova:$b ($out)" wait_status "$out" ACTIVE 30
+capi GET "/v2.1/servers/$out"
+check "... on $b" test "$(jget 'd["server"]["OS-EXT-SRV-ATTR:host"]')" = "$b"
 capi POST "/v2.1/os-aggregates/$agg/action" '{"add_host": {"host": "nowhere"}}'
 expect "add an unknown host" 404 "Compute host nowhere could not be found."
 capi DELETE "/v2.1/os-aggregates/$agg"

@@ -6,8 +6,14 @@ pids=()
 stack_cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
   for p in "${pids[@]}"; do wait "$p" 2>/dev/null; done
+  # Only guests whose owner metadata names one of this stack's agents (the agent_id each
+  # keeps under its instances path): another stack's guests on the same libvirt stay.
+  local ids
+  ids=$(find "$tmp" -name agent_id -exec cat {} + 2>/dev/null | sort -u)
   for g in $(virsh -c qemu:///system list --all --name 2>/dev/null | grep -E '^stratus-[0-9a-f]{8}-' || true); do
-    grep -q "$g" "$tmp"/agent-*.log 2>/dev/null || continue
+    [ -n "$ids" ] || break
+    owner=$(virsh -c qemu:///system metadata "$g" https://stratus.dev/xmlns/guest-owner/1 2>/dev/null) || continue
+    grep -qF -f <(printf '%s\n' "$ids" | sed 's/.*/agent="&"/') <<<"$owner" || continue
     virsh -c qemu:///system destroy "$g" >/dev/null 2>&1
     virsh -c qemu:///system undefine --nvram "$g" >/dev/null 2>&1
   done
