@@ -9,6 +9,7 @@
 #include "api/server_lease.h"
 #include "tests/pg_test_db.h"
 #include "tests/skip.h"
+#include "virt/test_hosts.h"
 
 using namespace stratus;
 using namespace stratus::api;
@@ -246,4 +247,50 @@ TEST_CASE("postgresql, two API instances: a slow owner renews its lease, and lea
   auto gone = renewLease(*a, "nope", "conductor-a", t0);
   REQUIRE_FALSE(gone.ok());
   CHECK(gone.error().message == "server nope: lease lost: the server is gone");
+}
+
+TEST_CASE("postgresql, two API instances: an undone write scope restores the host's facts") {
+  test::PgTestDb db;
+  if (!db.reachable()) STRATUS_SKIP(db.whyNot());
+  auto a = open(db.url());
+  virt::HostFacts first = virt::testing::testHost("x86-kvm-libvirt9");
+  first.hostname = "cn1";
+  HostRecord h;
+  h.name = "cn1";
+  h.id = "5e1d0c3a-0000-4000-8000-0000000000a1";
+  h.facts = virt::hostFactsToJson(first);
+  {
+    auto w = a->write();
+    REQUIRE(w.ok());
+    REQUIRE(a->save(h).ok());
+    REQUIRE(w->commit().ok());
+  }
+  REQUIRE(a->host_facts.contains(h.id));
+  CHECK(a->host_facts.at(h.id).hostname == "cn1");
+  // A report with other facts whose commit fails: the facts go back with the record.
+  {
+    HostRecord changed = h;
+    virt::HostFacts second = first;
+    second.hostname = "cn1-renamed";
+    changed.facts = virt::hostFactsToJson(second);
+    auto w = a->write();
+    REQUIRE(w.ok());
+    REQUIRE(a->save(changed).ok());
+    CHECK(a->host_facts.at(h.id).hostname == "cn1-renamed");
+    db.terminateSessions();
+    REQUIRE_FALSE(w->commit().ok());
+  }
+  REQUIRE(a->host_facts.contains(h.id));
+  CHECK(a->host_facts.at(h.id).hostname == "cn1");
+  // An erase that does not commit leaves them too.
+  {
+    auto w = a->write();
+    REQUIRE(w.ok());
+    REQUIRE(a->eraseHost("cn1").ok());
+    CHECK_FALSE(a->host_facts.contains(h.id));
+    db.terminateSessions();
+    REQUIRE_FALSE(w->commit().ok());
+  }
+  REQUIRE(a->host_facts.contains(h.id));
+  CHECK(a->host_facts.at(h.id).hostname == "cn1");
 }
