@@ -109,7 +109,8 @@ TEST_CASE("a claim another conductor made for the consumer is given back and mad
   });
   REQUIRE(chosen.ok());
   CHECK(chosen->host == "cn1");
-  CHECK(checks == 2);  // the lease is checked again before the second claim
+  // Before the first claim, before giving back the claim in the way, before the second.
+  CHECK(checks == 3);
   const json mine = p.allocationsOf(kServer);
   CHECK(mine == json{{kHost,
                       {{"generation", mine[kHost]["generation"]},
@@ -128,4 +129,26 @@ TEST_CASE("a pass whose lease check fails before the claim claims nothing") {
   CHECK(chosen.error().message == "server s: lease lost to b");
   CHECK(p.allocationsOf(kServer) == json::object());
   CHECK(p.usages() == json{{"VCPU", 0}, {"MEMORY_MB", 0}});
+}
+
+TEST_CASE("a pass that lost its lease while its claim was refused leaves the claim in the way") {
+  PlacementUnderTest p;
+  // This time the claim in the way is the new owner's: ours outlasted our lease.
+  REQUIRE(p.client->call(
+      "PUT", std::string("/allocations/") + kServer,
+      json{{"allocations", {{kHost, {{"resources", {{"VCPU", 2}, {"MEMORY_MB", 1024}}}}}}},
+           {"project_id", "p"},
+           {"user_id", "u"},
+           {"consumer_generation", nullptr},
+           {"consumer_type", "INSTANCE"}}));
+  Scheduler scheduler = schedulerOn(p);
+  int checks = 0;
+  auto chosen = scheduler.scheduleAndClaim(smallSpec(), {kServer, "p", "u"}, [&] {
+    if (++checks == 1) return okStatus();
+    return Status(Error::make(ErrorCode::kConflict, "server s: lease lost to b"));
+  });
+  REQUIRE_FALSE(chosen.ok());
+  CHECK(chosen.error().message == "server s: lease lost to b");
+  CHECK(checks == 2);
+  CHECK(p.usages() == json{{"VCPU", 2}, {"MEMORY_MB", 1024}});
 }

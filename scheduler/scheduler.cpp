@@ -268,6 +268,11 @@ Result<std::optional<std::string>> Scheduler::claimOn(const std::string& consume
     }
     // Only our consumer's allocations go: the server is ours by its lease, so a claim
     // for it that we did not make is a late one from a conductor that lost the lease.
+    // Asked again first, because the refused PUT itself may have outlasted our lease,
+    // and then the claim in the way is the new owner's.
+    if (before_claim) {
+      if (auto s = before_claim(); !s) return s.error();
+    }
     logLine("consumer " + consumer + ": a claim made by someone else is in the way (" +
             claimed.error().message + "); giving it back and claiming again");
     auto released = placement_.call("DELETE", "/allocations/" + consumer);

@@ -109,8 +109,9 @@ class Scheduler {
         traits_(std::move(traits)),
         lookup_(std::move(lookup)) {}
 
-  // Called before every claim PUT; an error abandons the pass with that error and no
-  // claim (the conductor renews its lease here and refuses once it lost it).
+  // Called before every claim PUT and before giving back a claim in the way; an error
+  // abandons the pass with that error and no claim or release (the conductor renews its
+  // lease here and refuses once it lost it).
   using BeforeClaim = std::function<Status()>;
 
   // kFailedPrecondition with the reason when no host can take it; kInvalidArgument for
