@@ -108,6 +108,13 @@ Status CloudState::save(ServerRecord r) {
 Status CloudState::save(const HostRecord& r) {
   STRATUS_RETURN_IF_ERROR(noted(store_->put("host", r.name, toDoc(r))));
   remember(hosts, r.name);
+  // The facts are derived from the record, so an undone scope restores them with it.
+  remember(host_facts, r.id);
+  if (auto facts = virt::hostFactsFromJson(r.facts)) {
+    host_facts[r.id] = std::move(*facts);
+  } else {
+    host_facts.erase(r.id);
+  }
   hosts[r.name] = r;
   return okStatus();
 }
@@ -139,7 +146,10 @@ Status CloudState::eraseHost(const std::string& name) {
   services.erase(name);
   STRATUS_RETURN_IF_ERROR(noted(store_->remove("host", name)));
   remember(hosts, name);
-  if (auto it = hosts.find(name); it != hosts.end()) host_facts.erase(it->second.id);
+  if (auto it = hosts.find(name); it != hosts.end()) {
+    remember(host_facts, it->second.id);
+    host_facts.erase(it->second.id);
+  }
   hosts.erase(name);
   host_seen.erase(name);
   seen_written_.erase(name);

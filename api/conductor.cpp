@@ -200,8 +200,21 @@ void Conductor::scheduleServer(const std::string& id) {
       spec->forced_host_provider = h->second.id;
     }
   }
+  // A pass that outlived half its lease renews it before claiming, and claims nothing
+  // once another conductor took it over (api/server_lease.h).
+  const auto renew = [&]() -> Status {
+    if (!leaseNeedsRenewal(server, unixNow())) return okStatus();
+    auto expires = renewLease(state_, id, instance_id_, unixNow());
+    if (!expires) {
+      if (expires.error().code != ErrorCode::kUnavailable)
+        logLine(expires.error().message + "; abandoning this pass before its claim");
+      return expires.error();
+    }
+    server.lease_expires = *expires;
+    return okStatus();
+  };
   Result<scheduler::Selection> chosen =
-      spec ? scheduler_.scheduleAndClaim(*spec, {id, server.project_id, server.user_id})
+      spec ? scheduler_.scheduleAndClaim(*spec, {id, server.project_id, server.user_id}, renew)
            : Result<scheduler::Selection>(spec.error());
   if (!chosen && chosen.error().code == ErrorCode::kUnavailable) {
     return backOff(id, chosen.error());

@@ -9,6 +9,7 @@
 #include "api/server_lease.h"
 #include "tests/pg_test_db.h"
 #include "tests/skip.h"
+#include "virt/test_hosts.h"
 
 using namespace stratus;
 using namespace stratus::api;
@@ -51,6 +52,10 @@ TEST_CASE("leases: free, own or expired may be taken; only the owner records its
   CHECK_FALSE(leaseAvailable(s, "b", 100 + kServerLeaseSeconds - 1));
   CHECK(leaseAvailable(s, "b", 100 + kServerLeaseSeconds));  // expired: a died
   CHECK(holdsLease(s, "a"));
+  // Renewed once less than half the TTL is left, never earlier.
+  CHECK_FALSE(leaseNeedsRenewal(s, 100 + kServerLeaseSeconds / 2));
+  CHECK(leaseNeedsRenewal(s, 100 + kServerLeaseSeconds / 2 + 1));
+  CHECK(leaseNeedsRenewal(s, 100 + kServerLeaseSeconds + 5));
   takeLease(s, "b", 200);
   CHECK_FALSE(holdsLease(s, "a"));
   clearLease(s);
@@ -191,4 +196,101 @@ TEST_CASE("postgresql, two API instances: an agent heard by one is up on the oth
   }
   REQUIRE(b->refreshHeartbeats().ok());
   CHECK(b->host_seen.at("cn1") == t);
+}
+
+TEST_CASE("postgresql, two API instances: a slow owner renews its lease, and learns it lost it") {
+  test::PgTestDb db;
+  if (!db.reachable()) STRATUS_SKIP(db.whyNot());
+  auto a = open(db.url());
+  auto b = open(db.url());
+  // A simulated clock: the times are given, so the test does not wait out the TTL.
+  const std::int64_t t0 = 1'000'000;
+  ServerRecord s = server("s1");
+  s.task = ServerTask::kScheduling;
+  takeLease(s, "conductor-a", t0);
+  commitServer(*a, s);
+
+  // Half-way through its pass, a renews: b, past the first expiry, still finds it held.
+  auto renewed = renewLease(*a, "s1", "conductor-a", t0 + 40);
+  REQUIRE(renewed.ok());
+  CHECK(*renewed == t0 + 40 + kServerLeaseSeconds);
+  {
+    auto w = b->write();
+    REQUIRE(w.ok());
+    CHECK(b->servers.at("s1").lease_expires == t0 + 40 + kServerLeaseSeconds);
+    CHECK_FALSE(leaseAvailable(b->servers.at("s1"), "conductor-b", t0 + kServerLeaseSeconds));
+  }
+  // a stalls past the renewed expiry; b takes the server over.
+  {
+    auto w = b->write();
+    REQUIRE(w.ok());
+    ServerRecord theirs = b->servers.at("s1");
+    const std::int64_t later = t0 + 41 + kServerLeaseSeconds;
+    REQUIRE(leaseAvailable(theirs, "conductor-b", later));
+    takeLease(theirs, "conductor-b", later);
+    REQUIRE(b->save(theirs).ok());
+    REQUIRE(w->commit().ok());
+  }
+  // a's next renewal, before its claim, is refused: its pass is abandoned.
+  auto lost = renewLease(*a, "s1", "conductor-a", t0 + 42 + kServerLeaseSeconds);
+  REQUIRE_FALSE(lost.ok());
+  CHECK(lost.error().code == ErrorCode::kConflict);
+  CHECK(lost.error().message == "server s1: lease lost to conductor-b");
+  // And the refusal changed nothing: the lease is b's with b's expiry.
+  {
+    auto r = a->read();
+    REQUIRE(r.ok());
+    CHECK(a->servers.at("s1").lease_owner == "conductor-b");
+    CHECK(a->servers.at("s1").lease_expires == t0 + 41 + 2 * kServerLeaseSeconds);
+  }
+  // A server gone while the pass ran is lost too.
+  auto gone = renewLease(*a, "nope", "conductor-a", t0);
+  REQUIRE_FALSE(gone.ok());
+  CHECK(gone.error().message == "server nope: lease lost: the server is gone");
+}
+
+TEST_CASE("postgresql, two API instances: an undone write scope restores the host's facts") {
+  test::PgTestDb db;
+  if (!db.reachable()) STRATUS_SKIP(db.whyNot());
+  auto a = open(db.url());
+  virt::HostFacts first = virt::testing::testHost("x86-kvm-libvirt9");
+  first.hostname = "cn1";
+  HostRecord h;
+  h.name = "cn1";
+  h.id = "5e1d0c3a-0000-4000-8000-0000000000a1";
+  h.facts = virt::hostFactsToJson(first);
+  {
+    auto w = a->write();
+    REQUIRE(w.ok());
+    REQUIRE(a->save(h).ok());
+    REQUIRE(w->commit().ok());
+  }
+  REQUIRE(a->host_facts.contains(h.id));
+  CHECK(a->host_facts.at(h.id).hostname == "cn1");
+  // A report with other facts whose commit fails: the facts go back with the record.
+  {
+    HostRecord changed = h;
+    virt::HostFacts second = first;
+    second.hostname = "cn1-renamed";
+    changed.facts = virt::hostFactsToJson(second);
+    auto w = a->write();
+    REQUIRE(w.ok());
+    REQUIRE(a->save(changed).ok());
+    CHECK(a->host_facts.at(h.id).hostname == "cn1-renamed");
+    db.terminateSessions();
+    REQUIRE_FALSE(w->commit().ok());
+  }
+  REQUIRE(a->host_facts.contains(h.id));
+  CHECK(a->host_facts.at(h.id).hostname == "cn1");
+  // An erase that does not commit leaves them too.
+  {
+    auto w = a->write();
+    REQUIRE(w.ok());
+    REQUIRE(a->eraseHost("cn1").ok());
+    CHECK_FALSE(a->host_facts.contains(h.id));
+    db.terminateSessions();
+    REQUIRE_FALSE(w->commit().ok());
+  }
+  REQUIRE(a->host_facts.contains(h.id));
+  CHECK(a->host_facts.at(h.id).hostname == "cn1");
 }

@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 
+#include "common/log.h"
 #include "common/uuid.h"
 
 namespace stratus::scheduler {
@@ -250,7 +251,37 @@ std::string explainNoCandidates(const RequestSpec& spec, const traits::TraitsCon
   return why;
 }
 
-Result<Selection> Scheduler::scheduleAndClaim(const RequestSpec& spec, const Consumer& consumer) {
+Result<std::optional<std::string>> Scheduler::claimOn(const std::string& consumer, const json& body,
+                                                      const BeforeClaim& before_claim) {
+  for (int attempt = 0;; ++attempt) {
+    if (before_claim) {
+      if (auto s = before_claim(); !s) return s.error();
+    }
+    auto claimed = placement_.call("PUT", "/allocations/" + consumer, body);
+    if (claimed) return std::optional<std::string>();
+    if (claimed.error().code == ErrorCode::kUnavailable) return claimed.takeError();
+    const bool someone_claimed =
+        claimed.error().code == ErrorCode::kConflict &&
+        claimed.error().message.find("consumer generation conflict") != std::string::npos;
+    if (!someone_claimed || attempt >= kClaimRetries) {
+      return std::optional<std::string>(claimed.error().message);
+    }
+    // Only our consumer's allocations go: the server is ours by its lease, so a claim
+    // for it that we did not make is a late one from a conductor that lost the lease.
+    // Asked again first, because the refused PUT itself may have outlasted our lease,
+    // and then the claim in the way is the new owner's.
+    if (before_claim) {
+      if (auto s = before_claim(); !s) return s.error();
+    }
+    logLine("consumer " + consumer + ": a claim made by someone else is in the way (" +
+            claimed.error().message + "); giving it back and claiming again");
+    auto released = placement_.call("DELETE", "/allocations/" + consumer);
+    if (!released && released.error().code != ErrorCode::kNotFound) return released.takeError();
+  }
+}
+
+Result<Selection> Scheduler::scheduleAndClaim(const RequestSpec& spec, const Consumer& consumer,
+                                              const BeforeClaim& before_claim) {
   if (auto s = checkQueryConflicts(spec, traits_); !s) return s.error();
   const PlacementQuery query = buildPlacementQuery(spec, traits_);
   auto answer = placement_.call("GET", "/allocation_candidates?" + query.queryString());
@@ -286,14 +317,15 @@ Result<Selection> Scheduler::scheduleAndClaim(const RequestSpec& spec, const Con
     for (const auto& [rp, alloc] : h.candidate.allocations.items()) {
       body["allocations"][rp] = {{"resources", alloc.value("resources", json::object())}};
     }
-    auto claimed = placement_.call("PUT", "/allocations/" + consumer.uuid, body);
-    if (claimed) {
+    // A refusal moves on to the next host (someone else took the room first); an
+    // error ends the pass.
+    auto refused = claimOn(consumer.uuid, body, before_claim);
+    if (!refused) return refused.takeError();
+    if (!*refused) {
       return Selection{h.host.name, h.candidate.provider_uuid, h.plan.resolved,
                        body["allocations"]};
     }
-    if (claimed.error().code == ErrorCode::kUnavailable) return claimed.takeError();
-    // Someone else took the room first: the next host.
-    claim_failures.push_back(h.host.name + ": " + claimed.error().message);
+    claim_failures.push_back(h.host.name + ": " + **refused);
   }
   std::string why = plural(candidates->size(), "candidate", "candidates") + " from placement (" +
                     query.describe() + ")";

@@ -90,6 +90,10 @@ struct Selection {
   nlohmann::json allocations = nlohmann::json::object();
 };
 
+// How often one host's claim is retried after giving back a claim another made for
+// the same consumer: more than one stale writer is already unlikely.
+inline constexpr int kClaimRetries = 3;
+
 struct Consumer {
   std::string uuid;
   std::string project_id;
@@ -105,12 +109,28 @@ class Scheduler {
         traits_(std::move(traits)),
         lookup_(std::move(lookup)) {}
 
+  // Called before every claim PUT and before giving back a claim in the way; an error
+  // abandons the pass with that error and no claim or release (the conductor renews its
+  // lease here and refuses once it lost it).
+  using BeforeClaim = std::function<Status()>;
+
   // kFailedPrecondition with the reason when no host can take it; kInvalidArgument for
   // a trait both required and forbidden (checkQueryConflicts); kUnavailable when
-  // placement cannot be asked.
-  Result<Selection> scheduleAndClaim(const RequestSpec& spec, const Consumer& consumer);
+  // placement cannot be asked; before_claim's own error. A claim refused because the
+  // consumer already holds allocations (placement's "consumer generation conflict",
+  // our claim saying consumer_generation null) is a claim someone else made for this
+  // consumer, e.g. a conductor whose lease ran out: it is given back (DELETE) and the
+  // claim made again, at most kClaimRetries times per host.
+  Result<Selection> scheduleAndClaim(const RequestSpec& spec, const Consumer& consumer,
+                                     const BeforeClaim& before_claim = {});
 
  private:
+  // One host's claim: nullopt when placement took it, else placement's refusal; an
+  // error (kUnavailable, before_claim's) ends the pass.
+  Result<std::optional<std::string>> claimOn(const std::string& consumer,
+                                             const nlohmann::json& body,
+                                             const BeforeClaim& before_claim);
+
   placement_client::PlacementClient& placement_;
   virt::VirtConfig virt_;
   traits::TraitsConfig traits_;

@@ -100,7 +100,6 @@ Reply reportHost(const Context& c, const HttpRequest& r, const PathParams& p) {
     svc.updated_at = isoNow();
     if (auto s = c.state.save(svc); !s) return storeFailure(s.error());
   }
-  c.state.host_facts[h.id] = std::move(*facts);
   c.state.heartbeat(h.name, h.last_report_unix);
   if (auto st = lock->commit(); !st) return storeFailure(st.error());
   return jsonResponse(200, {{"host", {{"name", h.name}, {"id", h.id}}}});

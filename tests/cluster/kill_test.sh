@@ -162,6 +162,10 @@ for k, v in reasons.items(): print(f"   {v} x {k}")
 sys.exit(1 if failed else 0)
 PY
 [ $? = 0 ] || failures=$((failures + 1))
+# Takeover happened, not merely survival: api-2's conductor found leases api-1 held when it
+# died and scheduled those servers itself (the checks above cover how they all ended).
+took=$(grep -c "taking over from conductor" "$STRATUS_CLUSTER_DIR/logs/api-2.log" 2>/dev/null)
+check "api-2 took over servers whose lease api-1 held (${took:-0} taken over)" test "${took:-0}" -ge 1
 
 out=$("$script" up 2>&1); rc=$?
 check "up brings api-1 and placement-1 back" test "$rc" = 0
