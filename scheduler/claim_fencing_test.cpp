@@ -1,6 +1,7 @@
 // The claim against a real stratus-placement (SQLite, HTTP on 127.0.0.1) when another
 // conductor's late claim for the same consumer got there first: the lease holder gives
 // it back and claims again; and a pass whose before-claim check fails claims nothing.
+// Also the no-valid-host fault when the flavor names a trait placement does not know.
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
@@ -151,4 +152,48 @@ TEST_CASE("a pass that lost its lease while its claim was refused leaves the cla
   CHECK(chosen.error().message == "server s: lease lost to b");
   CHECK(checks == 2);
   CHECK(p.usages() == json{{"VCPU", 2}, {"MEMORY_MB", 1024}});
+}
+
+namespace {
+
+RequestSpec specWith(std::map<std::string, std::string> extra) {
+  virt::Flavor f{"m1.small", 1, 512, 0, std::move(extra)};
+  auto s = buildRequestSpec(f, {}, virt::VirtConfig{}, pci::PciConfig{});
+  REQUIRE(s.ok());
+  return *s;
+}
+
+}  // namespace
+
+TEST_CASE("a required trait placement does not know: the fault says which request removed hosts") {
+  PlacementUnderTest p;
+  constexpr const char* kSecond = "5e1d0c3a-0000-4000-8000-0000000000c2";
+  REQUIRE(p.client->call("POST", "/resource_providers", json{{"name", "cn2"}, {"uuid", kSecond}}));
+  REQUIRE(p.client->call(
+      "PUT", std::string("/resource_providers/") + kSecond + "/inventories",
+      json{{"resource_provider_generation", 0},
+           {"inventories", {{"VCPU", {{"total", 8}}}, {"MEMORY_MB", {{"total", 8192}}}}}}));
+  Scheduler scheduler = schedulerOn(p);
+  auto chosen = scheduler.scheduleAndClaim(specWith({{"trait:CUSTOM_NOPE", "required"}}),
+                                           {kServer, "p", "u"}, {});
+  REQUIRE_FALSE(chosen.ok());
+  CHECK(chosen.error().code == ErrorCode::kFailedPrecondition);
+  CHECK(chosen.error().message ==
+        "No valid host was found: 2 hosts have MEMORY_MB=512, VCPU=1; flavor "
+        "trait:CUSTOM_NOPE=required removed 2 hosts, leaving 0");
+  CHECK(p.allocationsOf(kServer) == json::object());
+}
+
+TEST_CASE("a forbidden trait placement does not know: placement's refusal stands") {
+  PlacementUnderTest p;
+  Scheduler scheduler = schedulerOn(p);
+  auto chosen = scheduler.scheduleAndClaim(specWith({{"trait:CUSTOM_NOPE", "forbidden"}}),
+                                           {kServer, "p", "u"}, {});
+  REQUIRE_FALSE(chosen.ok());
+  CHECK(chosen.error().code == ErrorCode::kFailedPrecondition);
+  CHECK(chosen.error().message ==
+        "No valid host was found: placement refused the query (MEMORY_MB=512, VCPU=1; forbidden "
+        "COMPUTE_STATUS_DISABLED; forbidden CUSTOM_NOPE): placement GET "
+        "/allocation_candidates?resources=MEMORY_MB:512,VCPU:1&required=!COMPUTE_STATUS_DISABLED,"
+        "!CUSTOM_NOPE&limit=100: HTTP 400:  No such trait(s): CUSTOM_NOPE.");
 }

@@ -204,3 +204,38 @@ TEST_CASE("no valid host: prefilters keep their lines") {
         "1 host has DISK_GB=10, MEMORY_MB=1024, VCPU=2; prefilter viommu_model (DISK_GB=10, "
         "MEMORY_MB=1024, VCPU=2; required COMPUTE_IOMMU_MODEL_VIRTIO) removed 1, leaving 0");
 }
+
+TEST_CASE("placement's unknown-trait refusal names the traits, and only that refusal does") {
+  CHECK(
+      unknownTraitsIn(Error::make(ErrorCode::kInvalidArgument, "No such trait(s): CUSTOM_NOPE.")) ==
+      std::vector<std::string>{"CUSTOM_NOPE"});
+  CHECK(unknownTraitsIn(
+            Error::make(ErrorCode::kInvalidArgument, "No such trait(s): CUSTOM_A, CUSTOM_B")) ==
+        std::vector<std::string>{"CUSTOM_A", "CUSTOM_B"});
+  CHECK(unknownTraitsIn(Error::make(ErrorCode::kNotFound, "No such trait(s): CUSTOM_A")).empty());
+  CHECK(unknownTraitsIn(Error::make(ErrorCode::kInvalidArgument, "Invalid query string")).empty());
+}
+
+TEST_CASE("an unknown trait required matches no host; forbidden or one of several is dropped") {
+  PlacementQuery q;
+  q.resources = {{"VCPU", 1}};
+  q.required = {"CUSTOM_GOLD"};
+  q.forbidden = {"CUSTOM_NOPE"};
+  q.any_of = {{"CUSTOM_NOPE", "CUSTOM_A"}};
+  auto dropped = withoutUnknownTrait(q, "CUSTOM_NOPE");
+  REQUIRE(dropped);
+  CHECK(dropped->queryString() ==
+        "resources=VCPU:1&required=CUSTOM_GOLD&required=in:CUSTOM_A&limit=100");
+  CHECK_FALSE(withoutUnknownTrait(q, "CUSTOM_GOLD"));
+  PlacementQuery only;
+  only.any_of = {{"CUSTOM_NOPE"}};
+  CHECK_FALSE(withoutUnknownTrait(only, "CUSTOM_NOPE"));
+  PlacementQuery grouped;
+  grouped.groups.push_back(RequestGroup{"1", {{"VGPU", 1}}, {"CUSTOM_NOPE"}, {}, {}, ""});
+  CHECK_FALSE(withoutUnknownTrait(grouped, "CUSTOM_NOPE"));
+  grouped.groups[0].required.clear();
+  grouped.groups[0].forbidden = {"CUSTOM_NOPE"};
+  auto g = withoutUnknownTrait(grouped, "CUSTOM_NOPE");
+  REQUIRE(g);
+  CHECK(g->groups[0].forbidden.empty());
+}

@@ -201,20 +201,73 @@ void weighHosts(std::vector<PassedHost>& hosts) {
 
 namespace {
 
-// Several allocation requests may come from one host (one per device choice).
-Result<std::size_t> countHosts(placement_client::PlacementClient& placement,
-                               const PlacementQuery& query) {
-  auto answer = placement.call("GET", "/allocation_candidates?" + query.queryString());
-  if (!answer) return answer.takeError();
-  auto candidates = parseCandidates(answer->body);
-  std::set<std::string> hosts;
-  if (candidates) {
-    for (const auto& c : *candidates) hosts.insert(c.provider_uuid);
+// Several allocation requests may come from one host (one per device choice). A trait
+// placement does not know is taken out of the query (or ends the count at 0) and it is
+// asked again, so a step adding CUSTOM_NOPE=required counts as removing every host
+// rather than as a refusal; placement names one or all unknown traits per answer.
+Result<std::size_t> countHosts(placement_client::PlacementClient& placement, PlacementQuery query) {
+  for (;;) {
+    auto answer = placement.call("GET", "/allocation_candidates?" + query.queryString());
+    if (!answer) {
+      const std::vector<std::string> unknown = unknownTraitsIn(answer.error());
+      if (unknown.empty()) return answer.takeError();
+      const std::string before = query.queryString();
+      for (const auto& t : unknown) {
+        auto reduced = withoutUnknownTrait(query, t);
+        if (!reduced) return std::size_t{0};
+        query = std::move(*reduced);
+      }
+      // A name that is nowhere in the query: asking again would loop.
+      if (query.queryString() == before) return answer.takeError();
+      continue;
+    }
+    auto candidates = parseCandidates(answer->body);
+    std::set<std::string> hosts;
+    if (candidates) {
+      for (const auto& c : *candidates) hosts.insert(c.provider_uuid);
+    }
+    return hosts.size();
   }
-  return hosts.size();
 }
 
 }  // namespace
+
+std::vector<std::string> unknownTraitsIn(const Error& refused) {
+  static constexpr std::string_view kPrefix = "No such trait(s): ";
+  if (refused.code != ErrorCode::kInvalidArgument) return {};
+  const auto at = refused.message.find(kPrefix);
+  if (at == std::string::npos) return {};
+  std::vector<std::string> out;
+  std::string name;
+  for (char c : refused.message.substr(at + kPrefix.size())) {
+    if (std::isupper(static_cast<unsigned char>(c)) ||
+        std::isdigit(static_cast<unsigned char>(c)) || c == '_') {
+      name += c;
+      continue;
+    }
+    if (!name.empty()) out.push_back(std::move(name));
+    name.clear();
+    if (c != ',' && c != ' ') break;  // the sentence's end: "." or a newline
+  }
+  if (!name.empty()) out.push_back(std::move(name));
+  return out;
+}
+
+std::optional<PlacementQuery> withoutUnknownTrait(const PlacementQuery& query,
+                                                  const std::string& trait) {
+  if (query.required.contains(trait)) return std::nullopt;
+  PlacementQuery out = query;
+  out.forbidden.erase(trait);
+  for (auto& members : out.any_of) {
+    std::erase(members, trait);
+    if (members.empty()) return std::nullopt;
+  }
+  for (auto& g : out.groups) {
+    if (g.required.contains(trait)) return std::nullopt;
+    g.forbidden.erase(trait);
+  }
+  return out;
+}
 
 std::string explainNoCandidates(const RequestSpec& spec, const traits::TraitsConfig& traits,
                                 const HostCounter& count_hosts) {
@@ -285,13 +338,24 @@ Result<Selection> Scheduler::scheduleAndClaim(const RequestSpec& spec, const Con
   if (auto s = checkQueryConflicts(spec, traits_); !s) return s.error();
   const PlacementQuery query = buildPlacementQuery(spec, traits_);
   auto answer = placement_.call("GET", "/allocation_candidates?" + query.queryString());
+  std::vector<Candidate> none;
   if (!answer) {
     if (answer.error().code == ErrorCode::kUnavailable) return answer.takeError();
-    return Error::make(ErrorCode::kFailedPrecondition,
-                       "No valid host was found: placement refused the query (" + query.describe() +
-                           "): " + answer.error().message);
+    // A trait placement does not know, required: no host has it, so say which request
+    // removed how many hosts, as for an empty answer. Only forbidden: the refusal stands.
+    bool leaves_none = false;
+    if (!unknownTraitsIn(answer.error()).empty()) {
+      auto matched = countHosts(placement_, query);
+      if (!matched && matched.error().code == ErrorCode::kUnavailable) return matched.takeError();
+      leaves_none = matched && *matched == 0;
+    }
+    if (!leaves_none) {
+      return Error::make(ErrorCode::kFailedPrecondition,
+                         "No valid host was found: placement refused the query (" +
+                             query.describe() + "): " + answer.error().message);
+    }
   }
-  auto candidates = parseCandidates(answer->body);
+  auto candidates = answer ? parseCandidates(answer->body) : Result<std::vector<Candidate>>(none);
   if (!candidates) return candidates.takeError();
   if (candidates->empty()) {
     // A forced host is named first: it is the only one the request could have.

@@ -81,6 +81,17 @@ using HostCounter = std::function<Result<std::size_t>(const PlacementQuery&)>;
 std::string explainNoCandidates(const RequestSpec& spec, const traits::TraitsConfig& traits,
                                 const HostCounter& count);
 
+// Placement refuses a query naming a trait it does not know: "No such trait(s): A, B."
+// (kInvalidArgument). The names, or none when the error is another one.
+std::vector<std::string> unknownTraitsIn(const Error& refused);
+
+// The query with a trait placement does not know taken out, so the hosts it matches can be
+// counted: no provider has such a trait, so forbidding it or offering it as one of several
+// any_of members changes nothing. nullopt when the query matches no host at all: the trait
+// is required (in any group) or is the only member of an any_of.
+std::optional<PlacementQuery> withoutUnknownTrait(const PlacementQuery& query,
+                                                  const std::string& trait);
+
 struct Selection {
   std::string host;
   std::string provider_uuid;
