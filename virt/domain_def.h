@@ -4,7 +4,6 @@
 
 #include <cstdint>
 #include <optional>
-
 #include <string>
 #include <vector>
 
@@ -42,6 +41,12 @@ struct IommuDef {
   // smmuv3 with pci_bus only: <driver accel='on'/>, host-nested SMMUv3 (libvirt ignores
   // it on the machine-wide form, REFERENCE.md 3.1).
   Tristate accel = Tristate::kAbsent;
+  // With accel only (libvirt refuses them otherwise, REFERENCE.md 3.1): <driver ats= ril=
+  // ssidsize= oas=>, chosen from the host SMMU unit by smmuAccelFeatures.
+  Tristate ats = Tristate::kAbsent;
+  Tristate ril = Tristate::kAbsent;
+  std::optional<unsigned> ssidsize{};
+  std::optional<unsigned> oas{};
 };
 
 // A guest PCI address, <address type='pci' domain=.. bus=.. slot=.. function=../>.

@@ -64,6 +64,10 @@ void writeIommu(Writer& w, const IommuDef& iommu) {
     w.start("driver");
     if (iommu.pci_bus) w.attr("pciBus", std::to_string(*iommu.pci_bus));
     w.tristate("accel", iommu.accel);
+    w.tristate("ats", iommu.ats);
+    w.tristate("ril", iommu.ril);
+    if (iommu.ssidsize) w.attr("ssidsize", std::to_string(*iommu.ssidsize));
+    if (iommu.oas) w.attr("oas", std::to_string(*iommu.oas));
     w.tristate("intremap", iommu.driver.intremap);
     w.tristate("caching_mode", iommu.driver.caching_mode);
     w.tristate("eim", iommu.driver.eim);

@@ -94,6 +94,10 @@ json hostFactsToJson(const HostFacts& f) {
         {"name", u.name}, {"driver", u.driver}, {"nesting", nullptr}, {"dirty_tracking", nullptr}};
     if (u.nesting) unit["nesting"] = *u.nesting;
     if (u.dirty_tracking) unit["dirty_tracking"] = *u.dirty_tracking;
+    if (u.ats) unit["ats"] = *u.ats;
+    if (u.ril) unit["ril"] = *u.ril;
+    if (u.ssid_bits) unit["ssid_bits"] = *u.ssid_bits;
+    if (u.oas_bits) unit["oas_bits"] = *u.oas_bits;
     unit_caps.push_back(std::move(unit));
   }
   return {{"hostname", f.hostname},
@@ -153,6 +157,30 @@ class Reader {
   const json& obj_;
   std::string path_;
 };
+
+// The SMMUv3 size fields, each only the values its IDR field can encode (the Linux
+// driver's decoding, drivers/iommu/arm/arm-smmu-v3/arm-smmu-v3.h).
+Status readSmmuSizes(const json& obj, const Reader& u, IommuUnitFacts& unit) {
+  if (obj.contains("ssid_bits") && !obj.at("ssid_bits").is_null()) {
+    int bits = 0;
+    STRATUS_RETURN_IF_ERROR(u.get("ssid_bits", bits));
+    if (bits < 0 || bits > 20) {
+      return Error::invalid(u.path("ssid_bits"), std::to_string(bits), "0 to 20");
+    }
+    unit.ssid_bits = static_cast<unsigned>(bits);
+  }
+  if (obj.contains("oas_bits") && !obj.at("oas_bits").is_null()) {
+    int bits = 0;
+    STRATUS_RETURN_IF_ERROR(u.get("oas_bits", bits));
+    constexpr int kOas[] = {32, 36, 40, 42, 44, 48, 52};
+    if (std::find(std::begin(kOas), std::end(kOas), bits) == std::end(kOas)) {
+      return Error::invalid(u.path("oas_bits"), std::to_string(bits),
+                            "32, 36, 40, 42, 44, 48 or 52");
+    }
+    unit.oas_bits = static_cast<unsigned>(bits);
+  }
+  return okStatus();
+}
 
 Result<HostFacts> parse(const json& doc) {
   HostFacts f;
@@ -267,13 +295,15 @@ Result<HostFacts> parse(const json& doc) {
       IommuUnitFacts unit;
       STRATUS_RETURN_IF_ERROR(u.get("name", unit.name));
       STRATUS_RETURN_IF_ERROR(u.get("driver", unit.driver));
-      for (auto [key, field] : {std::pair{"nesting", &unit.nesting},
-                                std::pair{"dirty_tracking", &unit.dirty_tracking}}) {
+      for (auto [key, field] :
+           {std::pair{"nesting", &unit.nesting}, std::pair{"dirty_tracking", &unit.dirty_tracking},
+            std::pair{"ats", &unit.ats}, std::pair{"ril", &unit.ril}}) {
         if (!units[i].contains(key) || units[i].at(key).is_null()) continue;
         bool value = false;
         STRATUS_RETURN_IF_ERROR(u.get(key, value));
         *field = value;
       }
+      STRATUS_RETURN_IF_ERROR(readSmmuSizes(units[i], u, unit));
       if (unit.name.empty()) return Error::invalid(u.path("name"), "", "an IOMMU unit name");
       f.iommu.unit_caps.push_back(std::move(unit));
     }

@@ -67,6 +67,13 @@ struct IommuUnitFacts {
   std::string driver;           // "intel-iommu", "arm-smmu-v3", "amd-iommu"; empty when unknown
   std::optional<bool> nesting;  // hardware nested translation (guest-owned stage 1)
   std::optional<bool> dirty_tracking;  // IOMMU dirty-page tracking for live migration
+  // arm-smmu-v3 only, from the SMMU's IDR registers (kernel_iommu_probe.h smmuv3IdrCaps):
+  // what an accel='on' vSMMUv3 in front of this unit may offer the guest. JSON keys "ats",
+  // "ril", "ssid_bits", "oas_bits", written only when known; older documents lack them.
+  std::optional<bool> ats;            // IDR0.ATS: PCIe Address Translation Services
+  std::optional<bool> ril;            // IDR3.RIL: range-based TLB invalidation
+  std::optional<unsigned> ssid_bits;  // IDR1.SSIDSIZE: SubstreamID (PASID) bits, 0..20
+  std::optional<unsigned> oas_bits;   // IDR5.OAS: output address size, 32..52 bits
 };
 
 struct IommuFacts {

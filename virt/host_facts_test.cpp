@@ -75,8 +75,10 @@ TEST_CASE("virt_type auto picks kvm only where libvirt offers it for the host ar
 TEST_CASE("IOMMU unit capabilities round-trip, stay optional, and name bad fields") {
   HostFacts host = testing::testHost("x86-kvm-libvirt9");
   CHECK(host.iommu.unit_caps.empty());  // a document from before unit_caps loads
-  host.iommu.unit_caps = {{"dmar0", "intel-iommu", true, std::nullopt},
-                          {"smmu3.0x0000000009050000", "arm-smmu-v3", std::nullopt, false}};
+  host.iommu.unit_caps = {{"dmar0", "intel-iommu", true, std::nullopt, std::nullopt, std::nullopt,
+                           std::nullopt, std::nullopt},
+                          {"smmu3.0x0000000009050000", "arm-smmu-v3", std::nullopt, false,
+                           std::nullopt, std::nullopt, std::nullopt, std::nullopt}};
   json doc = hostFactsToJson(host);
   CHECK(doc["iommu"]["unit_caps"][0] == json({{"name", "dmar0"},
                                               {"driver", "intel-iommu"},
@@ -102,6 +104,53 @@ TEST_CASE("IOMMU unit capabilities round-trip, stay optional, and name bad field
   r = hostFactsFromJson(bad);
   REQUIRE_FALSE(r.ok());
   CHECK(r.error().message == "iommu.unit_caps='3' is invalid; allowed: a list");
+}
+
+TEST_CASE("SMMUv3 IDR facts round-trip, are written only when known, and are checked") {
+  HostFacts host = testing::testHost("aarch64-kvm-2smmu-libvirt12");
+  json doc = hostFactsToJson(host);
+  CHECK_FALSE(doc["iommu"]["unit_caps"][0].contains("ats"));  // unknown: not written
+  CHECK_FALSE(doc["iommu"]["unit_caps"][0].contains("oas_bits"));
+  host.iommu.unit_caps[0].ats = true;
+  host.iommu.unit_caps[0].ril = false;
+  host.iommu.unit_caps[0].ssid_bits = 20;
+  host.iommu.unit_caps[0].oas_bits = 48;
+  doc = hostFactsToJson(host);
+  CHECK(doc["iommu"]["unit_caps"][0] == json({{"name", "smmu3.0x0000000009050000"},
+                                              {"driver", "arm-smmu-v3"},
+                                              {"nesting", true},
+                                              {"dirty_tracking", nullptr},
+                                              {"ats", true},
+                                              {"ril", false},
+                                              {"ssid_bits", 20},
+                                              {"oas_bits", 48}}));
+  auto back = hostFactsFromJson(doc);
+  REQUIRE(back.ok());
+  const auto* u = back->iommu.unitCaps("smmu3.0x0000000009050000");
+  REQUIRE(u != nullptr);
+  CHECK(u->ats == std::optional<bool>(true));
+  CHECK(u->ril == std::optional<bool>(false));
+  CHECK(u->ssid_bits == std::optional<unsigned>(20));
+  CHECK(u->oas_bits == std::optional<unsigned>(48));
+  CHECK_FALSE(back->iommu.unitCaps("smmu3.0x0000000009060000")->ssid_bits.has_value());
+
+  auto fails = [&](const char* key, json value) {
+    json bad = doc;
+    bad["iommu"]["unit_caps"][0][key] = std::move(value);
+    auto r = hostFactsFromJson(bad);
+    REQUIRE_FALSE(r.ok());
+    return r.error().message;
+  };
+  CHECK(fails("ssid_bits", 21) == "iommu.unit_caps[0].ssid_bits='21' is invalid; allowed: 0 to 20");
+  CHECK(fails("ssid_bits", -1) == "iommu.unit_caps[0].ssid_bits='-1' is invalid; allowed: 0 to 20");
+  CHECK(fails("ssid_bits", "20") ==
+        "iommu.unit_caps[0].ssid_bits='\"20\"' is invalid: wrong type; allowed: a whole number");
+  CHECK(fails("oas_bits", 46) ==
+        "iommu.unit_caps[0].oas_bits='46' is invalid; allowed: 32, 36, 40, 42, 44, 48 or 52");
+  CHECK(fails("ats", "yes") ==
+        "iommu.unit_caps[0].ats='\"yes\"' is invalid: wrong type; allowed: true or false");
+  CHECK(fails("ril", 1) ==
+        "iommu.unit_caps[0].ril='1' is invalid: wrong type; allowed: true or false");
 }
 
 TEST_CASE("per-arch emulator facts are optional, round-trip and are checked") {

@@ -66,8 +66,10 @@ TEST_CASE("CUSTOM_IOMMUFD needs /dev/iommu, libvirt 12.1 and domcaps hostdev iom
 
 TEST_CASE("nesting and dirty tracking need a unit that has them and kernel 6.7") {
   HostFacts host = l1();
-  host.iommu.unit_caps = {{"dmar0", "intel-iommu", false, false},
-                          {"dmar1", "intel-iommu", true, true}};
+  host.iommu.unit_caps = {
+      {"dmar0", "intel-iommu", false, false, std::nullopt, std::nullopt, std::nullopt,
+       std::nullopt},
+      {"dmar1", "intel-iommu", true, true, std::nullopt, std::nullopt, std::nullopt, std::nullopt}};
   CHECK(iommufdTraits(host) == Set{"CUSTOM_IOMMUFD", "CUSTOM_IOMMUFD_DIRTY_TRACKING",
                                    "CUSTOM_IOMMUFD_NESTING", "CUSTOM_VFIO_CDEV"});
   host.iommu.kernel_version = "6.7.0";
@@ -75,8 +77,10 @@ TEST_CASE("nesting and dirty tracking need a unit that has them and kernel 6.7")
   host.iommu.kernel_version = "6.6.30";
   CHECK(iommufdTraits(host) == Set{"CUSTOM_IOMMUFD", "CUSTOM_VFIO_CDEV"});
   host.iommu.kernel_version = "6.8.0";
-  host.iommu.unit_caps = {{"dmar0", "intel-iommu", std::nullopt, true},
-                          {"smmu3.0x0000000009050000", "arm-smmu-v3", std::nullopt, std::nullopt}};
+  host.iommu.unit_caps = {{"dmar0", "intel-iommu", std::nullopt, true, std::nullopt, std::nullopt,
+                           std::nullopt, std::nullopt},
+                          {"smmu3.0x0000000009050000", "arm-smmu-v3", std::nullopt, std::nullopt,
+                           std::nullopt, std::nullopt, std::nullopt, std::nullopt}};
   CHECK(iommufdTraits(host) ==
         Set{"CUSTOM_IOMMUFD", "CUSTOM_IOMMUFD_DIRTY_TRACKING", "CUSTOM_VFIO_CDEV"});
   host.iommu.dev_iommu = false;  // no trait for a capability iommufd cannot reach

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <fstream>
+#include <iterator>
 #include <string>
 #include <system_error>
 
@@ -72,6 +73,25 @@ IommuFacts probeKernelIommu(const std::filesystem::path& root) {
   std::ifstream release(root / "proc/sys/kernel/osrelease");
   std::getline(release, facts.kernel_version);
   return facts;
+}
+
+Smmuv3IdrCaps smmuv3IdrCaps(const std::array<std::uint32_t, 6>& idr) {
+  Smmuv3IdrCaps caps;
+  caps.ats = (idr[0] >> 10 & 1U) != 0;
+  caps.ril = (idr[3] >> 10 & 1U) != 0;
+  const unsigned ssid = idr[1] >> 6 & 0x1FU;
+  if (ssid <= 20) caps.ssid_bits = ssid;
+  constexpr unsigned kOasBits[] = {32, 36, 40, 42, 44, 48, 52};
+  const unsigned oas = idr[5] & 0x7U;
+  if (oas < std::size(kOasBits)) caps.oas_bits = kOasBits[oas];
+  return caps;
+}
+
+void setSmmuv3IdrCaps(IommuUnitFacts& unit, const Smmuv3IdrCaps& caps) {
+  unit.ats = caps.ats;
+  unit.ril = caps.ril;
+  unit.ssid_bits = caps.ssid_bits;
+  unit.oas_bits = caps.oas_bits;
 }
 
 }  // namespace stratus::virt

@@ -2,8 +2,10 @@
 // real host; tests point it at a directory laid out like one.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 
 #include "virt/host_facts.h"
 
@@ -15,7 +17,8 @@ namespace stratus::virt {
 //   else empty.
 // - Intel units: nesting and dirty_tracking decoded from intel-iommu/ecap (intelEcapCaps);
 //   absent when ecap is missing or not hex. Other drivers publish no capability registers in
-//   sysfs, so their caps stay absent.
+//   sysfs, so their caps stay absent: an SMMUv3's ats/ril/ssid_bits/oas_bits come only from
+//   its IDR registers (smmuv3IdrCaps), which the kernel hands out through iommufd alone.
 IommuFacts probeKernelIommu(const std::filesystem::path& root = "/");
 
 // What an Intel VT-d unit's Extended Capability Register (sysfs intel-iommu/ecap, hex) says
@@ -34,5 +37,27 @@ struct IntelEcapCaps {
   bool dirty_tracking = false;
 };
 IntelEcapCaps intelEcapCaps(std::uint64_t ecap);
+
+// What an SMMUv3's ID registers IDR0..IDR5 say about the sub-features an accel='on' vSMMUv3
+// may offer. The kernel exposes the raw registers only through iommufd's IOMMU_GET_HW_INFO
+// (struct iommu_hw_info_arm_smmuv3 {flags, __reserved, idr[6], iidr, aidr}, for a device
+// bound to an iommufd); sysfs shows none, so the sysfs probe cannot fill them and this host
+// (x86, no SMMU) never does. Captured facts carry the decoded values. Bit positions as
+// Linux decodes them (drivers/iommu/arm/arm-smmu-v3/arm-smmu-v3.h):
+//   IDR0 bit 10       ATS       -> ats
+//   IDR1 bits 10:6    SSIDSIZE  -> ssid_bits; the architecture allows at most 20, larger
+//                                  values are reserved and give no answer
+//   IDR3 bit 10       RIL       -> ril
+//   IDR5 bits 2:0     OAS       -> oas_bits: 0..6 = 32, 36, 40, 42, 44, 48, 52 bits; 7 is
+//                                  reserved and gives no answer
+struct Smmuv3IdrCaps {
+  bool ats = false;
+  bool ril = false;
+  std::optional<unsigned> ssid_bits;
+  std::optional<unsigned> oas_bits;
+};
+Smmuv3IdrCaps smmuv3IdrCaps(const std::array<std::uint32_t, 6>& idr);
+// Records `caps` on `unit` (an arm-smmu-v3 unit's facts).
+void setSmmuv3IdrCaps(IommuUnitFacts& unit, const Smmuv3IdrCaps& caps);
 
 }  // namespace stratus::virt

@@ -108,3 +108,45 @@ TEST_CASE("each IOMMU unit's driver and capabilities are read from sysfs") {
     CHECK_FALSE(facts.unitCaps(smmu)->dirty_tracking.has_value());
   }
 }
+
+TEST_CASE("SMMUv3 IDR words decode to ATS, RIL, SSID bits and OAS") {
+  // The words of virt/testdata/hosts/aarch64-kvm-2smmu-idr-libvirt12.README.md.
+  auto a = smmuv3IdrCaps({0x00000403, 0x00000500, 0, 0x00000400, 0, 0x00000005});
+  CHECK(a.ats);
+  CHECK(a.ril);
+  CHECK(a.ssid_bits == std::optional<unsigned>(20));
+  CHECK(a.oas_bits == std::optional<unsigned>(48));
+  auto b = smmuv3IdrCaps({0x00000003, 0x00000400, 0, 0, 0, 0x00000004});
+  CHECK_FALSE(b.ats);
+  CHECK_FALSE(b.ril);
+  CHECK(b.ssid_bits == std::optional<unsigned>(16));
+  CHECK(b.oas_bits == std::optional<unsigned>(44));
+  // Neighbouring bits say nothing: IDR0 bit 9 (HYP) and 11, IDR3 bit 8 (FWB) and 11,
+  // IDR1's SIDSIZE (bits 5:0) and PRIQS (15:11).
+  auto n = smmuv3IdrCaps({0x00000A00, 0x0000F83F, 0, 0x00000900, 0, 0x00000070});
+  CHECK_FALSE(n.ats);
+  CHECK_FALSE(n.ril);
+  CHECK(n.ssid_bits == std::optional<unsigned>(0));
+  CHECK(n.oas_bits == std::optional<unsigned>(32));
+  // Each OAS encoding, and the reserved ones.
+  const unsigned want[] = {32, 36, 40, 42, 44, 48, 52};
+  for (unsigned v = 0; v < 7; ++v) {
+    CHECK(smmuv3IdrCaps({0, 0, 0, 0, 0, v}).oas_bits == std::optional<unsigned>(want[v]));
+  }
+  CHECK_FALSE(smmuv3IdrCaps({0, 0, 0, 0, 0, 7}).oas_bits.has_value());
+  CHECK_FALSE(smmuv3IdrCaps({0, 21U << 6, 0, 0, 0, 0}).ssid_bits.has_value());
+
+  IommuUnitFacts unit{"smmu3.0x0000000009050000",
+                      "arm-smmu-v3",
+                      std::nullopt,
+                      std::nullopt,
+                      std::nullopt,
+                      std::nullopt,
+                      std::nullopt,
+                      std::nullopt};
+  setSmmuv3IdrCaps(unit, a);
+  CHECK(unit.ats == std::optional<bool>(true));
+  CHECK(unit.ril == std::optional<bool>(true));
+  CHECK(unit.ssid_bits == std::optional<unsigned>(20));
+  CHECK(unit.oas_bits == std::optional<unsigned>(48));
+}

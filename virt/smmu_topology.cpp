@@ -12,7 +12,6 @@ bool unitNests(const HostFacts& host, const std::string& unit) {
   return caps != nullptr && caps->driver == "arm-smmu-v3" && caps->nesting.value_or(false);
 }
 
-
 }  // namespace
 
 bool perBusSmmuv3(const HostFacts& host, std::string_view arch) {
@@ -100,8 +99,22 @@ void applySmmuTopology(DomainDef& d, const HostFacts& host, bool accel) {
     IommuDef smmu;
     smmu.model = ViommuModel::kSmmuv3;
     smmu.pci_bus = index;
-    if (accel && unitNests(host, group.unit)) smmu.accel = Tristate::kOn;
+    if (accel && unitNests(host, group.unit)) {
+      smmu.accel = Tristate::kOn;
+      smmuAccelFeatures(smmu, *host.iommu.unitCaps(group.unit));
+    }
     d.bus_iommus.push_back(smmu);
+  }
+}
+
+void smmuAccelFeatures(IommuDef& smmu, const IommuUnitFacts& unit) {
+  if (unit.ats.value_or(false)) smmu.ats = Tristate::kOn;
+  if (unit.ril) smmu.ril = *unit.ril ? Tristate::kOn : Tristate::kOff;
+  if (unit.ssid_bits.value_or(0) > 0) smmu.ssidsize = std::min(*unit.ssid_bits, 20U);
+  if (unit.oas_bits && *unit.oas_bits >= 48) {
+    smmu.oas = 48;
+  } else if (unit.oas_bits && *unit.oas_bits >= 44) {
+    smmu.oas = 44;
   }
 }
 

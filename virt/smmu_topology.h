@@ -15,6 +15,11 @@
 //   is used only where the host has aarch64 UEFI; elsewhere the machine-wide form stays.
 // - accel='on' is honoured only with pciBus (machine-wide: silently ignored) and needs KVM
 //   (QEMU under TCG: "SMMUv3 accel=on requires KVM with kernel-irqchip=on support").
+// - ats/ril/ssidsize/oas are accepted only with accel='on' ("accel must be enabled for iommu
+//   model 'smmuv3' when setting ats, ril, ssidsize, oas, or cmdqv"). QEMU's arm-smmuv3
+//   defaults are ats off, ril on, ssidsize 0, oas 44, and with accel it takes oas 44 or 48
+//   only and ssidsize 0..20 (QEMU's smmu_validate_property, as posted with the accel series;
+//   not measured here: accel cannot start under TCG).
 #pragma once
 
 #include <set>
@@ -66,10 +71,18 @@ std::vector<SmmuGroup> groupBySmmu(const std::vector<HostdevDef>& hostdevs,
 // per device (indexes G+1...), each hostdev at slot 0 of its root port's bus, and one
 // smmuv3 with pciBus = the expander's index. With no hostdevs: one smmuv3 on pcie.0
 // (pciBus 0, never accel: no device to accelerate). `accel`: accel='on' on each per-bus
-// SMMU whose host unit says nesting; checkSmmuAccelDevices refuses the others first
-// (ats/ril/ssidsize/oas are not rendered: the facts do not carry them). Clears the
-// machine-wide `d.iommu`.
+// SMMU whose host unit says nesting, with smmuAccelFeatures of that unit;
+// checkSmmuAccelDevices refuses the others first. Clears the machine-wide `d.iommu`.
 void applySmmuTopology(DomainDef& d, const HostFacts& host, bool accel);
+
+// The accel sub-features of an accel='on' vSMMUv3 in front of host unit `unit`: offer the
+// guest only what the unit has, and leave QEMU's default where the facts do not say.
+// - ats='on' where the unit has ATS (QEMU's default is off, so nothing otherwise);
+// - ril='on' / 'off' as the unit has range invalidation or not (QEMU's default is on);
+// - ssidsize = the unit's SSID bits when above 0;
+// - oas = 48 when the unit's OAS is at least 48, 44 when at least 44 (QEMU takes only those
+//   two), nothing below 44.
+void smmuAccelFeatures(IommuDef& smmu, const IommuUnitFacts& unit);
 
 // With accel asked for, every assigned device must sit behind a host SMMU whose
 // unit_caps say nesting: FailedPrecondition naming the first that does not (its address

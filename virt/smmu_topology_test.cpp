@@ -127,6 +127,71 @@ TEST_CASE("accel='on' only on the SMMUs whose host unit says nesting") {
                   "    </iommu>\n") != std::string::npos);
 }
 
+TEST_CASE("accel sub-features: only what the host unit has, QEMU's default where unknown") {
+  IommuUnitFacts unit{kUnitA,       "arm-smmu-v3", true,         std::nullopt,
+                      std::nullopt, std::nullopt,  std::nullopt, std::nullopt};
+  IommuDef smmu;
+  smmuAccelFeatures(smmu, unit);  // facts from before the IDR fields: nothing rendered
+  CHECK(smmu.ats == Tristate::kAbsent);
+  CHECK(smmu.ril == Tristate::kAbsent);
+  CHECK_FALSE(smmu.ssidsize.has_value());
+  CHECK_FALSE(smmu.oas.has_value());
+
+  unit.ats = true;
+  unit.ril = true;
+  unit.ssid_bits = 20;
+  unit.oas_bits = 52;
+  smmu = {};
+  smmuAccelFeatures(smmu, unit);
+  CHECK(smmu.ats == Tristate::kOn);
+  CHECK(smmu.ril == Tristate::kOn);
+  CHECK(smmu.ssidsize == std::optional<unsigned>(20));
+  CHECK(smmu.oas == std::optional<unsigned>(48));  // QEMU takes 44 or 48 only
+
+  unit.ats = false;
+  unit.ril = false;
+  unit.ssid_bits = 0;
+  unit.oas_bits = 44;
+  smmu = {};
+  smmuAccelFeatures(smmu, unit);
+  CHECK(smmu.ats == Tristate::kAbsent);  // QEMU's default is off already
+  CHECK(smmu.ril == Tristate::kOff);     // QEMU's default is on: say off
+  CHECK_FALSE(smmu.ssidsize.has_value());
+  CHECK(smmu.oas == std::optional<unsigned>(44));
+
+  unit.oas_bits = 42;  // below what QEMU's accel SMMUv3 can offer: leave it to QEMU
+  smmu = {};
+  smmuAccelFeatures(smmu, unit);
+  CHECK_FALSE(smmu.oas.has_value());
+  unit.oas_bits = 48;
+  smmu = {};
+  smmuAccelFeatures(smmu, unit);
+  CHECK(smmu.oas == std::optional<unsigned>(48));
+}
+
+TEST_CASE("accel='on' SMMUs carry their own host unit's sub-features") {
+  HostFacts h = testing::testHost("aarch64-kvm-2smmu-idr-libvirt12");
+  DomainDef d;
+  d.hostdevs = devs({"0000:01:10.0", "0000:81:10.0"});
+  applySmmuTopology(d, h, true);
+  REQUIRE(d.bus_iommus.size() == 2);
+  auto xml = renderDomainXml(d);
+  REQUIRE(xml.ok());
+  CHECK(
+      xml->find("    <iommu model=\"smmuv3\">\n      <driver pciBus=\"1\" accel=\"on\" ats=\"on\" "
+                "ril=\"on\" ssidsize=\"20\" oas=\"48\"/>\n    </iommu>\n"
+                "    <iommu model=\"smmuv3\">\n      <driver pciBus=\"2\" accel=\"on\" "
+                "ril=\"off\" ssidsize=\"16\" oas=\"44\"/>\n    </iommu>\n") != std::string::npos);
+  applySmmuTopology(d, h, false);  // without accel none of them: libvirt refuses them alone
+  for (const auto& smmu : d.bus_iommus) {
+    CHECK(smmu.accel == Tristate::kAbsent);
+    CHECK(smmu.ats == Tristate::kAbsent);
+    CHECK(smmu.ril == Tristate::kAbsent);
+    CHECK_FALSE(smmu.ssidsize.has_value());
+    CHECK_FALSE(smmu.oas.has_value());
+  }
+}
+
 TEST_CASE("accel needs KVM, aarch64 per-bus, a nesting SMMU and iommufd hostdevs; each says why") {
   HostFacts h = testing::testHost(kTwoSmmu);
   CHECK(smmuAccelUnavailable(h).empty());
