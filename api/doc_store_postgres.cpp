@@ -7,7 +7,7 @@
 
 #include "api/doc_store.h"
 #include "common/db_url.h"
-#include "common/pg_session.h"
+#include "common/pg_change_log.h"
 
 namespace stratus::api {
 namespace {
@@ -23,24 +23,14 @@ const char* const kMigrations[] = {
     "CREATE TABLE host_seen (host TEXT PRIMARY KEY, at BIGINT NOT NULL);",
 };
 
-// The log keeps at least this many commits; an instance further behind reloads.
-constexpr std::int64_t kChangeLogKeep = 20000;
-
-Result<std::int64_t> firstInt(Result<PgResult> res) {
-  if (!res) return res.takeError();
-  if (PQntuples(res->get()) == 0 || PQgetisnull(res->get(), 0, 0)) return std::int64_t{-1};
-  return std::stoll(PQgetvalue(res->get(), 0, 0));
-}
-
 // The current documents of every key committed in (from, to]; caller is in a transaction.
 Result<DocChanges> readChanges(PgSession& db, std::int64_t from, std::int64_t to) {
   DocChanges ch;
   ch.seq = to;
   if (to <= from) return ch;
-  auto first = firstInt(
-      db.exec("SELECT min(seq) FROM changes WHERE seq > $1::bigint", {std::to_string(from)}));
-  if (!first) return first.takeError();
-  if (*first != from + 1) {
+  auto covered = PgChangeLog::covers(db, from);
+  if (!covered) return covered.takeError();
+  if (!*covered) {
     ch.reload = true;
     return ch;
   }
@@ -67,137 +57,108 @@ Result<DocChanges> readChanges(PgSession& db, std::int64_t from, std::int64_t to
 
 class PostgresDocStore final : public DocStore {
  public:
-  // Reads and writes use their own connections: a write keeps its transaction open
-  // while the handler checks it, and reads must not wait for it or run inside it.
-  PostgresDocStore(std::unique_ptr<PgSession> reads, std::unique_ptr<PgSession> writes)
-      : reads_(std::move(reads)), writes_(std::move(writes)) {}
+  explicit PostgresDocStore(std::unique_ptr<PgChangeLog> log) : log_(std::move(log)) {}
 
   bool shared() const override { return true; }
 
   Status put(std::string_view kind, const std::string& id, const nlohmann::json& doc) override {
-    return inWrite([&] {
-      return toStatus(writes_->exec(
-          "INSERT INTO docs (kind, id, body) VALUES ($1, $2, $3::jsonb) ON CONFLICT (kind, id) "
-          "DO UPDATE SET body = excluded.body, seq = excluded.seq",
-          {std::string(kind), id, doc.dump()}));
-    }, kind, id);
+    return inWrite(
+        [&] {
+          return toStatus(log_->writes().exec(
+              "INSERT INTO docs (kind, id, body) VALUES ($1, $2, $3::jsonb) ON CONFLICT (kind, id) "
+              "DO UPDATE SET body = excluded.body, seq = excluded.seq",
+              {std::string(kind), id, doc.dump()}));
+        },
+        kind, id);
   }
 
   Status remove(std::string_view kind, const std::string& id) override {
-    return inWrite([&]() -> Status {
-      STRATUS_RETURN_IF_ERROR(writes_->exec("DELETE FROM docs WHERE kind = $1 AND id = $2",
-                                            {std::string(kind), id}));
-      // A forgotten host's heartbeat goes with it.
-      if (kind == "host") {
-        return toStatus(writes_->exec("DELETE FROM host_seen WHERE host = $1", {id}));
-      }
-      return okStatus();
-    }, kind, id);
+    return inWrite(
+        [&]() -> Status {
+          STRATUS_RETURN_IF_ERROR(log_->writes().exec(
+              "DELETE FROM docs WHERE kind = $1 AND id = $2", {std::string(kind), id}));
+          // A forgotten host's heartbeat goes with it.
+          if (kind == "host") {
+            return toStatus(log_->writes().exec("DELETE FROM host_seen WHERE host = $1", {id}));
+          }
+          return okStatus();
+        },
+        kind, id);
   }
 
   Result<std::vector<nlohmann::json>> loadAll(std::string_view kind) override {
-    std::lock_guard lock(reads_mu_);
-    auto res =
-        reads_->read("SELECT body FROM docs WHERE kind = $1 ORDER BY seq", {std::string(kind)});
-    if (!res) return res.takeError();
-    std::vector<nlohmann::json> out;
-    for (int i = 0; i < PQntuples(res->get()); ++i) {
-      auto doc = nlohmann::json::parse(PQgetvalue(res->get(), i, 0), nullptr, false);
-      if (doc.is_discarded()) {
-        return Error::make(ErrorCode::kInternal,
-                           "a stored " + std::string(kind) + " document is not JSON");
+    return log_->read([&](PgSession& db) -> Result<std::vector<nlohmann::json>> {
+      auto res = db.read("SELECT body FROM docs WHERE kind = $1 ORDER BY seq", {std::string(kind)});
+      if (!res) return res.takeError();
+      std::vector<nlohmann::json> out;
+      for (int i = 0; i < PQntuples(res->get()); ++i) {
+        auto doc = nlohmann::json::parse(PQgetvalue(res->get(), i, 0), nullptr, false);
+        if (doc.is_discarded()) {
+          return Error::make(ErrorCode::kInternal,
+                             "a stored " + std::string(kind) + " document is not JSON");
+        }
+        out.push_back(std::move(doc));
       }
-      out.push_back(std::move(doc));
-    }
-    return out;
+      return out;
+    });
   }
 
-  Result<std::int64_t> latestSeq() override {
-    std::lock_guard lock(reads_mu_);
-    return firstInt(reads_->read("SELECT seq FROM change_seq"));
-  }
+  Result<std::int64_t> latestSeq() override { return log_->latestSeq(); }
 
   Result<DocChanges> changesSince(std::int64_t seq) override {
-    std::lock_guard lock(reads_mu_);
-    STRATUS_RETURN_IF_ERROR(reads_->begin("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"));
-    auto to = firstInt(reads_->exec("SELECT seq FROM change_seq"));
-    Result<DocChanges> ch = to ? readChanges(*reads_, seq, *to) : Result<DocChanges>(to.takeError());
-    reads_->rollback();
-    return ch;
+    return log_->snapshot([&](PgSession& db, std::int64_t to) { return readChanges(db, seq, to); });
   }
 
   Result<DocChanges> beginWrite(std::int64_t seq) override {
-    STRATUS_RETURN_IF_ERROR(openWrite());
+    auto at = log_->openWrite();
+    if (!at) return at.takeError();
     // READ COMMITTED: each statement from here on sees every commit before ours.
-    auto ch = readChanges(*writes_, seq, open_at_);
+    auto ch = readChanges(log_->writes(), seq, *at);
     if (!ch) abortWrite();
     return ch;
   }
 
   Status commitWrite() override {
-    if (!open_.owns_lock()) return okStatus();
-    std::unique_lock lock = std::move(open_);
-    if (touched_.empty()) {
-      writes_->rollback();
-      return okStatus();
-    }
-    auto s = logTouched();
+    if (!log_->writeOpen()) return okStatus();
+    std::vector<std::pair<std::string, std::string>> keys(touched_.begin(), touched_.end());
     touched_.clear();
-    if (!s) {
-      writes_->rollback();
-      return s;
-    }
-    return writes_->commit();
+    return log_->commitWrite(keys);
   }
 
   void abortWrite() override {
-    if (!open_.owns_lock()) return;
+    if (!log_->writeOpen()) return;
     touched_.clear();
-    writes_->rollback();
-    open_.unlock();
+    log_->abortWrite();
   }
 
   Status putHeartbeat(const std::string& host, std::int64_t at) override {
-    std::lock_guard lock(reads_mu_);
-    // GREATEST: two instances hearing one agent never move its time back.
-    return toStatus(reads_->read(
-        "INSERT INTO host_seen VALUES ($1, $2::bigint) ON CONFLICT (host) DO UPDATE SET at = "
-        "GREATEST(host_seen.at, excluded.at)",
-        {host, std::to_string(at)}));
+    return log_->read([&](PgSession& db) {
+      // GREATEST: two instances hearing one agent never move its time back.
+      return toStatus(db.read(
+          "INSERT INTO host_seen VALUES ($1, $2::bigint) ON CONFLICT (host) DO UPDATE SET at = "
+          "GREATEST(host_seen.at, excluded.at)",
+          {host, std::to_string(at)}));
+    });
   }
 
   Result<std::map<std::string, std::int64_t>> loadHeartbeats() override {
-    std::lock_guard lock(reads_mu_);
-    auto res = reads_->read("SELECT host, at FROM host_seen");
-    if (!res) return res.takeError();
-    std::map<std::string, std::int64_t> out;
-    for (int i = 0; i < PQntuples(res->get()); ++i) {
-      out[PQgetvalue(res->get(), i, 0)] = std::stoll(PQgetvalue(res->get(), i, 1));
-    }
-    return out;
+    return log_->read([&](PgSession& db) -> Result<std::map<std::string, std::int64_t>> {
+      auto res = db.read("SELECT host, at FROM host_seen");
+      if (!res) return res.takeError();
+      std::map<std::string, std::int64_t> out;
+      for (int i = 0; i < PQntuples(res->get()); ++i) {
+        out[PQgetvalue(res->get(), i, 0)] = std::stoll(PQgetvalue(res->get(), i, 1));
+      }
+      return out;
+    });
   }
 
  private:
-  // BEGIN with the sequence row locked (waiting while another instance's write is
-  // open); holds writes_mu_ until commitWrite() or abortWrite().
-  Status openWrite() {
-    std::unique_lock lock(writes_mu_);
-    STRATUS_RETURN_IF_ERROR(writes_->begin());
-    auto at = firstInt(writes_->exec("SELECT seq FROM change_seq FOR UPDATE"));
-    if (!at) {
-      writes_->rollback();
-      return at.takeError();
-    }
-    open_at_ = *at;
-    open_ = std::move(lock);
-    return okStatus();
-  }
-
   // Runs `body` in the open write, or in one of its own when none is open.
   template <typename Body>
   Status inWrite(Body&& body, std::string_view kind, const std::string& id) {
-    const bool own = !open_.owns_lock();
-    if (own) STRATUS_RETURN_IF_ERROR(openWrite());
+    const bool own = !log_->writeOpen();
+    if (own) STRATUS_RETURN_IF_ERROR(log_->openWrite());
     auto s = body();
     if (!s) {
       abortWrite();  // the transaction is failed: nothing after it may commit
@@ -207,38 +168,16 @@ class PostgresDocStore final : public DocStore {
     return own ? commitWrite() : okStatus();
   }
 
-  Status logTouched() {
-    const std::string seq = std::to_string(open_at_ + 1);
-    for (const auto& [kind, id] : touched_) {
-      STRATUS_RETURN_IF_ERROR(
-          writes_->exec("INSERT INTO changes VALUES ($1::bigint, $2, $3)", {seq, kind, id}));
-    }
-    STRATUS_RETURN_IF_ERROR(writes_->exec("UPDATE change_seq SET seq = $1::bigint", {seq}));
-    if ((open_at_ + 1) % 512 == 0) {
-      STRATUS_RETURN_IF_ERROR(writes_->exec("DELETE FROM changes WHERE seq <= $1::bigint",
-                                            {std::to_string(open_at_ + 1 - kChangeLogKeep)}));
-    }
-    return okStatus();
-  }
-
-  std::mutex reads_mu_;
-  std::unique_ptr<PgSession> reads_;
-  std::mutex writes_mu_;
-  std::unique_ptr<PgSession> writes_;
-  std::unique_lock<std::mutex> open_;  // held from beginWrite() to commitWrite()/abortWrite()
-  std::int64_t open_at_ = 0;           // the sequence the open write found
+  std::unique_ptr<PgChangeLog> log_;
   std::set<std::pair<std::string, std::string>> touched_;  // (kind, id) in the open write
 };
 
 }  // namespace
 
 Result<std::unique_ptr<DocStore>> openPostgresDocStore(const std::string& url) {
-  auto reads = PgSession::open(url, kMigrations, "stratus-api");
-  if (!reads) return reads.takeError();
-  auto writes = PgSession::open(url, kMigrations, "stratus-api");
-  if (!writes) return writes.takeError();
-  return std::unique_ptr<DocStore>(
-      std::make_unique<PostgresDocStore>(std::move(*reads), std::move(*writes)));
+  auto log = PgChangeLog::open(url, kMigrations, "stratus-api");
+  if (!log) return log.takeError();
+  return std::unique_ptr<DocStore>(std::make_unique<PostgresDocStore>(std::move(*log)));
 }
 
 Result<std::unique_ptr<DocStore>> openDocStore(const std::string& url) {

@@ -1,19 +1,16 @@
 // placement's Store on PostgreSQL: the same four tables as on SQLite, documents as
-// jsonb, plus a change log so that several instances can share the database.
+// jsonb, plus the change log (common/pg_change_log.h) so that several instances can
+// share the database.
 //
-// Every commit, from any instance, holds the one row of change_seq locked from the
-// start of its write until COMMIT (SELECT ... FOR UPDATE): writers take turns across
-// instances, and the number they leave there orders the commits. Each commit logs
-// the keys it touched under its number. An instance that is behind reads the
-// current rows of those keys (changesSince) before a read, and inside its write
-// lock before it checks a write (beginWrite), so its checks see every commit
-// before its own and its reads see every commit acknowledged before they started.
+// An instance that is behind reads the current rows of the keys committed since
+// (changesSince) before a read, and inside the write lock before it checks a write
+// (beginWrite), so its checks see every commit before its own and its reads see
+// every commit acknowledged before they started.
 #include <algorithm>
 #include <map>
-#include <mutex>
 #include <set>
 
-#include "common/pg_session.h"
+#include "common/pg_change_log.h"
 #include "placement/store.h"
 #include "placement/store_batch.h"
 
@@ -33,9 +30,6 @@ const char* const kMigrations[] = {
     "CREATE TABLE changes (seq BIGINT NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL);"
     "CREATE INDEX changes_by_seq ON changes (seq);",
 };
-
-// The log keeps at least this many commits; an instance further behind reloads.
-constexpr std::int64_t kChangeLogKeep = 20000;
 
 const BatchSql kBatchSql{
     .put_provider =
@@ -69,12 +63,6 @@ std::string textArray(const std::set<std::string>& items) {
   return out + "}";
 }
 
-Result<std::int64_t> firstInt(Result<PgResult> res) {
-  if (!res) return res.takeError();
-  if (PQntuples(res->get()) == 0 || PQgetisnull(res->get(), 0, 0)) return std::int64_t{-1};
-  return std::stoll(PQgetvalue(res->get(), 0, 0));
-}
-
 Error unparsable(const std::exception& e) {
   return Error::make(ErrorCode::kInternal,
                      std::string("the database holds a document that does not parse: ") + e.what());
@@ -94,10 +82,9 @@ Result<StoreChanges> readChanges(PgSession& db, std::int64_t from, std::int64_t 
   StoreChanges ch;
   ch.seq = to;
   if (to <= from) return ch;
-  auto first = firstInt(
-      db.exec("SELECT min(seq) FROM changes WHERE seq > $1::bigint", {std::to_string(from)}));
-  if (!first) return first.takeError();
-  if (*first != from + 1) {
+  auto covered = PgChangeLog::covers(db, from);
+  if (!covered) return covered.takeError();
+  if (!*covered) {
     ch.reload = true;
     return ch;
   }
@@ -150,151 +137,85 @@ Result<StoreChanges> readChanges(PgSession& db, std::int64_t from, std::int64_t 
   return ch;
 }
 
+// Every row of the four tables as of commit `seq`; caller is in a snapshot.
+Result<StoreSnapshot> loadAll(PgSession& db, std::int64_t seq) {
+  StoreSnapshot snap;
+  snap.seq = seq;
+  try {
+    STRATUS_RETURN_IF_ERROR(forRows(db, "SELECT doc FROM providers", {}, [&](PGresult* r, int i) {
+      snap.providers.push_back(providerFromJson(nlohmann::json::parse(PQgetvalue(r, i, 0))));
+    }));
+    STRATUS_RETURN_IF_ERROR(forRows(db, "SELECT doc FROM consumers", {}, [&](PGresult* r, int i) {
+      snap.consumers.push_back(consumerFromJson(nlohmann::json::parse(PQgetvalue(r, i, 0))));
+    }));
+  } catch (const nlohmann::json::exception& e) {
+    return unparsable(e);
+  }
+  STRATUS_RETURN_IF_ERROR(
+      forRows(db, "SELECT name FROM custom_traits ORDER BY seq", {},
+              [&](PGresult* r, int i) { snap.custom_traits.emplace_back(PQgetvalue(r, i, 0)); }));
+  STRATUS_RETURN_IF_ERROR(
+      forRows(db, "SELECT name, id FROM resource_classes", {}, [&](PGresult* r, int i) {
+        snap.custom_resource_classes[PQgetvalue(r, i, 0)] = std::stoi(PQgetvalue(r, i, 1));
+      }));
+  return snap;
+}
+
 class PostgresStore final : public Store {
  public:
-  // Reads and writes use their own connections: a write keeps its transaction open
-  // while the service checks it, and reads must not wait for that or run inside it.
-  PostgresStore(std::unique_ptr<PgSession> reads, std::unique_ptr<PgSession> writes)
-      : reads_(std::move(reads)), writes_(std::move(writes)) {}
+  explicit PostgresStore(std::unique_ptr<PgChangeLog> log) : log_(std::move(log)) {}
 
   bool shared() const override { return true; }
 
-  Result<StoreSnapshot> load() override {
-    std::lock_guard lock(reads_mu_);
-    STRATUS_RETURN_IF_ERROR(reads_->begin("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"));
-    auto snap = loadInTransaction();
-    reads_->rollback();
-    return snap;
-  }
+  Result<StoreSnapshot> load() override { return log_->snapshot(loadAll); }
 
-  Result<std::int64_t> latestSeq() override {
-    std::lock_guard lock(reads_mu_);
-    return firstInt(reads_->read("SELECT seq FROM change_seq"));
-  }
+  Result<std::int64_t> latestSeq() override { return log_->latestSeq(); }
 
   Result<StoreChanges> changesSince(std::int64_t seq) override {
-    std::lock_guard lock(reads_mu_);
-    STRATUS_RETURN_IF_ERROR(reads_->begin("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"));
-    auto to = firstInt(reads_->exec("SELECT seq FROM change_seq"));
-    Result<StoreChanges> ch =
-        to ? readChanges(*reads_, seq, *to) : Result<StoreChanges>(to.takeError());
-    reads_->rollback();
-    return ch;
+    return log_->snapshot([&](PgSession& db, std::int64_t to) { return readChanges(db, seq, to); });
   }
 
   Result<StoreChanges> beginWrite(std::int64_t seq) override {
-    STRATUS_RETURN_IF_ERROR(openWrite());
+    auto at = log_->openWrite();
+    if (!at) return at.takeError();
     // READ COMMITTED: each statement from here on sees every commit before ours.
-    auto ch = readChanges(*writes_, seq, open_at_);
+    auto ch = readChanges(log_->writes(), seq, *at);
     if (!ch) abortWrite();
     return ch;
   }
 
-  void abortWrite() override {
-    if (!open_.owns_lock()) return;
-    writes_->rollback();
-    open_.unlock();
-  }
+  void abortWrite() override { log_->abortWrite(); }
 
   Status commit(const WriteBatch& b) override {
-    if (!open_.owns_lock()) {
+    if (!log_->writeOpen()) {
       if (b.empty()) return okStatus();
-      STRATUS_RETURN_IF_ERROR(openWrite());  // a caller that checked nothing against others
+      // A caller that checked nothing against others.
+      STRATUS_RETURN_IF_ERROR(log_->openWrite());
     }
-    std::unique_lock lock = std::move(open_);
-    if (b.empty()) {
-      writes_->rollback();
-      return okStatus();
-    }
-    auto s = logAndApply(b);
+    if (b.empty()) return log_->commitWrite({});  // rolls back
+    auto s =
+        writeBatch(b, kBatchSql, [this](const char* sql, const std::vector<std::string>& args) {
+          return toStatus(log_->writes().exec(sql, args));
+        });
     if (!s) {
-      writes_->rollback();
+      log_->abortWrite();
       return s;
     }
-    return writes_->commit();
+    std::vector<std::pair<std::string, std::string>> keys;
+    for (const auto& [kind, key] : changedKeys(b)) keys.emplace_back(kind, key);
+    return log_->commitWrite(keys);
   }
 
  private:
-  // BEGIN with the sequence row locked (waiting while another instance's write is
-  // open); holds writes_mu_ until commit() or abortWrite().
-  Status openWrite() {
-    std::unique_lock lock(writes_mu_);
-    STRATUS_RETURN_IF_ERROR(writes_->begin());
-    auto at = firstInt(writes_->exec("SELECT seq FROM change_seq FOR UPDATE"));
-    if (!at) {
-      writes_->rollback();
-      return at.takeError();
-    }
-    open_at_ = *at;
-    open_ = std::move(lock);
-    return okStatus();
-  }
-
-  Result<StoreSnapshot> loadInTransaction() {
-    StoreSnapshot snap;
-    auto seq = firstInt(reads_->exec("SELECT seq FROM change_seq"));
-    if (!seq) return seq.takeError();
-    snap.seq = *seq;
-    try {
-      STRATUS_RETURN_IF_ERROR(
-          forRows(*reads_, "SELECT doc FROM providers", {}, [&](PGresult* r, int i) {
-            snap.providers.push_back(providerFromJson(nlohmann::json::parse(PQgetvalue(r, i, 0))));
-          }));
-      STRATUS_RETURN_IF_ERROR(
-          forRows(*reads_, "SELECT doc FROM consumers", {}, [&](PGresult* r, int i) {
-            snap.consumers.push_back(consumerFromJson(nlohmann::json::parse(PQgetvalue(r, i, 0))));
-          }));
-    } catch (const nlohmann::json::exception& e) {
-      return unparsable(e);
-    }
-    STRATUS_RETURN_IF_ERROR(
-        forRows(*reads_, "SELECT name FROM custom_traits ORDER BY seq", {},
-                [&](PGresult* r, int i) { snap.custom_traits.emplace_back(PQgetvalue(r, i, 0)); }));
-    STRATUS_RETURN_IF_ERROR(
-        forRows(*reads_, "SELECT name, id FROM resource_classes", {}, [&](PGresult* r, int i) {
-          snap.custom_resource_classes[PQgetvalue(r, i, 0)] = std::stoi(PQgetvalue(r, i, 1));
-        }));
-    return snap;
-  }
-
-  Status run(const char* sql, const std::vector<std::string>& args) {
-    return toStatus(writes_->exec(sql, args));
-  }
-
-  Status logAndApply(const WriteBatch& b) {
-    STRATUS_RETURN_IF_ERROR(writeBatch(
-        b, kBatchSql,
-        [this](const char* sql, const std::vector<std::string>& args) { return run(sql, args); }));
-    const std::string seq = std::to_string(open_at_ + 1);
-    for (const auto& [kind, key] : changedKeys(b)) {
-      STRATUS_RETURN_IF_ERROR(
-          run("INSERT INTO changes VALUES ($1::bigint, $2, $3)", {seq, kind, key}));
-    }
-    STRATUS_RETURN_IF_ERROR(run("UPDATE change_seq SET seq = $1::bigint", {seq}));
-    if ((open_at_ + 1) % 512 == 0) {
-      STRATUS_RETURN_IF_ERROR(run("DELETE FROM changes WHERE seq <= $1::bigint",
-                                  {std::to_string(open_at_ + 1 - kChangeLogKeep)}));
-    }
-    return okStatus();
-  }
-
-  std::mutex reads_mu_;
-  std::unique_ptr<PgSession> reads_;
-  std::mutex writes_mu_;
-  std::unique_ptr<PgSession> writes_;
-  std::unique_lock<std::mutex> open_;  // held from beginWrite() to commit()/abortWrite()
-  std::int64_t open_at_ = 0;           // the sequence the open write found
+  std::unique_ptr<PgChangeLog> log_;
 };
 
 }  // namespace
 
 Result<std::unique_ptr<Store>> openPostgresStore(const std::string& url) {
-  auto reads = PgSession::open(url, kMigrations, "stratus-placement");
-  if (!reads) return reads.takeError();
-  auto writes = PgSession::open(url, kMigrations, "stratus-placement");
-  if (!writes) return writes.takeError();
-  return std::unique_ptr<Store>(
-      std::make_unique<PostgresStore>(std::move(*reads), std::move(*writes)));
+  auto log = PgChangeLog::open(url, kMigrations, "stratus-placement");
+  if (!log) return log.takeError();
+  return std::unique_ptr<Store>(std::make_unique<PostgresStore>(std::move(*log)));
 }
 
 }  // namespace stratus::placement
