@@ -10,14 +10,8 @@
 set -u
 bin=$1
 src=$2
-if ! [ -x /usr/bin/openstack ] || ! /usr/bin/python3 -c "import osc_placement" 2>/dev/null; then
-  if [ "$(id -u)" = 0 ] && [ -f "$src/../shared/peers/install-peers" ]; then
-    bash "$src/../shared/peers/install-peers" >/dev/null 2>&1
-  fi
-  if ! [ -x /usr/bin/openstack ] || ! /usr/bin/python3 -c "import osc_placement" 2>/dev/null; then
-    echo "skipped: the openstack CLI with osc-placement is not installed"; exit 77
-  fi
-fi
+. "$(dirname "$0")/osc_lib.sh"
+require_osc "$src"
 . "$(dirname "$0")/stack.sh"
 gold="gold-$$"
 plain="plain-$$"

@@ -14,14 +14,8 @@
 set -u
 bin=$1
 src=$2
-if ! [ -x /usr/bin/openstack ] || ! /usr/bin/python3 -c "import osc_placement" 2>/dev/null; then
-  if [ "$(id -u)" = 0 ] && [ -f "$src/../shared/peers/install-peers" ]; then
-    bash "$src/../shared/peers/install-peers" >/dev/null 2>&1
-  fi
-  if ! [ -x /usr/bin/openstack ] || ! /usr/bin/python3 -c "import osc_placement" 2>/dev/null; then
-    echo "skipped: the openstack CLI with osc-placement is not installed"; exit 77
-  fi
-fi
+. "$(dirname "$0")/osc_lib.sh"
+require_osc "$src"
 virsh -c qemu:///system version >/dev/null 2>&1 || { echo "skipped: no libvirt at qemu:///system"; exit 77; }
 # One test at a time on the real local libvirt.
 exec 9>/tmp/stratus-real-libvirt.lock
@@ -66,30 +60,6 @@ wait_server() {  # wait_server NAME: until ACTIVE or ERROR (60 s); prints the st
     sleep 0.3
   done
   echo "$s"
-}
-# "STATUS vm_state power_state" as `openstack server show -f json` prints them.
-shown() {
-  osc server show "$1" -f json -c status -c OS-EXT-STS:vm_state -c OS-EXT-STS:power_state |
-    /usr/bin/python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["status"], d["OS-EXT-STS:vm_state"], d["OS-EXT-STS:power_state"])' 2>/dev/null
-}
-wait_shown() {  # wait_shown ID "STATUS vm_state power" SECONDS
-  local end=$((SECONDS + $3))
-  while [ $SECONDS -lt $end ]; do
-    last=$(shown "$1"); [ "$last" = "$2" ] && return 0; sleep 0.3
-  done
-  return 1
-}
-domstate() { virsh -c qemu:///system domstate --reason "stratus-$1" 2>&1 | head -1; }
-act() {  # act DESCRIPTION ID "STATUS vm_state power" DOMSTATE-PREFIX openstack-args...
-  local what=$1 id=$2 want=$3 dom=$4; shift 4
-  out=$(osc "$@" "$id") || { echo "FAIL: $what: openstack $*: $out"; failures=$((failures + 1)); return; }
-  if wait_shown "$id" "$want" 60; then
-    echo "ok: $what: the CLI shows $want"
-  else
-    echo "FAIL: $what: the CLI shows '$last', wanted '$want'"; failures=$((failures + 1))
-  fi
-  local d; d=$(domstate "$id")
-  check "$what: virsh domstate says '$dom' (got '$d')" test "${d#"$dom"}" != "$d"
 }
 refused() {  # refused DESCRIPTION SUBSTRING CMD...: the CLI fails and prints SUBSTRING
   local what=$1 want=$2; shift 2

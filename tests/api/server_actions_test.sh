@@ -18,6 +18,7 @@ if ! [ -x /usr/bin/openstack ]; then
 fi
 virsh -c qemu:///system version >/dev/null 2>&1 || { echo "skipped: no libvirt at qemu:///system"; exit 77; }
 . "$(dirname "$0")/stack.sh"
+. "$(dirname "$0")/osc_lib.sh"
 host="act-$$"
 cat >"$tmp/agent.conf" <<'EOF'
 [compute]
@@ -33,30 +34,6 @@ sed -e "s#127.0.0.1:8774#127.0.0.1:$c_port#g" -e "s#127.0.0.1:9292#127.0.0.1:$i_
     -e "s#127.0.0.1:8778#127.0.0.1:$p_port#g" "$src/etc/clouds.yaml" >"$tmp/clouds.yaml"
 export HOME="$tmp/home"; mkdir -p "$HOME"
 osc() { OS_CLIENT_CONFIG_FILE="$tmp/clouds.yaml" timeout 60 /usr/bin/openstack --os-cloud stratus "$@" </dev/null 2>&1; }
-# "STATUS vm_state power_state" as `openstack server show -f json` prints them (power_state as Nova's code).
-shown() {
-  osc server show "$1" -f json -c status -c OS-EXT-STS:vm_state -c OS-EXT-STS:power_state |
-    /usr/bin/python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["status"], d["OS-EXT-STS:vm_state"], d["OS-EXT-STS:power_state"])' 2>/dev/null
-}
-wait_shown() {  # wait_shown ID "STATUS vm_state power" SECONDS
-  local end=$((SECONDS + $3))
-  while [ $SECONDS -lt $end ]; do
-    last=$(shown "$1"); [ "$last" = "$2" ] && return 0; sleep 0.5
-  done
-  return 1
-}
-domstate() { virsh -c qemu:///system domstate --reason "stratus-$1" 2>&1 | head -1; }
-act() {  # act DESCRIPTION ID "STATUS vm_state power" DOMSTATE-PREFIX openstack-args...
-  local what=$1 id=$2 want=$3 dom=$4; shift 4
-  out=$(osc "$@" "$id") || { echo "FAIL: $what: openstack $*: $out"; failures=$((failures + 1)); return; }
-  if wait_shown "$id" "$want" 60; then
-    echo "ok: $what: the CLI shows $want"
-  else
-    echo "FAIL: $what: the CLI shows '$last', wanted '$want'"; failures=$((failures + 1))
-  fi
-  local d; d=$(domstate "$id")
-  check "$what: virsh domstate says '$dom' (got '$d')" test "${d#"$dom"}" != "$d"
-}
 
 make_image act-x86 ', "hw_architecture": "x86_64", "hw_machine_type": "q35"'
 make_flavor act.small 128 '{}'
