@@ -27,8 +27,16 @@ captures=("$src"/virt/testdata/hosts/*.json)
 for i in $(seq 1 "$hosts"); do
   start_agent "sim-$i" --config "$tmp/agent.conf" --host-facts "${captures[$(( (i - 1) % ${#captures[@]} ))]}" --guest-driver dry-run
 done
-wait_for 60 sh -c "test \$(curl -sf -H 'X-Auth-Token: admin' $compute_url/v2.1/os-hypervisors | grep -o hypervisor_hostname | wc -l) -ge $hosts" ||
-  { echo "only some agents reported"; exit 1; }
+if ! wait_for 120 sh -c "test \$(curl -sf -H 'X-Auth-Token: admin' $compute_url/v2.1/os-hypervisors | grep -o hypervisor_hostname | wc -l) -ge $hosts"; then
+  reported=$(curl -sf -H 'X-Auth-Token: admin' "$compute_url/v2.1/os-hypervisors" | grep -o '"hypervisor_hostname": *"[^"]*"' | sed 's/.*"\([^"]*\)"$/\1/')
+  echo "only $(echo "$reported" | grep -c .) of $hosts agents reported in 120 s; the first that did not:"
+  for i in $(seq 1 "$hosts"); do
+    echo "$reported" | grep -qx "sim-$i" && continue
+    echo "--- sim-$i"; tail -n 5 "$tmp/agent-sim-$i.log"
+    missing=$(( ${missing:-0} + 1 )); [ "$missing" -ge 3 ] && break
+  done
+  exit 1
+fi
 
 /usr/bin/python3 - "$compute_url" "$image_url" "$placement_url" "$n" <<'PY'
 import json, sys, time, threading, urllib.request

@@ -22,6 +22,15 @@ bool writeAllAndSync(int fd, const std::string& data) {
   return ::fsync(fd) == 0;
 }
 
+// The rename or link is durable only once the directory entry is.
+void syncDirectory(const std::filesystem::path& dir) {
+  int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0) {
+    ::fsync(dfd);
+    ::close(dfd);
+  }
+}
+
 }  // namespace
 
 std::string replaceFileDurably(const std::string& path, const std::string& data) {
@@ -44,13 +53,36 @@ std::string replaceFileDurably(const std::string& path, const std::string& data)
     ::unlink(tmp.c_str());
     return std::string("cannot rename ") + tmp + " over it: " + strerror(e);
   }
-  // The rename is durable only once the directory entry is.
-  int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd >= 0) {
-    ::fsync(dfd);
-    ::close(dfd);
-  }
+  syncDirectory(dir);
   return {};
+}
+
+CreateResult createFileDurablyOnce(const std::string& path, const std::string& data) {
+  const std::filesystem::path target(path);
+  const std::filesystem::path dir = target.parent_path().empty() ? "." : target.parent_path();
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  std::string tmp = path + ".tmp.XXXXXX";
+  int fd = ::mkostemp(tmp.data(), O_CLOEXEC);
+  if (fd < 0) {
+    return {CreateOutcome::kFailed, std::string("cannot create ") + tmp + ": " + strerror(errno)};
+  }
+  const bool written = writeAllAndSync(fd, data);
+  const int saved = errno;
+  ::close(fd);
+  if (!written) {
+    ::unlink(tmp.c_str());
+    return {CreateOutcome::kFailed, std::string("cannot write ") + tmp + ": " + strerror(saved)};
+  }
+  const int linked = ::link(tmp.c_str(), path.c_str());
+  const int e = errno;
+  ::unlink(tmp.c_str());
+  if (linked != 0) {
+    if (e == EEXIST) return {CreateOutcome::kExists, {}};
+    return {CreateOutcome::kFailed, std::string("cannot link ") + tmp + " to " + path + ": " + strerror(e)};
+  }
+  syncDirectory(dir);
+  return {CreateOutcome::kCreated, {}};
 }
 
 }  // namespace stratus::compute

@@ -13,11 +13,14 @@ Result<std::string> loadOrCreateAgentId(const std::string& instances_path) {
   const std::string path = (std::filesystem::path(instances_path) / kAgentIdFile).string();
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) {
+    // Agents started together on one instances path race here; one id wins, and the
+    // losers read it below instead of failing or writing their own over it.
     const std::string id = newUuid();
-    if (auto why = replaceFileDurably(path, id + "\n"); !why.empty()) {
-      return Error::precondition("[compute] instances_path", instances_path, why);
+    const auto made = createFileDurablyOnce(path, id + "\n");
+    if (made.outcome == CreateOutcome::kFailed) {
+      return Error::precondition("[compute] instances_path", instances_path, made.why);
     }
-    return id;
+    if (made.outcome == CreateOutcome::kCreated) return id;
   }
   std::ifstream in(path);
   std::stringstream text;

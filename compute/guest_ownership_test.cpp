@@ -3,6 +3,8 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
+#include <thread>
+#include <vector>
 
 #include "common/uuid.h"
 
@@ -53,6 +55,40 @@ TEST_CASE("the agent id is made once under the instances path and kept") {
   auto again = loadOrCreateAgentId(dir);
   REQUIRE(again.ok());
   CHECK(*again == *first);
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("agents started together on one instances path agree on one id") {
+  // CI saw agents of one test stack fail with "cannot rename .../agent_id.tmp" when
+  // a hundred started at once; every caller must get the same id and none may fail.
+  const std::string dir = tempDir();
+  constexpr int kAgents = 16;
+  std::vector<std::string> ids(kAgents);
+  std::vector<std::string> errors(kAgents);
+  {
+    std::vector<std::jthread> agents;
+    for (int i = 0; i < kAgents; ++i) {
+      agents.emplace_back([&, i] {
+        auto id = loadOrCreateAgentId(dir);
+        if (id.ok()) {
+          ids[i] = *id;
+        } else {
+          errors[i] = id.error().message;
+        }
+      });
+    }
+  }
+  for (int i = 0; i < kAgents; ++i) {
+    CHECK(errors[i].empty());
+    CHECK(ids[i] == ids[0]);
+  }
+  CHECK(stratus::isCanonicalUuid(ids[0]));
+  int files = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    CHECK(entry.path().filename() == "agent_id");  // no temporary left behind
+    ++files;
+  }
+  CHECK(files == 1);
   std::filesystem::remove_all(dir);
 }
 

@@ -7,6 +7,7 @@
 
 #include "common/http_status.h"
 #include "placement/front_door.h"
+#include "placement/json_schema.h"
 #include "placement/service_util.h"
 #include "traits/catalog.h"
 #include "traits/resource_classes.h"
@@ -170,6 +171,25 @@ void PlacementService::eraseConsumer(const std::string& uuid) {
     reindexUsage(rp);
   }
   consumers_.erase(it);
+}
+
+Result<HttpResponse> PlacementService::withProvider(const HttpRequest& r, const std::string& uuid,
+                                                    const ProviderChange& change,
+                                                    const ProviderReply& reply, bool bump) {
+  auto lock = writeLock();
+  if (!lock) return lock.takeError();
+  auto it = providers_.find(canonicalUuid(uuid));
+  if (it == providers_.end()) return providerNotFound(r, uuid);
+  Provider p = it->second;
+  STRATUS_RETURN_IF_ERROR(change(p));
+  if (bump) ++p.generation;
+  p.updated_at = now();
+  WriteBatch b;
+  b.put_providers.push_back(&p);
+  if (auto s = commit(b); !s) return Error::make(ErrorCode::kUnavailable, s.error().message);
+  HttpResponse res = reply(p);
+  applyProvider(std::move(p));
+  return res;
 }
 
 Status PlacementService::commit(const WriteBatch& batch) {

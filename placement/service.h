@@ -138,6 +138,18 @@ class PlacementService {
   // commits them as one batch. Caller holds no lock.
   Result<HttpResponse> writeConsumers(const HttpRequest& r, std::vector<ConsumerWrite> writes);
 
+  // One provider's read-check-commit, as every single-provider write does it: under
+  // the write lock, find the provider `uuid` names (404 in Placement's shape), let
+  // `change` check and edit a copy (an Error refuses the write and changes nothing),
+  // bump the copy's generation when `bump` is set, stamp updated_at, commit, build the
+  // answer with `reply` from the committed copy, and only then change memory. Caller
+  // holds no lock.
+  using ProviderChange = std::function<Status(Provider&)>;
+  using ProviderReply = std::function<HttpResponse(const Provider&)>;
+  Result<HttpResponse> withProvider(const HttpRequest& r, const std::string& uuid,
+                                    const ProviderChange& change, const ProviderReply& reply,
+                                    bool bump = true);
+
   // Stores a new custom resource class with the next free id; caller holds mu_.
   Result<HttpResponse> addCustomClass(const HttpRequest& r, const std::string& name);
 

@@ -111,4 +111,9 @@ Error generationConflict(const HttpRequest&) {
                      kCodeConcurrent);
 }
 
+Status checkGeneration(const HttpRequest& r, std::int64_t sent, std::int64_t current) {
+  if (sent != current) return generationConflict(r);
+  return okStatus();
+}
+
 }  // namespace stratus::placement

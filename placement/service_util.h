@@ -47,6 +47,8 @@ Result<nlohmann::json> parseBody(const HttpRequest& r);
 Error providerNotFound(const HttpRequest& r, const std::string& uuid);
 // A stale resource_provider_generation: 409 placement.concurrent_update.
 Error generationConflict(const HttpRequest& r);
+// generationConflict when the generation a request sent is not the provider's.
+Status checkGeneration(const HttpRequest& r, std::int64_t sent, std::int64_t current);
 using stratus::newUuid;
 
 }  // namespace stratus::placement

@@ -68,25 +68,21 @@ Result<HttpResponse> PlacementService::putAggregates(const HttpRequest& r,
     }
     in_request_order.push_back(canonicalUuid(a.get<std::string>()));
   }
-  auto lock = writeLock();
-  if (!lock) return lock.takeError();
-  auto it = providers_.find(canonicalUuid(params[0]));
-  if (it == providers_.end()) return providerNotFound(r, params[0]);
-  if (generation && *generation != it->second.generation) return generationConflict(r);
-  Provider p = it->second;
-  p.aggregates = std::move(aggs);
-  if (versionOf(r).atLeast(kAggregatesGeneration)) ++p.generation;
-  p.updated_at = now();
-  WriteBatch b;
-  b.put_providers.push_back(&p);
-  if (auto s = commit(b); !s) return Error::make(ErrorCode::kUnavailable, s.error().message);
-  json out = {{"aggregates", std::move(in_request_order)}};
-  if (versionOf(r).atLeast(kAggregatesGeneration))
-    out["resource_provider_generation"] = p.generation;
-  auto res = jsonResponse(200, out);
-  cacheHeaders(res, r, p.updated_at);
-  applyProvider(std::move(p));
-  return res;
+  auto change = [&](Provider& p) -> Status {
+    if (generation) STRATUS_RETURN_IF_ERROR(checkGeneration(r, *generation, p.generation));
+    p.aggregates = std::move(aggs);
+    return okStatus();
+  };
+  // Before 1.19 the generation neither guards nor changes with the aggregates.
+  const bool with_generation = versionOf(r).atLeast(kAggregatesGeneration);
+  auto reply = [&](const Provider& p) {
+    json out = {{"aggregates", std::move(in_request_order)}};
+    if (with_generation) out["resource_provider_generation"] = p.generation;
+    auto res = jsonResponse(200, out);
+    cacheHeaders(res, r, p.updated_at);
+    return res;
+  };
+  return withProvider(r, params[0], change, reply, with_generation);
 }
 
 }  // namespace stratus::placement

@@ -2,6 +2,7 @@
 // (Placement handlers/allocation.py).
 
 #include "placement/consumer_body.h"
+#include "placement/consumer_rules.h"
 #include "placement/json_schema.h"
 #include "placement/service.h"
 #include "placement/service_util.h"
@@ -32,22 +33,9 @@ Result<HttpResponse> PlacementService::writeConsumers(const HttpRequest&,
   }
   // Consumer generations (1.28+).
   for (const auto& w : writes) {
-    if (!w.check_generation) continue;
     auto it = consumers_.find(w.uuid);
-    if (it == consumers_.end()) {
-      if (w.generation) {
-        return Error::make(
-            ErrorCode::kConflict,
-            "consumer generation conflict - expected null but got " + std::to_string(*w.generation),
-            kCodeConcurrent);
-      }
-    } else if (!w.generation || *w.generation != it->second.generation) {
-      return Error::make(ErrorCode::kConflict,
-                         "consumer generation conflict - expected " +
-                             std::to_string(it->second.generation) + " but got " +
-                             (w.generation ? std::to_string(*w.generation) : "None"),
-                         kCodeConcurrent);
-    }
+    STRATUS_RETURN_IF_ERROR(
+        checkConsumerGeneration(w, it == consumers_.end() ? nullptr : &it->second));
   }
   // Usage after the change: current, less what these consumers hold, plus what they want.
   std::map<std::pair<std::string, std::string>, std::int64_t> delta;
@@ -69,25 +57,13 @@ Result<HttpResponse> PlacementService::writeConsumers(const HttpRequest&,
       const Provider& p = providers_.at(rp);
       for (const auto& [rc, n] : amounts) {
         auto inv = p.inventories.find(rc);
-        if (inv == p.inventories.end()) {
-          return Error::make(ErrorCode::kFailedPrecondition,
-                             "Unable to allocate inventory: Inventory for '" + rc +
-                                 "' on resource provider '" + rp + "' invalid.");
-        }
-        const Inventory& i = inv->second;
-        if (n < i.min_unit || n > i.max_unit || n % i.step_size != 0) {
-          return Error::make(ErrorCode::kFailedPrecondition,
-                             "Unable to allocate inventory: Unable to create allocation for '" +
-                                 rc + "' on resource provider '" + rp +
-                                 "'. The requested amount would violate "
-                                 "inventory constraints.");
-        }
-        const std::int64_t after = used(rp, rc) + delta[{rp, rc}];
-        if (delta[{rp, rc}] > 0 && after > i.capacity()) {
-          return Error::make(ErrorCode::kFailedPrecondition,
-                             "Unable to allocate inventory: Unable to create allocation for '" +
-                                 rc + "' on resource provider '" + rp +
-                                 "'. The requested amount would exceed the capacity.");
+        STRATUS_RETURN_IF_ERROR(
+            checkAllocationUnits(rp, rc, n, inv == p.inventories.end() ? nullptr : &inv->second));
+        // Only a growing usage is held to capacity: a consumer may keep or shrink what
+        // it holds on an inventory that was shrunk under it.
+        if (delta[{rp, rc}] > 0) {
+          STRATUS_RETURN_IF_ERROR(
+              checkCapacity(rp, rc, used(rp, rc) + delta[{rp, rc}], inv->second));
         }
       }
     }
@@ -101,25 +77,9 @@ Result<HttpResponse> PlacementService::writeConsumers(const HttpRequest&,
       if (consumers_.count(w.uuid)) removed.push_back(w.uuid);
       continue;
     }
-    Consumer c;
     auto it = consumers_.find(w.uuid);
-    if (it != consumers_.end()) {
-      c = it->second;
-      ++c.generation;
-    } else {
-      c.uuid = w.uuid;
-      c.generation = 1;
-      c.created_at = now;
-    }
-    c.allocations = std::move(w.allocations);
-    // Before 1.8 no project or user is given; Placement records placeholders.
-    const std::string incomplete = "00000000-0000-0000-0000-000000000000";
-    c.project_id =
-        !w.project_id.empty() ? w.project_id : (c.project_id.empty() ? incomplete : c.project_id);
-    c.user_id = !w.user_id.empty() ? w.user_id : (c.user_id.empty() ? incomplete : c.user_id);
-    if (!w.consumer_type.empty()) c.consumer_type = w.consumer_type;
-    c.updated_at = now;
-    consumers.push_back(std::move(c));
+    consumers.push_back(
+        nextConsumer(it == consumers_.end() ? nullptr : &it->second, std::move(w), now));
   }
   std::vector<Provider> providers;
   for (const auto& rp : touched) {

@@ -58,48 +58,41 @@ Result<HttpResponse> PlacementService::putInventories(const HttpRequest& r,
       return Error::make(ErrorCode::kInvalidArgument, *e);
     }
   }
-  auto lock = writeLock();
-  if (!lock) return lock.takeError();
-  auto it = providers_.find(canonicalUuid(params[0]));
-  if (it == providers_.end()) return providerNotFound(r, params[0]);
-  if ((*body)["resource_provider_generation"].get<std::int64_t>() != it->second.generation) {
-    return generationConflict(r);
-  }
-  Provider p = it->second;
-  std::map<std::string, Inventory> next;
-  for (const auto& [rc, j] : (*body)["inventories"].items()) {
-    if (!isResourceClass(rc)) {
-      return Error::make(
-          ErrorCode::kInvalidArgument,
-          "Unknown resource class in inventory for resource provider " + p.uuid + ": " + rc);
+  auto change = [&](Provider& p) -> Status {
+    STRATUS_RETURN_IF_ERROR(checkGeneration(
+        r, (*body)["resource_provider_generation"].get<std::int64_t>(), p.generation));
+    std::map<std::string, Inventory> next;
+    for (const auto& [rc, j] : (*body)["inventories"].items()) {
+      if (!isResourceClass(rc)) {
+        return Error::make(
+            ErrorCode::kInvalidArgument,
+            "Unknown resource class in inventory for resource provider " + p.uuid + ": " + rc);
+      }
+      Inventory i = inventoryFrom(j);
+      if (auto problem = inventoryProblem(r, p.uuid, rc, i); !problem.empty()) {
+        return Error::make(ErrorCode::kInvalidArgument, problem);
+      }
+      next[rc] = i;
     }
-    Inventory i = inventoryFrom(j);
-    if (auto problem = inventoryProblem(r, p.uuid, rc, i); !problem.empty()) {
-      return Error::make(ErrorCode::kInvalidArgument, problem);
+    const std::string in_use =
+        classesInUse(p, [&](const std::string& rc) { return next.count(rc) == 0; });
+    if (!in_use.empty()) {
+      return Error::make(ErrorCode::kFailedPrecondition,
+                         "update conflict: Inventory for '" + in_use + "' on resource provider '" +
+                             p.uuid + "' in use.",
+                         kCodeInventoryInUse);
     }
-    next[rc] = i;
-  }
-  const std::string in_use =
-      classesInUse(p, [&](const std::string& rc) { return next.count(rc) == 0; });
-  if (!in_use.empty()) {
-    return Error::make(ErrorCode::kFailedPrecondition,
-                       "update conflict: Inventory for '" + in_use + "' on resource provider '" +
-                           p.uuid + "' in use.",
-                       kCodeInventoryInUse);
-  }
-  p.inventories = std::move(next);
-  ++p.generation;
-  p.updated_at = now();
-  WriteBatch b;
-  b.put_providers.push_back(&p);
-  if (auto s = commit(b); !s) return Error::make(ErrorCode::kUnavailable, s.error().message);
-  json inv = json::object();
-  for (const auto& [rc, i] : p.inventories) inv[rc] = inventoryJson(i);
-  auto res =
-      jsonResponse(200, {{"inventories", inv}, {"resource_provider_generation", p.generation}});
-  cacheHeaders(res, r, p.updated_at);
-  applyProvider(std::move(p));
-  return res;
+    p.inventories = std::move(next);
+    return okStatus();
+  };
+  return withProvider(r, params[0], change, [&](const Provider& p) {
+    json inv = json::object();
+    for (const auto& [rc, i] : p.inventories) inv[rc] = inventoryJson(i);
+    auto res =
+        jsonResponse(200, {{"inventories", inv}, {"resource_provider_generation", p.generation}});
+    cacheHeaders(res, r, p.updated_at);
+    return res;
+  });
 }
 
 Result<HttpResponse> PlacementService::postInventory(const HttpRequest& r,
@@ -109,41 +102,35 @@ Result<HttpResponse> PlacementService::postInventory(const HttpRequest& r,
   if (auto e = validateObject(*body, inventorySchema(true, true)))
     return Error::make(ErrorCode::kInvalidArgument, *e);
   const std::string rc = (*body)["resource_class"];
-  auto lock = writeLock();
-  if (!lock) return lock.takeError();
-  auto it = providers_.find(canonicalUuid(params[0]));
-  if (it == providers_.end()) return providerNotFound(r, params[0]);
-  if (!isResourceClass(rc)) {
-    return Error::make(ErrorCode::kInvalidArgument, "No such resource class " + rc + ".");
-  }
-  if (body->contains("resource_provider_generation") &&
-      (*body)["resource_provider_generation"].get<std::int64_t>() != it->second.generation) {
-    return generationConflict(r);
-  }
-  Provider p = it->second;
-  if (p.inventories.count(rc)) {
-    return Error::make(ErrorCode::kFailedPrecondition,
-                       "Update conflict: Inventory for requested resource class " + rc +
-                           " already exists for resource provider " + p.uuid + ".");
-  }
-  Inventory i = inventoryFrom(*body);
-  if (auto problem = inventoryProblem(r, p.uuid, rc, i); !problem.empty()) {
-    const std::string update = "Unable to update inventory";
-    problem.replace(0, update.size(), "Unable to create inventory");
-    return Error::make(ErrorCode::kInvalidArgument, problem);
-  }
-  p.inventories[rc] = i;
-  ++p.generation;
-  p.updated_at = now();
-  WriteBatch b;
-  b.put_providers.push_back(&p);
-  if (auto s = commit(b); !s) return Error::make(ErrorCode::kUnavailable, s.error().message);
-  json out = inventoryJson(i);
-  out["resource_provider_generation"] = p.generation;
-  auto res = jsonResponse(201, out);
-  res.setHeader("location", "/resource_providers/" + p.uuid + "/inventories/" + rc);
-  applyProvider(std::move(p));
-  return res;
+  const Inventory i = inventoryFrom(*body);
+  auto change = [&](Provider& p) -> Status {
+    if (!isResourceClass(rc)) {
+      return Error::make(ErrorCode::kInvalidArgument, "No such resource class " + rc + ".");
+    }
+    if (body->contains("resource_provider_generation")) {
+      STRATUS_RETURN_IF_ERROR(checkGeneration(
+          r, (*body)["resource_provider_generation"].get<std::int64_t>(), p.generation));
+    }
+    if (p.inventories.count(rc)) {
+      return Error::make(ErrorCode::kFailedPrecondition,
+                         "Update conflict: Inventory for requested resource class " + rc +
+                             " already exists for resource provider " + p.uuid + ".");
+    }
+    if (auto problem = inventoryProblem(r, p.uuid, rc, i); !problem.empty()) {
+      const std::string update = "Unable to update inventory";
+      problem.replace(0, update.size(), "Unable to create inventory");
+      return Error::make(ErrorCode::kInvalidArgument, problem);
+    }
+    p.inventories[rc] = i;
+    return okStatus();
+  };
+  return withProvider(r, params[0], change, [&](const Provider& p) {
+    json out = inventoryJson(i);
+    out["resource_provider_generation"] = p.generation;
+    auto res = jsonResponse(201, out);
+    res.setHeader("location", "/resource_providers/" + p.uuid + "/inventories/" + rc);
+    return res;
+  });
 }
 
 Result<HttpResponse> PlacementService::deleteInventories(const HttpRequest& r,
@@ -154,26 +141,18 @@ Result<HttpResponse> PlacementService::deleteInventories(const HttpRequest& r,
     e.allowed = "GET, PUT, POST";
     return e;
   }
-  auto lock = writeLock();
-  if (!lock) return lock.takeError();
-  auto it = providers_.find(canonicalUuid(params[0]));
-  if (it == providers_.end()) return providerNotFound(r, params[0]);
-  Provider p = it->second;
-  const std::string in_use = classesInUse(p, [](const std::string&) { return true; });
-  if (!in_use.empty()) {
-    return Error::make(
-        ErrorCode::kFailedPrecondition,
-        "Inventory for '" + in_use + "' on resource provider '" + p.uuid + "' in use.",
-        kCodeInventoryInUse);
-  }
-  p.inventories.clear();
-  ++p.generation;
-  p.updated_at = now();
-  WriteBatch b;
-  b.put_providers.push_back(&p);
-  if (auto s = commit(b); !s) return Error::make(ErrorCode::kUnavailable, s.error().message);
-  applyProvider(std::move(p));
-  return emptyResponse(204);
+  auto change = [&](Provider& p) -> Status {
+    const std::string in_use = classesInUse(p, [](const std::string&) { return true; });
+    if (!in_use.empty()) {
+      return Error::make(
+          ErrorCode::kFailedPrecondition,
+          "Inventory for '" + in_use + "' on resource provider '" + p.uuid + "' in use.",
+          kCodeInventoryInUse);
+    }
+    p.inventories.clear();
+    return okStatus();
+  };
+  return withProvider(r, params[0], change, [](const Provider&) { return emptyResponse(204); });
 }
 
 Result<HttpResponse> PlacementService::getInventory(const HttpRequest& r,
@@ -202,62 +181,47 @@ Result<HttpResponse> PlacementService::putInventory(const HttpRequest& r,
     return Error::make(ErrorCode::kInvalidArgument, *e);
   }
   const std::string rc = params[1];
-  auto lock = writeLock();
-  if (!lock) return lock.takeError();
-  auto it = providers_.find(canonicalUuid(params[0]));
-  if (it == providers_.end()) return providerNotFound(r, params[0]);
-  if (!isResourceClass(rc))
-    return Error::make(ErrorCode::kInvalidArgument, "No such resource class " + rc + ".");
-  if ((*body)["resource_provider_generation"].get<std::int64_t>() != it->second.generation) {
-    return generationConflict(r);
-  }
-  Provider p = it->second;
-  Inventory i = inventoryFrom(*body);
-  if (auto problem = inventoryProblem(r, p.uuid, rc, i); !problem.empty()) {
-    return Error::make(ErrorCode::kInvalidArgument, problem);
-  }
-  if (!p.inventories.count(rc)) {
-    return Error::make(ErrorCode::kInvalidArgument,
-                       "No inventory record with resource class for resource provider " + p.uuid);
-  }
-  p.inventories[rc] = i;
-  ++p.generation;
-  p.updated_at = now();
-  WriteBatch b;
-  b.put_providers.push_back(&p);
-  if (auto s = commit(b); !s) return Error::make(ErrorCode::kUnavailable, s.error().message);
-  json out = inventoryJson(i);
-  out["resource_provider_generation"] = p.generation;
-  auto res = jsonResponse(200, out);
-  applyProvider(std::move(p));
-  return res;
+  const Inventory i = inventoryFrom(*body);
+  auto change = [&](Provider& p) -> Status {
+    if (!isResourceClass(rc)) {
+      return Error::make(ErrorCode::kInvalidArgument, "No such resource class " + rc + ".");
+    }
+    STRATUS_RETURN_IF_ERROR(checkGeneration(
+        r, (*body)["resource_provider_generation"].get<std::int64_t>(), p.generation));
+    if (auto problem = inventoryProblem(r, p.uuid, rc, i); !problem.empty()) {
+      return Error::make(ErrorCode::kInvalidArgument, problem);
+    }
+    if (!p.inventories.count(rc)) {
+      return Error::make(ErrorCode::kInvalidArgument,
+                         "No inventory record with resource class for resource provider " + p.uuid);
+    }
+    p.inventories[rc] = i;
+    return okStatus();
+  };
+  return withProvider(r, params[0], change, [&](const Provider& p) {
+    json out = inventoryJson(i);
+    out["resource_provider_generation"] = p.generation;
+    return jsonResponse(200, out);
+  });
 }
 
 Result<HttpResponse> PlacementService::deleteInventory(const HttpRequest& r,
                                                        const PathParams& params) {
   const std::string rc = params[1];
-  auto lock = writeLock();
-  if (!lock) return lock.takeError();
-  auto it = providers_.find(canonicalUuid(params[0]));
-  if (it == providers_.end()) return providerNotFound(r, params[0]);
-  Provider p = it->second;
-  if (!p.inventories.count(rc)) {
-    return Error::make(ErrorCode::kNotFound, "No inventory of class " + rc + " found for delete");
-  }
-  if (used(p.uuid, rc) > 0) {
-    return Error::make(ErrorCode::kFailedPrecondition,
-                       "Unable to delete inventory of class " + rc + ": Inventory for '" + rc +
-                           "' on resource provider '" + p.uuid + "' in use.",
-                       kCodeInventoryInUse);
-  }
-  p.inventories.erase(rc);
-  ++p.generation;
-  p.updated_at = now();
-  WriteBatch b;
-  b.put_providers.push_back(&p);
-  if (auto s = commit(b); !s) return Error::make(ErrorCode::kUnavailable, s.error().message);
-  applyProvider(std::move(p));
-  return emptyResponse(204);
+  auto change = [&](Provider& p) -> Status {
+    if (!p.inventories.count(rc)) {
+      return Error::make(ErrorCode::kNotFound, "No inventory of class " + rc + " found for delete");
+    }
+    if (used(p.uuid, rc) > 0) {
+      return Error::make(ErrorCode::kFailedPrecondition,
+                         "Unable to delete inventory of class " + rc + ": Inventory for '" + rc +
+                             "' on resource provider '" + p.uuid + "' in use.",
+                         kCodeInventoryInUse);
+    }
+    p.inventories.erase(rc);
+    return okStatus();
+  };
+  return withProvider(r, params[0], change, [](const Provider&) { return emptyResponse(204); });
 }
 
 }  // namespace stratus::placement

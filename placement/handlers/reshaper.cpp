@@ -1,5 +1,6 @@
 // POST /reshaper (Placement handlers/reshaper.py).
 
+#include "placement/consumer_rules.h"
 #include "placement/inventory_body.h"
 #include "placement/json_schema.h"
 #include "placement/service.h"
@@ -105,20 +106,8 @@ Result<HttpResponse> PlacementService::reshape(const HttpRequest& r, const PathP
   }
   for (const auto& w : consumer_writes) {
     auto it = consumers_.find(w.uuid);
-    if (w.check_generation) {
-      const bool ok = it == consumers_.end()
-                          ? !w.generation
-                          : (w.generation && *w.generation == it->second.generation);
-      if (!ok) {
-        return Error::make(ErrorCode::kConflict,
-                           "consumer generation conflict - expected " +
-                               (it == consumers_.end() ? std::string("null")
-                                                       : std::to_string(it->second.generation)) +
-                               " but got " +
-                               (w.generation ? std::to_string(*w.generation) : "None"),
-                           kCodeConcurrent);
-      }
-    }
+    STRATUS_RETURN_IF_ERROR(
+        checkConsumerGeneration(w, it == consumers_.end() ? nullptr : &it->second));
     if (it != consumers_.end()) {
       for (const auto& [rp, amounts] : it->second.allocations) {
         for (const auto& [rc, n] : amounts) usage[{rp, rc}] -= n;
@@ -146,15 +135,8 @@ Result<HttpResponse> PlacementService::reshape(const HttpRequest& r, const PathP
       const Provider* p = providerAfter(rp);
       for (const auto& [rc, n] : amounts) {
         auto inv = p->inventories.find(rc);
-        if (inv == p->inventories.end() || n < inv->second.min_unit || n > inv->second.max_unit ||
-            n % inv->second.step_size != 0) {
-          return Error::make(ErrorCode::kFailedPrecondition,
-                             "Unable to allocate inventory: Unable to create "
-                             "allocation for '" +
-                                 rc + "' on resource provider '" + rp +
-                                 "'. The requested amount would violate inventory "
-                                 "constraints.");
-        }
+        STRATUS_RETURN_IF_ERROR(
+            checkAllocationUnits(rp, rc, n, inv == p->inventories.end() ? nullptr : &inv->second));
       }
     }
   }
@@ -163,14 +145,11 @@ Result<HttpResponse> PlacementService::reshape(const HttpRequest& r, const PathP
     const Provider* p = providerAfter(key.first);
     if (p == nullptr) continue;
     auto inv = p->inventories.find(key.second);
-    if (inv == p->inventories.end() || inv->second.capacity() < n) {
-      return Error::make(ErrorCode::kFailedPrecondition,
-                         "Unable to allocate inventory: Unable to create allocation "
-                         "for '" +
-                             key.second + "' on resource provider '" + key.first +
-                             "'. The requested amount would exceed the "
-                             "capacity.");
+    // The unit check above has already refused a new allocation without inventory.
+    if (inv == p->inventories.end()) {
+      return checkAllocationUnits(key.first, key.second, n, nullptr).takeError();
     }
+    STRATUS_RETURN_IF_ERROR(checkCapacity(key.first, key.second, n, inv->second));
   }
   // What other consumers hold must still have inventory under it.
   for (const auto& [key, n] : usage) {
@@ -191,20 +170,8 @@ Result<HttpResponse> PlacementService::reshape(const HttpRequest& r, const PathP
       if (consumers_.count(w.uuid)) removed.push_back(w.uuid);
       continue;
     }
-    Consumer c;
-    if (auto it = consumers_.find(w.uuid); it != consumers_.end()) {
-      c = it->second;
-      ++c.generation;
-    } else {
-      c.uuid = w.uuid;
-      c.generation = 1;
-      c.created_at = now;
-    }
-    c.allocations = std::move(w.allocations);
-    c.project_id = w.project_id.empty() ? c.project_id : w.project_id;
-    c.user_id = w.user_id.empty() ? c.user_id : w.user_id;
-    if (!w.consumer_type.empty()) c.consumer_type = w.consumer_type;
-    c.updated_at = now;
+    auto it = consumers_.find(w.uuid);
+    Consumer c = nextConsumer(it == consumers_.end() ? nullptr : &it->second, std::move(w), now);
     for (const auto& [rp, amounts] : c.allocations) receiving.insert(rp);
     consumers.push_back(std::move(c));
   }

@@ -149,49 +149,36 @@ Result<HttpResponse> PlacementService::putProviderTraits(const HttpRequest& r,
     }
     traits.insert(t.get<std::string>());
   }
-  auto lock = writeLock();
-  if (!lock) return lock.takeError();
-  auto it = providers_.find(canonicalUuid(params[0]));
-  if (it == providers_.end()) return providerNotFound(r, params[0]);
-  // As in Placement: a stale generation is found before unknown traits, and
-  // those are named after "No such trait" without the "(s):" other handlers use.
-  if ((*body)["resource_provider_generation"].get<std::int64_t>() != it->second.generation) {
-    return generationConflict(r);
-  }
-  std::string unknown;
-  for (const auto& t : traits) {
-    if (!traitExists(t)) unknown += (unknown.empty() ? "" : ", ") + t;
-  }
-  if (!unknown.empty()) return Error::make(ErrorCode::kInvalidArgument, "No such trait " + unknown);
-  Provider p = it->second;
-  p.traits = std::move(traits);
-  ++p.generation;
-  p.updated_at = now();
-  WriteBatch b;
-  b.put_providers.push_back(&p);
-  if (auto s = commit(b); !s) return Error::make(ErrorCode::kUnavailable, s.error().message);
-  auto res =
-      jsonResponse(200, {{"traits", p.traits}, {"resource_provider_generation", p.generation}});
-  cacheHeaders(res, r, p.updated_at);
-  applyProvider(std::move(p));
-  return res;
+  auto change = [&](Provider& p) -> Status {
+    // As in Placement: a stale generation is found before unknown traits, and
+    // those are named after "No such trait" without the "(s):" other handlers use.
+    STRATUS_RETURN_IF_ERROR(checkGeneration(
+        r, (*body)["resource_provider_generation"].get<std::int64_t>(), p.generation));
+    std::string unknown;
+    for (const auto& t : traits) {
+      if (!traitExists(t)) unknown += (unknown.empty() ? "" : ", ") + t;
+    }
+    if (!unknown.empty()) {
+      return Error::make(ErrorCode::kInvalidArgument, "No such trait " + unknown);
+    }
+    p.traits = std::move(traits);
+    return okStatus();
+  };
+  return withProvider(r, params[0], change, [&](const Provider& p) {
+    auto res =
+        jsonResponse(200, {{"traits", p.traits}, {"resource_provider_generation", p.generation}});
+    cacheHeaders(res, r, p.updated_at);
+    return res;
+  });
 }
 
 Result<HttpResponse> PlacementService::deleteProviderTraits(const HttpRequest& r,
                                                             const PathParams& params) {
-  auto lock = writeLock();
-  if (!lock) return lock.takeError();
-  auto it = providers_.find(canonicalUuid(params[0]));
-  if (it == providers_.end()) return providerNotFound(r, params[0]);
-  Provider p = it->second;
-  p.traits.clear();
-  ++p.generation;
-  p.updated_at = now();
-  WriteBatch b;
-  b.put_providers.push_back(&p);
-  if (auto s = commit(b); !s) return Error::make(ErrorCode::kUnavailable, s.error().message);
-  applyProvider(std::move(p));
-  return emptyResponse(204);
+  auto change = [](Provider& p) -> Status {
+    p.traits.clear();
+    return okStatus();
+  };
+  return withProvider(r, params[0], change, [](const Provider&) { return emptyResponse(204); });
 }
 
 }  // namespace stratus::placement
