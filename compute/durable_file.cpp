@@ -79,7 +79,8 @@ CreateResult createFileDurablyOnce(const std::string& path, const std::string& d
   ::unlink(tmp.c_str());
   if (linked != 0) {
     if (e == EEXIST) return {CreateOutcome::kExists, {}};
-    return {CreateOutcome::kFailed, std::string("cannot link ") + tmp + " to " + path + ": " + strerror(e)};
+    return {CreateOutcome::kFailed,
+            std::string("cannot link ") + tmp + " to " + path + ": " + strerror(e)};
   }
   syncDirectory(dir);
   return {CreateOutcome::kCreated, {}};
